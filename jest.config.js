@@ -1,0 +1,20 @@
+/** Tests run against the real RabbitMQ and PostgreSQL of the machine (see README). */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testRegex: '\\.(spec|e2e-spec)\\.ts$',
+  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/workers', '<rootDir>/test'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] },
+  moduleNameMapper: {
+    '^@dane/core$': '<rootDir>/libs/dane-core/src',
+    '^@dane/core/(.*)$': '<rootDir>/libs/dane-core/src/$1',
+    '^@dane/worker$': '<rootDir>/libs/worker-sdk/src',
+    '^@dane/worker/(.*)$': '<rootDir>/libs/worker-sdk/src/$1',
+    '^@dane/api$': '<rootDir>/apps/api/src',
+    '^@dane/scheduler$': '<rootDir>/apps/scheduler/src',
+    '^@dane/results$': '<rootDir>/apps/results/src',
+  },
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

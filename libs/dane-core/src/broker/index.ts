@@ -1,0 +1,3 @@
+export * from './amqp-settings';
+export * from './topology';
+export * from './amqp-connection';

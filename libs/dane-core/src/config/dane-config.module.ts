@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { loadConfig, LoadConfigOptions } from './load-config';
+
+/**
+ * @nestjs/config fed by the layered DANE loader: `config.get('RABBITMQ.HOST')`. Loading fails
+ * start-up with a ConfigError that names the file and the key.
+ */
+@Module({})
+export class DaneConfigModule {
+  static forRoot(options: LoadConfigOptions = {}): DynamicModule {
+    return {
+      module: DaneConfigModule,
+      global: true,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          load: [() => loadConfig(options).config],
+        }),
+      ],
+      exports: [ConfigModule],
+    };
+  }
+}

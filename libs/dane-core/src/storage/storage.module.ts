@@ -1,0 +1,56 @@
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { isAbsolute, join } from 'node:path';
+import { ConfigError } from '../errors';
+import { createSqlStore } from './sql/create-store';
+import { DANE_STORE, DaneStore } from './store.port';
+
+/** Builds the store chosen by STORAGE.TYPE (postgres | pglite); PGlite's DATA_DIR is relative to DANE.HOME_DIR. */
+export async function storeFromConfig(config: ConfigService): Promise<DaneStore> {
+  const type = config.get<string>('STORAGE.TYPE');
+  const logger = new Logger('Storage');
+  if (type === 'postgres') {
+    const url = config.get<string>('STORAGE.POSTGRES_URL')!;
+    const store = await createSqlStore({ kind: 'postgres', url, poolSize: config.get<number>('STORAGE.POOL_SIZE') });
+    logger.log(JSON.stringify({ event: 'store_ready', kind: 'postgres', host: safeHost(url) }));
+    return store;
+  }
+  if (type === 'pglite') {
+    const dir = config.get<string>('STORAGE.DATA_DIR')!;
+    const dataDir = dir === ':memory:' ? undefined : isAbsolute(dir) ? dir : join(config.get<string>('DANE.HOME_DIR')!, dir);
+    const store = await createSqlStore({ kind: 'pglite', dataDir });
+    logger.log(JSON.stringify({ event: 'store_ready', kind: 'pglite', data_dir: dataDir ?? 'memory' }));
+    return store;
+  }
+  throw new ConfigError(`STORAGE.TYPE ${JSON.stringify(type)} is not available in this build (use postgres or pglite)`);
+}
+
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'invalid url';
+  }
+}
+
+@Injectable()
+class StoreCloser implements OnApplicationShutdown {
+  constructor(@Inject(DANE_STORE) private readonly store: DaneStore) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+/** Provides DANE_STORE to every app; one store per process. */
+@Module({})
+export class StorageModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: StorageModule,
+      global: true,
+      providers: [{ provide: DANE_STORE, inject: [ConfigService], useFactory: storeFromConfig }, StoreCloser],
+      exports: [DANE_STORE],
+    };
+  }
+}

@@ -1,0 +1,149 @@
+import { DaneDocument } from '../model/document';
+import { DaneResult } from '../model/result';
+import { DaneTask } from '../model/task';
+import { DaneError } from '../errors';
+import { Page, PageRequest } from './page';
+
+/** Injection token of the store (a `DaneStore`). */
+export const DANE_STORE = Symbol('DANE_STORE');
+
+export type StoreKind = 'postgres' | 'pglite' | 'elasticsearch';
+
+export interface BulkOutcome<T> {
+  item: T;
+  /** Set when this item failed (DocumentExistsError, TaskAssignedError, NotFoundError, …). */
+  error?: DaneError;
+}
+
+export interface DocumentSearch {
+  /** Wildcard patterns on target.id / creator.id: `*` any run, `?` one character (§2.4 Q5). */
+  targetId?: string;
+  creatorId?: string;
+}
+
+export interface DocumentRepository {
+  /** Create-only; an existing id → DocumentExistsError (§1.4). */
+  insert(doc: DaneDocument): Promise<void>;
+  /** One statement for many; per-item DocumentExistsError. */
+  insertMany(docs: DaneDocument[]): Promise<BulkOutcome<DaneDocument>[]>;
+  findById(id: string): Promise<DaneDocument | null>;
+  findByIds(ids: string[]): Promise<DaneDocument[]>;
+  search(query: DocumentSearch, page: PageRequest): Promise<Page<DaneDocument>>;
+  /** Deletes the document with its tasks and results. False when it did not exist. */
+  delete(id: string): Promise<boolean>;
+  /** Deletes those that exist; returns how many. */
+  deleteMany(ids: string[]): Promise<number>;
+}
+
+export interface TaskFilter {
+  key?: string;
+  states?: readonly number[];
+  notStates?: readonly number[];
+  documentId?: string;
+  creatorId?: string;
+}
+
+/**
+ * One conditional state write: applied only when the task is in one of `from` (and, when given,
+ * at dispatch attempt `attempt`). Returns the task as stored after the write, or null when the
+ * condition did not hold (someone else won, or the reply is stale).
+ */
+export interface TransitionRequest {
+  id: string;
+  from: readonly number[];
+  to: number;
+  msg: string;
+  attempt?: number;
+  /** Earliest time the dispatcher may claim it (retry back-off). null clears it. */
+  notBefore?: Date | null;
+  /** 'reset' sets the auto-retry counter to 0; 'increment' adds one. */
+  retries?: 'reset' | 'increment';
+  /** Replaces the submitter/worker-declared dependency keys. */
+  dependsOn?: string[];
+  /** Keep `updated_at` as it is (mass reset, §1.5). */
+  keepUpdatedAt?: boolean;
+}
+
+/** A claimed task: `task.state`/`task.msg` are the values *before* the claim (§3.2), `task.attempt` the new attempt. */
+export interface ClaimedTask {
+  task: DaneTask;
+  document: DaneDocument;
+  leaseUntil: Date;
+}
+
+export interface TaskStats {
+  key: string;
+  state: number;
+  count: number;
+}
+
+export interface TaskRepository {
+  /** Create-only; unknown document → NotFoundError; same key on the document → TaskAssignedError. */
+  insert(task: DaneTask): Promise<void>;
+  insertMany(tasks: DaneTask[]): Promise<BulkOutcome<DaneTask>[]>;
+  findById(id: string): Promise<DaneTask | null>;
+  findByIds(ids: string[]): Promise<DaneTask[]>;
+  /** Ordered by insertion. */
+  list(filter: TaskFilter, page: PageRequest): Promise<Page<DaneTask>>;
+  countByKeyAndState(): Promise<TaskStats[]>;
+  delete(id: string): Promise<boolean>;
+
+  transition(req: TransitionRequest): Promise<DaneTask | null>;
+  /** Many conditional transitions in one statement; result i belongs to request i. */
+  transitionMany(reqs: TransitionRequest[]): Promise<(DaneTask | null)[]>;
+  /** Mass reset: every task of `key` in `state` → `to` (updated_at untouched). Returns the count. */
+  transitionAll(filter: { key: string; state: number }, to: number, msg: string): Promise<number>;
+
+  /**
+   * Claims up to `limit` dispatchable tasks (201/205, or 502/503 whose back-off is due; never before
+   * `not_before`), highest priority first, oldest first: state → 102, attempt + 1, lease until
+   * now + leaseMs. Concurrent claimers never get the same task (SKIP LOCKED).
+   */
+  claimRunnable(limit: number, leaseMs: number): Promise<ClaimedTask[]>;
+  /** Extends the lease of a task in 102 (at `attempt` when given). Returns false when not in 102. */
+  heartbeat(id: string, attempt: number | undefined, leaseMs: number, msg?: string): Promise<boolean>;
+  /** 102 tasks whose lease ran out → 201 with a message; returns those tasks (at most `limit`). */
+  expireLeases(limit: number): Promise<DaneTask[]>;
+  /**
+   * 412 tasks of these documents (all documents when omitted) whose every `depends_on` key is in 200
+   * → 201 "Dependencies done". Returns the released tasks.
+   */
+  releaseDependants(documentIds?: string[], limit?: number): Promise<DaneTask[]>;
+  /** Tasks of `documentId` in 412 that depend on `key`: update their msg (state unchanged). */
+  annotateDependants(documentId: string, key: string, msg: string): Promise<number>;
+  /** Tasks of `documentId` that depend (directly) on `key`. */
+  findDependants(documentId: string, key: string): Promise<DaneTask[]>;
+  /** When the next not_before falls (for the sweeper's sleep), or null. */
+  nextDueAt(): Promise<Date | null>;
+}
+
+export interface ResultQuery {
+  taskId?: string;
+  documentId?: string;
+  taskKey?: string;
+  creatorId?: string;
+  generatorName?: string;
+  generatorId?: string;
+}
+
+export interface ResultRepository {
+  /** Unknown task → NotFoundError. `dedupKey` makes a redelivered result a no-op (at-least-once). */
+  insert(result: DaneResult, dedupKey?: string): Promise<DaneResult>;
+  findById(id: string): Promise<DaneResult | null>;
+  find(query: ResultQuery, page: PageRequest): Promise<Page<DaneResult>>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface DaneStore {
+  readonly kind: StoreKind;
+  readonly documents: DocumentRepository;
+  readonly tasks: TaskRepository;
+  readonly results: ResultRepository;
+  /** Throws StorageUnavailableError when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** Wakes dispatchers in every process (PostgreSQL NOTIFY; in-process for PGlite). */
+  notifyRunnable(): Promise<void>;
+  /** Subscribes to that wake-up; returns an unsubscribe function. */
+  onRunnable(listener: () => void): Promise<() => void>;
+}
