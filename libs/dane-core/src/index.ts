@@ -6,3 +6,4 @@ export * from './storage/page';
 export * from './storage/store.port';
 export * from './broker';
 export * from './storage/storage.module';
+export * from './protocol';

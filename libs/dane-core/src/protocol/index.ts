@@ -1,0 +1,3 @@
+export * from './python-json';
+export * from './messages';
+export * from './reply';
