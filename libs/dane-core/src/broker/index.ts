@@ -1,3 +1,4 @@
 export * from './amqp-settings';
 export * from './topology';
 export * from './amqp-connection';
+export * from './probe-broker';

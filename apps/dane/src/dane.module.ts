@@ -1,0 +1,16 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DaneConfigModule, LoadConfigOptions, StorageModule } from '@dane/core';
+import { ApiModule } from '@dane/api';
+import { ResultsModule } from '@dane/results';
+import { SchedulerModule } from '@dane/scheduler';
+
+/** Single-machine mode: api + scheduler + results in one process (architecture: Shape). */
+@Module({})
+export class DaneModule {
+  static forRoot(options: LoadConfigOptions = {}): DynamicModule {
+    return {
+      module: DaneModule,
+      imports: [DaneConfigModule.forRoot(options), StorageModule.forRoot(), ApiModule, SchedulerModule, ResultsModule],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { amqpSettings, DaneError, loadConfig, probeBroker } from '@dane/core';
+import { configureApiApp } from '@dane/api';
+import { DaneModule } from './dane.module';
+
+/** `npm start`: the whole system in one process on DANE.PORT (5500), PGlite storage, RabbitMQ on localhost. */
+async function main(): Promise<void> {
+  const logger = new Logger('dane');
+  const { config, files } = loadConfig();
+  logger.log(JSON.stringify({ event: 'config_loaded', files, storage: config.STORAGE.TYPE }));
+  await probeBroker(amqpSettings(config));
+  const app = await NestFactory.create(DaneModule.forRoot(), { bufferLogs: false, bodyParser: false });
+  configureApiApp(app, config);
+  app.enableShutdownHooks();
+  await app.listen(Number(config.DANE.PORT), String(config.DANE.HOST));
+  logger.log(JSON.stringify({ event: 'listening', url: `http://localhost:${config.DANE.PORT}/DANE/`, docs: `http://localhost:${config.DANE.PORT}/DANE/docs` }));
+}
+
+main().catch((e) => {
+  // Start-up errors (bad config, unreachable broker or database) end the process with one clear line.
+  console.error(e instanceof DaneError ? `dane: ${e.message}` : e);
+  process.exit(1);
+});
