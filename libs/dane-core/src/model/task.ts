@@ -15,6 +15,8 @@ export interface DaneTask {
   updated_at: string;
   /** Dispatch attempt counter (our extension; travels in message headers the original ignores). */
   attempt: number;
+  /** Automatic retries used since the last manual action (our extension). */
+  retries?: number;
   /** Task keys this task waits for (submitter-declared dependencies). */
   depends_on: string[];
 }
@@ -95,6 +97,7 @@ export function createTask(documentId: string, spec: TaskSpec, now: Date = new D
     created_at: ts,
     updated_at: ts,
     attempt: 0,
+    retries: 0,
     depends_on: spec.depends_on,
   };
 }

@@ -1,0 +1,36 @@
+import { DaneStore } from '../store.port';
+import { migrate } from './migrations';
+import { PgliteSqlClient } from './pglite-client';
+import { PostgresSqlClient } from './postgres-client';
+import { LocalRunnableNotifier, PostgresRunnableNotifier } from './runnable-notifier';
+import { SqlClient } from './sql-client';
+import { SqlStore } from './sql-store';
+
+export type SqlStoreOptions =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  /** File-backed under `dataDir` (created if missing); in memory without it. */
+  | { kind: 'pglite'; dataDir?: string };
+
+async function migrated(client: SqlClient): Promise<void> {
+  try {
+    await migrate(client);
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Opens the store and brings its schema up to date. An unreachable PostgreSQL server (or a PGlite
+ * directory that cannot be opened) is a StorageUnavailableError naming it.
+ */
+export async function createSqlStore(options: SqlStoreOptions): Promise<DaneStore> {
+  if (options.kind === 'postgres') {
+    const client = new PostgresSqlClient(options.url, options.poolSize);
+    await migrated(client);
+    return new SqlStore('postgres', client, new PostgresRunnableNotifier(options.url, client.where, client), `PostgreSQL at ${client.where}`);
+  }
+  const client = await PgliteSqlClient.open(options.dataDir);
+  await migrated(client);
+  return new SqlStore('pglite', client, new LocalRunnableNotifier(), client.where);
+}

@@ -1,0 +1,121 @@
+import { SQL_DISPATCHABLE, SQL_QUEUED, SQL_WAITING } from './sql-states';
+import { SqlClient, SqlExecutor } from './sql-client';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/**
+ * The schema, as an append-only list: never edit an applied migration, add a new one. The partial
+ * indexes embed state sets from task-state.ts; if those sets change, add a migration that rebuilds
+ * the indexes (queries stay correct meanwhile, they just stop using the index).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'documents, tasks, results',
+    statements: [
+      `CREATE TABLE documents (
+        id text PRIMARY KEY,
+        seq bigserial NOT NULL UNIQUE,
+        target_id text NOT NULL,
+        creator_id text NOT NULL,
+        target_type text NOT NULL,
+        target jsonb NOT NULL,
+        creator jsonb NOT NULL,
+        created_at text NOT NULL,
+        updated_at text NOT NULL
+      )`,
+      // text_pattern_ops: wildcard searches with a literal prefix stay index scans in any collation.
+      `CREATE INDEX documents_target_id ON documents (target_id text_pattern_ops)`,
+      `CREATE INDEX documents_creator_id ON documents (creator_id text_pattern_ops)`,
+
+      // The task id is sha1(document_id + key), so the primary key already makes (document_id, key) unique.
+      `CREATE TABLE tasks (
+        id text PRIMARY KEY,
+        seq bigserial NOT NULL UNIQUE,
+        document_id text NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        key text NOT NULL,
+        state smallint NOT NULL,
+        msg text NOT NULL,
+        priority smallint NOT NULL,
+        args jsonb NOT NULL DEFAULT '{}',
+        depends_on text[] NOT NULL DEFAULT '{}',
+        attempt integer NOT NULL DEFAULT 0,
+        retries integer NOT NULL DEFAULT 0,
+        lease_until timestamptz,
+        not_before timestamptz,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        state_changed_at timestamptz NOT NULL DEFAULT now(),
+        creator_id text NOT NULL,
+        target_type text NOT NULL
+      )`,
+      `CREATE INDEX tasks_dispatchable ON tasks (priority DESC, seq) WHERE state IN (${SQL_DISPATCHABLE})`,
+      `CREATE INDEX tasks_due ON tasks (not_before) WHERE state IN (${SQL_DISPATCHABLE}) AND not_before IS NOT NULL`,
+      `CREATE INDEX tasks_lease ON tasks (lease_until) WHERE state = ${SQL_QUEUED}`,
+      `CREATE INDEX tasks_waiting ON tasks (document_id) WHERE state = ${SQL_WAITING}`,
+      `CREATE INDEX tasks_document_key ON tasks (document_id, key)`,
+      `CREATE INDEX tasks_key_state ON tasks (key, state)`,
+      `CREATE INDEX tasks_creator_key ON tasks (creator_id, key)`,
+      `CREATE INDEX tasks_state ON tasks (state)`,
+
+      `CREATE TABLE results (
+        id text PRIMARY KEY,
+        seq bigserial NOT NULL UNIQUE,
+        task_id text NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        document_id text NOT NULL,
+        task_key text NOT NULL,
+        generator_id text NOT NULL,
+        generator_name text NOT NULL,
+        generator jsonb NOT NULL,
+        payload jsonb NOT NULL,
+        creator_id text NOT NULL,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        dedup_key text UNIQUE
+      )`,
+      `CREATE INDEX results_task ON results (task_id)`,
+      `CREATE INDEX results_document_key ON results (document_id, task_key)`,
+      `CREATE INDEX results_creator_key ON results (creator_id, task_key)`,
+      `CREATE INDEX results_generator ON results (generator_name, generator_id)`,
+    ],
+  },
+];
+
+/** Arbitrary first half of the advisory lock key; the second half is the schema's hash. */
+const MIGRATION_LOCK = 0x44414e45; // "DANE"
+
+async function appliedVersions(tx: SqlExecutor): Promise<Set<number>> {
+  const { rows } = await tx.query<{ version: number }>('SELECT version FROM dane_migrations');
+  return new Set(rows.map((r) => Number(r.version)));
+}
+
+/**
+ * Applies the missing migrations in one transaction, under a transaction-level advisory lock per
+ * schema: a second process starting at the same moment waits, then finds nothing left to do.
+ * Returns the versions it applied.
+ */
+export async function migrate(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return client.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce(current_schema(), '')))`, [MIGRATION_LOCK]);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS dane_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    );
+    const done = await appliedVersions(tx);
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.statements) await tx.query(statement);
+      await tx.query('INSERT INTO dane_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * The little the SQL repositories need from a database: run one statement, or several in a
+ * transaction. PostgreSQL (node-postgres pool) and PGlite (in-process) each implement it, so the
+ * repositories hold ONE SQL implementation for both.
+ */
+export interface SqlRows<R> {
+  rows: R[];
+  /** Rows written by an INSERT/UPDATE/DELETE, or returned by a SELECT. */
+  rowCount: number;
+}
+
+export interface SqlExecutor {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlRows<R>>;
+}
+
+export interface SqlClient extends SqlExecutor {
+  /** Runs `fn` in BEGIN … COMMIT on one connection; any throw rolls back. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

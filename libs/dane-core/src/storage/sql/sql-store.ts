@@ -1,0 +1,53 @@
+import { StorageUnavailableError } from '../../errors';
+import { DaneStore, DocumentRepository, ResultRepository, TaskRepository } from '../store.port';
+import { RunnableNotifier } from './runnable-notifier';
+import { SqlClient } from './sql-client';
+import { SqlDocumentRepository } from './sql-document.repository';
+import { SqlResultRepository } from './sql-result.repository';
+import { SqlTaskRepository } from './sql-task.repository';
+
+/** The store port over one SQL client; PostgreSQL and PGlite differ only in client and notifier. */
+export class SqlStore implements DaneStore {
+  readonly documents: DocumentRepository;
+  readonly tasks: TaskRepository;
+  readonly results: ResultRepository;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly kind: 'postgres' | 'pglite',
+    private readonly client: SqlClient,
+    private readonly notifier: RunnableNotifier,
+    /** Where the data lives, for messages (`host:port/db` or the PGlite directory; no secrets). */
+    readonly where: string,
+  ) {
+    this.documents = new SqlDocumentRepository(client);
+    this.tasks = new SqlTaskRepository(client);
+    this.results = new SqlResultRepository(client);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.client.query('SELECT 1');
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) throw err;
+      throw new StorageUnavailableError(`${this.where} did not answer: ${(err as Error).message}`);
+    }
+  }
+
+  /** Idempotent: Nest shutdown hooks and tests may both call it. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.notifier.close();
+      await this.client.close();
+    })();
+    return this.closing;
+  }
+
+  notifyRunnable(): Promise<void> {
+    return this.notifier.notify();
+  }
+
+  onRunnable(listener: () => void): Promise<() => void> {
+    return this.notifier.subscribe(listener);
+  }
+}

@@ -1,0 +1,259 @@
+import { NotFoundError, TaskAssignedError } from '../../errors';
+import { DaneTask } from '../../model/task';
+import { formatTimestamp } from '../../model/timestamp';
+import { TRANSITIONS, TaskState, stateInfo } from '../../state/task-state';
+import { Page, PageRequest } from '../page';
+import { BulkOutcome, ClaimedTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
+import { documentFromRow, taskColumns, taskFromRow } from './rows';
+import { SqlExecutor } from './sql-client';
+import { FOREIGN_KEY_VIOLATION, sqlState } from './sql-errors';
+import { SqlParams, pageClause, whereClause } from './sql-params';
+import {
+  ANNOTATE_DEPENDANTS,
+  CLAIM_RUNNABLE,
+  EXPIRE_LEASES,
+  HEARTBEAT,
+  NEXT_DUE,
+  RELEASE_DEPENDANTS,
+  WAITING_DOCUMENTS,
+} from './task-dispatch.sql';
+import { transitionArrays, transitionParams, transitionSet } from './task-transition.sql';
+
+const COLUMNS = taskColumns('t');
+/** Documents scanned per statement when releasing dependants across the whole store. */
+const RELEASE_BATCH_DOCUMENTS = 500;
+const CLAIM_MESSAGE = stateInfo(TRANSITIONS.claim.to)?.defaultMessage ?? 'Queued';
+const RELEASE_MESSAGE = 'Dependencies done';
+
+type Row = Record<string, unknown>;
+
+export class SqlTaskRepository implements TaskRepository {
+  constructor(private readonly db: SqlExecutor) {}
+
+  async insert(task: DaneTask): Promise<void> {
+    const [outcome] = await this.insertMany([task]);
+    if (outcome.error) throw outcome.error;
+  }
+
+  /**
+   * One INSERT … SELECT FROM unnest JOIN documents … ON CONFLICT DO NOTHING. A task not returned
+   * either has no document (NotFoundError) or already exists (TaskAssignedError); the creator and
+   * target type are copied from the document for the filters.
+   */
+  async insertMany(tasks: DaneTask[]): Promise<BulkOutcome<DaneTask>[]> {
+    if (tasks.length === 0) return [];
+    const inserted = new Set(await this.insertRows(tasks));
+    const failedDocs = [...new Set(tasks.filter((t) => !inserted.has(t._id)).map((t) => t.document_id))];
+    const existingDocs = new Set<string>();
+    if (failedDocs.length) {
+      const { rows } = await this.db.query<{ id: string }>('SELECT d.id FROM documents AS d WHERE d.id = ANY($1::text[])', [failedDocs]);
+      rows.forEach((r) => existingDocs.add(r.id));
+    }
+    return tasks.map((item) => {
+      if (inserted.delete(item._id)) return { item };
+      if (!existingDocs.has(item.document_id)) return { item, error: new NotFoundError(`No document with id \`${item.document_id}\` found`) };
+      return { item, error: new TaskAssignedError(`Task \`${item.key}\` already assigned to document \`${item.document_id}\``) };
+    });
+  }
+
+  private async insertRows(tasks: DaneTask[], attemptsLeft = 3): Promise<string[]> {
+    try {
+      const { rows } = await this.db.query<{ id: string }>(
+        `INSERT INTO tasks (id, document_id, key, state, msg, priority, args, depends_on, attempt, created_at, updated_at, creator_id, target_type)
+         SELECT x.id, d.id, x.key, x.state, x.msg, x.priority, x.args::jsonb,
+                ARRAY(SELECT jsonb_array_elements_text(x.depends_on::jsonb)), x.attempt, x.created_at, x.updated_at,
+                d.creator_id, d.target_type
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::smallint[], $7::text[], $8::text[],
+                     $9::int[], $10::text[], $11::text[])
+           WITH ORDINALITY AS x(id, document_id, key, state, msg, priority, args, depends_on, attempt, created_at, updated_at, ord)
+         JOIN documents AS d ON d.id = x.document_id
+         ORDER BY x.ord
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+        [
+          tasks.map((t) => t._id),
+          tasks.map((t) => t.document_id),
+          tasks.map((t) => t.key),
+          tasks.map((t) => t.state),
+          tasks.map((t) => t.msg),
+          tasks.map((t) => t.priority),
+          tasks.map((t) => JSON.stringify(t.args ?? {})),
+          tasks.map((t) => JSON.stringify(t.depends_on ?? [])),
+          tasks.map((t) => t.attempt ?? 0),
+          tasks.map((t) => t.created_at),
+          tasks.map((t) => t.updated_at),
+        ],
+      );
+      return rows.map((r) => r.id);
+    } catch (err) {
+      // A document deleted between the join and the insert: run again, it no longer joins.
+      if (sqlState(err) === FOREIGN_KEY_VIOLATION && attemptsLeft > 1) return this.insertRows(tasks, attemptsLeft - 1);
+      throw err;
+    }
+  }
+
+  async findById(id: string): Promise<DaneTask | null> {
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM tasks AS t WHERE t.id = $1`, [id]);
+    return rows.length ? taskFromRow(rows[0]) : null;
+  }
+
+  async findByIds(ids: string[]): Promise<DaneTask[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM tasks AS t WHERE t.id = ANY($1::text[]) ORDER BY t.seq`, [ids]);
+    return rows.map(taskFromRow);
+  }
+
+  /** Insertion order. An empty `states` list matches nothing; an absent one everything. */
+  async list(filter: TaskFilter, page: PageRequest): Promise<Page<DaneTask>> {
+    const params = new SqlParams();
+    const conditions: string[] = [];
+    if (filter.key !== undefined) conditions.push(`t.key = ${params.add(filter.key)}`);
+    if (filter.states !== undefined) conditions.push(`t.state = ANY(${params.add(filter.states)}::smallint[])`);
+    if (filter.notStates?.length) conditions.push(`NOT (t.state = ANY(${params.add(filter.notStates)}::smallint[]))`);
+    if (filter.documentId !== undefined) conditions.push(`t.document_id = ${params.add(filter.documentId)}`);
+    if (filter.creatorId !== undefined) conditions.push(`t.creator_id = ${params.add(filter.creatorId)}`);
+    const where = whereClause(conditions);
+    const count = await this.db.query<{ total: string | number }>(`SELECT count(*) AS total FROM tasks AS t ${where}`, params.values);
+    const paging = pageClause(page, params);
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM tasks AS t ${where} ORDER BY t.seq ${paging}`, params.values);
+    return { items: rows.map(taskFromRow), total: Number(count.rows[0].total), page: page.page, size: page.size };
+  }
+
+  async countByKeyAndState(): Promise<TaskStats[]> {
+    const { rows } = await this.db.query<{ key: string; state: number; count: string | number }>(
+      'SELECT t.key, t.state, count(*) AS count FROM tasks AS t GROUP BY t.key, t.state ORDER BY t.key, t.state',
+    );
+    return rows.map((r) => ({ key: r.key, state: Number(r.state), count: Number(r.count) }));
+  }
+
+  /** Its results go with it (ON DELETE CASCADE). */
+  async delete(id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('DELETE FROM tasks WHERE id = $1', [id]);
+    return rowCount > 0;
+  }
+
+  async transition(req: TransitionRequest): Promise<DaneTask | null> {
+    const set = transitionSet({
+      to: '$4::smallint',
+      msg: '$5::text',
+      now: '$6::text',
+      keepUpdatedAt: '$7::boolean',
+      notBeforeSet: '$8::boolean',
+      notBefore: '$9::timestamptz',
+      retries: '$10::text',
+      dependsOn: '$11::text[]',
+    });
+    const { rows } = await this.db.query<Row>(
+      `UPDATE tasks AS t SET ${set}
+       WHERE t.id = $1 AND t.state = ANY($2::smallint[]) AND ($3::int IS NULL OR t.attempt = $3::int)
+       RETURNING ${COLUMNS}`,
+      [req.id, req.from, req.attempt ?? null, ...transitionParams(req, formatTimestamp())],
+    );
+    return rows.length ? taskFromRow(rows[0]) : null;
+  }
+
+  /** One UPDATE … FROM unnest; a request whose condition fails (or repeats an id) gets null. */
+  async transitionMany(reqs: TransitionRequest[]): Promise<(DaneTask | null)[]> {
+    if (reqs.length === 0) return [];
+    const set = transitionSet({
+      to: 'r.to_state',
+      msg: 'r.msg',
+      now: 'r.now',
+      keepUpdatedAt: 'r.keep_updated_at',
+      notBeforeSet: 'r.not_before_set',
+      notBefore: 'r.not_before::timestamptz',
+      retries: 'r.retries',
+      dependsOn: 'CASE WHEN r.depends_on IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(r.depends_on::jsonb)) END',
+    });
+    const { rows } = await this.db.query<Row>(
+      `UPDATE tasks AS t SET ${set}
+       FROM (
+         SELECT x.id, x.from_states, x.attempt, x.to_state, x.msg, x.now, x.keep_updated_at, x.not_before_set,
+                x.not_before, x.retries, x.depends_on, x.ord
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::smallint[], $5::text[], $6::text[], $7::boolean[],
+                     $8::boolean[], $9::text[], $10::text[], $11::text[])
+           WITH ORDINALITY AS x(id, from_states, attempt, to_state, msg, now, keep_updated_at, not_before_set,
+                                not_before, retries, depends_on, ord)
+       ) AS r
+       WHERE t.id = r.id AND t.state = ANY(string_to_array(r.from_states, ',')::smallint[])
+         AND (r.attempt IS NULL OR t.attempt = r.attempt)
+       RETURNING r.ord, ${COLUMNS}`,
+      transitionArrays(reqs, formatTimestamp()),
+    );
+    const out: (DaneTask | null)[] = reqs.map(() => null);
+    for (const row of rows) out[Number(row.ord) - 1] = taskFromRow(row);
+    return out;
+  }
+
+  /**
+   * Mass reset. updated_at is kept (§1.5); as a person asked for a fresh start, the auto-retry
+   * counter and back-off are cleared too.
+   */
+  async transitionAll(filter: { key: string; state: number }, to: number, msg: string): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `UPDATE tasks AS t
+       SET state = $3::smallint, msg = $4::text, retries = 0, not_before = NULL,
+           state_changed_at = CASE WHEN t.state = $3::smallint THEN t.state_changed_at ELSE now() END,
+           lease_until = CASE WHEN $3::smallint = $5::smallint THEN t.lease_until ELSE NULL END
+       WHERE t.key = $1 AND t.state = $2::smallint`,
+      [filter.key, filter.state, to, msg, TaskState.QUEUED],
+    );
+    return rowCount;
+  }
+
+  async claimRunnable(limit: number, leaseMs: number): Promise<ClaimedTask[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.db.query<Row>(CLAIM_RUNNABLE, [limit, leaseMs, TRANSITIONS.claim.to, CLAIM_MESSAGE, formatTimestamp()]);
+    return rows.map((row) => ({ task: taskFromRow(row), document: documentFromRow(row, 'doc_'), leaseUntil: row.lease_until as Date }));
+  }
+
+  async heartbeat(id: string, attempt: number | undefined, leaseMs: number, msg?: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(HEARTBEAT, [leaseMs, id, attempt ?? null, msg ?? null, formatTimestamp()]);
+    return rowCount > 0;
+  }
+
+  async expireLeases(limit: number): Promise<DaneTask[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.db.query<Row>(EXPIRE_LEASES, [limit, TRANSITIONS.expire.to, formatTimestamp()]);
+    return rows.map(taskFromRow);
+  }
+
+  /** Without documentIds, walks the documents that have 412 tasks in bounded batches. */
+  async releaseDependants(documentIds?: string[], limit?: number): Promise<DaneTask[]> {
+    if (documentIds) return documentIds.length ? this.releaseIn(documentIds, limit) : [];
+    const released: DaneTask[] = [];
+    let after = '';
+    for (;;) {
+      const { rows } = await this.db.query<{ document_id: string }>(WAITING_DOCUMENTS, [after, RELEASE_BATCH_DOCUMENTS]);
+      if (rows.length === 0) break;
+      const remaining = limit === undefined ? undefined : limit - released.length;
+      released.push(...(await this.releaseIn(rows.map((r) => r.document_id), remaining)));
+      if (rows.length < RELEASE_BATCH_DOCUMENTS || (limit !== undefined && released.length >= limit)) break;
+      after = rows[rows.length - 1].document_id;
+    }
+    return released;
+  }
+
+  private async releaseIn(documentIds: string[], limit?: number): Promise<DaneTask[]> {
+    const { rows } = await this.db.query<Row>(RELEASE_DEPENDANTS, [documentIds, limit ?? null, TRANSITIONS.release.to, RELEASE_MESSAGE, formatTimestamp()]);
+    return rows.map(taskFromRow);
+  }
+
+  async annotateDependants(documentId: string, key: string, msg: string): Promise<number> {
+    const { rowCount } = await this.db.query(ANNOTATE_DEPENDANTS, [documentId, key, msg]);
+    return rowCount;
+  }
+
+  async findDependants(documentId: string, key: string): Promise<DaneTask[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM tasks AS t WHERE t.document_id = $1 AND $2::text = ANY(t.depends_on) ORDER BY t.seq`,
+      [documentId, key],
+    );
+    return rows.map(taskFromRow);
+  }
+
+  async nextDueAt(): Promise<Date | null> {
+    const { rows } = await this.db.query<{ due: Date | null }>(NEXT_DUE);
+    return rows[0]?.due ?? null;
+  }
+}

@@ -1,0 +1,99 @@
+import { documentColumns, taskColumns } from './rows';
+import { SQL_DISPATCHABLE, SQL_QUEUED, SQL_SUCCESS, SQL_WAITING } from './sql-states';
+
+/**
+ * The dispatcher's statements. Each is ONE statement; the row locks of FOR UPDATE SKIP LOCKED make
+ * concurrent dispatchers (other replicas) pass each other's rows by instead of taking them twice.
+ */
+
+/**
+ * $1 limit, $2 lease ms, $3 new state, $4 msg, $5 updated_at. `picked` reads the state and msg
+ * before the claim; the final SELECT joins the document the message needs.
+ */
+export const CLAIM_RUNNABLE = `
+  WITH picked AS (
+    SELECT t.id, t.state AS previous_state, t.msg AS previous_msg
+    FROM tasks AS t
+    WHERE t.state IN (${SQL_DISPATCHABLE}) AND (t.not_before IS NULL OR t.not_before <= now())
+    ORDER BY t.priority DESC, t.seq
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE tasks AS t
+    SET state = $3::smallint, msg = $4::text, attempt = t.attempt + 1,
+        lease_until = now() + $2::double precision * interval '1 millisecond',
+        not_before = NULL, updated_at = $5::text, state_changed_at = now()
+    FROM picked AS p
+    WHERE t.id = p.id
+    RETURNING ${taskColumns('t')}, t.seq, t.lease_until, p.previous_state, p.previous_msg
+  )
+  SELECT c.id, c.document_id, c.key, c.previous_state AS state, c.previous_msg AS msg, c.priority, c.args,
+         c.depends_on, c.attempt, c.created_at, c.updated_at, c.lease_until, ${documentColumns('d', 'doc_')}
+  FROM claimed AS c
+  JOIN documents AS d ON d.id = c.document_id
+  ORDER BY c.priority DESC, c.seq`;
+
+/** $1 lease ms, $2 id, $3 attempt or null, $4 msg or null (progress), $5 updated_at. */
+export const HEARTBEAT = `
+  UPDATE tasks AS t
+  SET lease_until = now() + $1::double precision * interval '1 millisecond',
+      msg = COALESCE($4::text, t.msg),
+      updated_at = CASE WHEN $4::text IS NULL THEN t.updated_at ELSE $5::text END
+  WHERE t.id = $2 AND t.state = ${SQL_QUEUED} AND ($3::int IS NULL OR t.attempt = $3::int)`;
+
+/** $1 limit, $2 new state, $3 updated_at. Oldest lease first. */
+export const EXPIRE_LEASES = `
+  WITH expired AS (
+    SELECT t.id FROM tasks AS t
+    WHERE t.state = ${SQL_QUEUED} AND t.lease_until < now()
+    ORDER BY t.lease_until
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE tasks AS t
+  SET state = $2::smallint, msg = 'Lease expired (attempt ' || t.attempt || '); dispatching again',
+      lease_until = NULL, updated_at = $3::text, state_changed_at = now()
+  FROM expired AS e
+  WHERE t.id = e.id
+  RETURNING ${taskColumns('t')}`;
+
+/**
+ * $1 document ids, $2 limit (null = all), $3 new state, $4 msg, $5 updated_at. A 412 task is ready
+ * when none of its depends_on keys lacks a task of the same document in 200.
+ */
+export const RELEASE_DEPENDANTS = `
+  WITH ready AS (
+    SELECT t.id FROM tasks AS t
+    WHERE t.state = ${SQL_WAITING} AND t.document_id = ANY($1::text[]) AND cardinality(t.depends_on) > 0
+      AND NOT EXISTS (
+        SELECT 1 FROM unnest(t.depends_on) AS dep(key)
+        WHERE NOT EXISTS (
+          SELECT 1 FROM tasks AS d
+          WHERE d.document_id = t.document_id AND d.key = dep.key AND d.state = ${SQL_SUCCESS}
+        )
+      )
+    ORDER BY t.seq
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE tasks AS t
+  SET state = $3::smallint, msg = $4::text, updated_at = $5::text, state_changed_at = now(), lease_until = NULL
+  FROM ready AS r
+  WHERE t.id = r.id
+  RETURNING ${taskColumns('t')}`;
+
+/** $1 after this document id, $2 batch size: the next documents that have tasks waiting in 412. */
+export const WAITING_DOCUMENTS = `
+  SELECT DISTINCT t.document_id FROM tasks AS t
+  WHERE t.state = ${SQL_WAITING} AND t.document_id > $1
+  ORDER BY t.document_id
+  LIMIT $2`;
+
+/** $1 document id, $2 key, $3 msg. */
+export const ANNOTATE_DEPENDANTS = `
+  UPDATE tasks AS t SET msg = $3::text
+  WHERE t.document_id = $1 AND t.state = ${SQL_WAITING} AND $2::text = ANY(t.depends_on)`;
+
+export const NEXT_DUE = `
+  SELECT min(t.not_before) AS due FROM tasks AS t
+  WHERE t.state IN (${SQL_DISPATCHABLE}) AND t.not_before IS NOT NULL`;
