@@ -43,14 +43,18 @@ export class SqlTaskRepository implements TaskRepository {
   async insertMany(tasks: DaneTask[]): Promise<BulkOutcome<DaneTask>[]> {
     if (tasks.length === 0) return [];
     const inserted = new Set(await this.insertRows(tasks));
-    const failedDocs = [...new Set(tasks.filter((t) => !inserted.has(t._id)).map((t) => t.document_id))];
+    // Repeats of an id within the batch fail too: only the first occurrence counts as inserted.
+    const firstIndex = new Map<string, number>();
+    tasks.forEach((t, i) => firstIndex.has(t._id) || firstIndex.set(t._id, i));
+    const isInserted = (t: DaneTask, i: number) => inserted.has(t._id) && firstIndex.get(t._id) === i;
+    const failedDocs = [...new Set(tasks.filter((t, i) => !isInserted(t, i)).map((t) => t.document_id))];
     const existingDocs = new Set<string>();
     if (failedDocs.length) {
       const { rows } = await this.db.query<{ id: string }>('SELECT d.id FROM documents AS d WHERE d.id = ANY($1::text[])', [failedDocs]);
       rows.forEach((r) => existingDocs.add(r.id));
     }
-    return tasks.map((item) => {
-      if (inserted.delete(item._id)) return { item };
+    return tasks.map((item, i) => {
+      if (isInserted(item, i)) return { item };
       if (!existingDocs.has(item.document_id)) return { item, error: new NotFoundError(`No document with id \`${item.document_id}\` found`) };
       return { item, error: new TaskAssignedError(`Task \`${item.key}\` already assigned to document \`${item.document_id}\``) };
     });

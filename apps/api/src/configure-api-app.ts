@@ -1,0 +1,56 @@
+import { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ConfigError, DaneConfig } from '@dane/core';
+import { ApiModule } from './api.module';
+import { DaneExceptionFilter } from './filters/dane-exception.filter';
+import { jsonBodyMiddleware } from './middleware/json-body.middleware';
+import { pathNormaliserMiddleware } from './middleware/path-normaliser.middleware';
+import { requestLogMiddleware } from './middleware/request-log.middleware';
+
+export const SWAGGER_UI_PATH = 'DANE/docs';
+export const SWAGGER_JSON_PATH = 'DANE/swagger.json';
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface ApiAppOptions {
+  /** One structured log line per request (default true). */
+  logRequests?: boolean;
+}
+
+/**
+ * The http behaviour of the API around the routes: slash normalisation (§5.3), the body read as
+ * JSON whatever its Content-Type with the DANE.MAX_BODY_BYTES limit (§5.2), `{"message"}` errors,
+ * and OpenAPI (`/DANE/swagger.json`, UI at `/DANE/docs`). Must run before `app.init()`/`listen()`
+ * so that its middleware sits in front of the routes.
+ */
+export function configureApiApp(app: INestApplication, config: ConfigService | DaneConfig = app.get(ConfigService), options: ApiAppOptions = {}): INestApplication {
+  const limit = maxBodyBytes(config);
+  app.use(pathNormaliserMiddleware);
+  if (options.logRequests !== false) app.use(requestLogMiddleware);
+  app.use(jsonBodyMiddleware(limit));
+  app.useGlobalFilters(new DaneExceptionFilter());
+
+  const openApi = new DocumentBuilder()
+    .setTitle('DANE API')
+    .setDescription(
+      'Distributed Annotation \'n\' Enrichment: documents, tasks and results. Errors are `{"message": "..."}`. ' +
+        'Lists that the original answered as bare JSON lists stay lists; their total is in the X-Total-Count header ' +
+        '(with X-Page and X-Page-Size); every list takes ?page= (1-based) and ?size= (at most 1000, default 100).',
+    )
+    .setVersion('0.1.0')
+    .build();
+  const document = SwaggerModule.createDocument(app, openApi, { include: [ApiModule] });
+  SwaggerModule.setup(SWAGGER_UI_PATH, app, document, { jsonDocumentUrl: SWAGGER_JSON_PATH, yamlDocumentUrl: 'DANE/swagger.yaml' });
+  // The original served its Swagger UI at /DANE/ (§5.1).
+  app.getHttpAdapter().get('/DANE', (_req: unknown, res: { redirect(status: number, url: string): void }) => res.redirect(302, `/${SWAGGER_UI_PATH}`));
+  return app;
+}
+
+/** DANE.MAX_BODY_BYTES from the ConfigService or from a loaded config object. */
+function maxBodyBytes(config: ConfigService | DaneConfig): number {
+  const raw = config instanceof ConfigService ? config.get<unknown>('DANE.MAX_BODY_BYTES') : config.DANE?.MAX_BODY_BYTES;
+  if (raw === undefined || raw === null) return DEFAULT_MAX_BODY_BYTES;
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit <= 0) throw new ConfigError(`DANE.MAX_BODY_BYTES must be a positive number of bytes (got ${JSON.stringify(raw)})`);
+  return limit;
+}

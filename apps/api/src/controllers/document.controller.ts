@@ -1,0 +1,78 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, UsePipes } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { documentView, DocumentService, pageRequest, taskView, TaskService } from '@dane/core';
+import { DocumentCreateDto, DocumentDto, LegacyDocumentHitDto } from '../dtos/document.dto';
+import { ErrorResponseDto } from '../dtos/error.dto';
+import { PageQueryDto, TOTAL_COUNT_HEADERS } from '../dtos/page.dto';
+import { TaskDto } from '../dtos/task.dto';
+import { dtoValidationPipe } from '../http/dto-validation.pipe';
+import { EMPTY_JSON_STRING } from '../http/empty-json';
+import { pagedList } from '../http/paged-response';
+
+@ApiTags('document')
+@Controller('DANE/document')
+@UsePipes(dtoValidationPipe)
+export class DocumentController {
+  constructor(
+    private readonly documents: DocumentService,
+    private readonly tasks: TaskService,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Register a document (answers 200, as the original, §5.8)' })
+  @ApiBody({ type: DocumentCreateDto })
+  @ApiOkResponse({ type: DocumentDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'A document with the same target.id and creator.id exists' })
+  async register(@Body() body: unknown) {
+    return documentView(await this.documents.register(body));
+  }
+
+  @Get('search/:target_id/:creator_id')
+  @ApiOperation({ summary: 'Legacy 0.2 search (§5.7): wildcard patterns, list of {_id, target, creator}' })
+  @ApiOkResponse({ type: [LegacyDocumentHitDto], headers: TOTAL_COUNT_HEADERS })
+  async legacySearch(@Param('target_id') targetId: string, @Param('creator_id') creatorId: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
+    const page = await this.documents.search({ targetId, creatorId }, pageRequest(q.page, q.size));
+    return pagedList(res, page, (d) => {
+      const { _id, target, creator } = documentView(d);
+      return { _id, target, creator };
+    });
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: DocumentDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@Param('id') id: string) {
+    return documentView(await this.documents.get(id));
+  }
+
+  @Delete(':id')
+  @Header('Content-Type', 'application/json')
+  @ApiOperation({ summary: 'Delete a document with its tasks and results; answers ""' })
+  @ApiOkResponse({ schema: { type: 'string', example: '' } })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async delete(@Param('id') id: string) {
+    await this.documents.delete(id);
+    return EMPTY_JSON_STRING;
+  }
+
+  @Get(':id/delete')
+  @Header('Content-Type', 'application/json')
+  @ApiOperation({ summary: 'Legacy 0.2 alias of DELETE /DANE/document/<id> (§5.7)' })
+  @ApiOkResponse({ schema: { type: 'string', example: '' } })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async legacyDelete(@Param('id') id: string) {
+    await this.documents.delete(id);
+    return EMPTY_JSON_STRING;
+  }
+
+  @Get(':id/tasks')
+  @ApiOperation({ summary: 'Tasks of a document, paged (total in X-Total-Count)' })
+  @ApiOkResponse({ type: [TaskDto], headers: TOTAL_COUNT_HEADERS })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async tasksOf(@Param('id') id: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
+    return pagedList(res, await this.tasks.ofDocument(id, pageRequest(q.page, q.size)), taskView);
+  }
+}

@@ -1,0 +1,160 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, UsePipes } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import {
+  documentView,
+  pageRequest,
+  parseTaskAction,
+  ResultService,
+  resultView,
+  TaskActionService,
+  TaskAssignmentService,
+  TaskService,
+  taskToJson,
+  taskView,
+  ValidationError,
+} from '@dane/core';
+import { DocumentDto } from '../dtos/document.dto';
+import { ErrorResponseDto } from '../dtos/error.dto';
+import { PageQueryDto, TOTAL_COUNT_HEADERS } from '../dtos/page.dto';
+import { ResultCreateDto, ResultDto } from '../dtos/result.dto';
+import { InProgressDto, TaskActionQueryDto, TaskAssignDto, TaskBulkResponseDto, TaskDto, TaskJsonDto } from '../dtos/task.dto';
+import { dtoValidationPipe } from '../http/dto-validation.pipe';
+import { EMPTY_JSON_STRING } from '../http/empty-json';
+import { pagedList } from '../http/paged-response';
+
+function cascadeFlag(raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ValidationError(`cascade must be true or false (got ${JSON.stringify(raw)})`);
+}
+
+// Route order matters: literal segments (inprogress, delete, document, results, result) come
+// before the `:id/:action` catch-all.
+@ApiTags('task')
+@Controller('DANE/task')
+@UsePipes(dtoValidationPipe)
+export class TaskController {
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly assignment: TaskAssignmentService,
+    private readonly actions: TaskActionService,
+    private readonly results: ResultService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Assign a task: one document_id → 201 with the task; a list → 200 {success, failed}',
+    description: 'A task whose depends_on keys are not all 200 on the document is stored in 412 and released when they are.',
+  })
+  @ApiBody({ type: TaskAssignDto })
+  @ApiCreatedResponse({ type: TaskDto })
+  @ApiOkResponse({ type: TaskBulkResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown document' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Task `KEY` already assigned to document `id`' })
+  async assign(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    const outcome = await this.assignment.assign(body);
+    if (!outcome.many) return taskView(outcome.task);
+    res.status(200);
+    return { success: outcome.success.map(taskView), failed: outcome.failed };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Unfinished tasks (not 200, not 412) as Task.to_json with integer states, paged' })
+  @ApiOkResponse({ type: [TaskJsonDto], headers: TOTAL_COUNT_HEADERS })
+  async unfinished(@Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
+    return pagedList(res, await this.tasks.unfinished(pageRequest(q.page, q.size)), taskToJson);
+  }
+
+  @Get('inprogress')
+  @ApiOperation({ summary: 'Legacy 0.2 (§5.7): ids of the tasks in 102, paged' })
+  @ApiOkResponse({ type: InProgressDto, headers: TOTAL_COUNT_HEADERS })
+  async inProgress(@Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
+    return { tasks: pagedList(res, await this.tasks.inProgress(pageRequest(q.page, q.size)), (t) => t._id) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: TaskDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@Param('id') id: string) {
+    return taskView(await this.tasks.get(id));
+  }
+
+  @Delete(':id')
+  @Header('Content-Type', 'application/json')
+  @ApiOperation({ summary: 'Delete a task and its results; answers ""' })
+  @ApiOkResponse({ schema: { type: 'string', example: '' } })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async delete(@Param('id') id: string) {
+    await this.tasks.delete(id);
+    return EMPTY_JSON_STRING;
+  }
+
+  @Get(':id/delete')
+  @Header('Content-Type', 'application/json')
+  @ApiOperation({ summary: 'Legacy 0.2 alias of DELETE /DANE/task/<id> (§5.7)' })
+  @ApiOkResponse({ schema: { type: 'string', example: '' } })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async legacyDelete(@Param('id') id: string) {
+    await this.tasks.delete(id);
+    return EMPTY_JSON_STRING;
+  }
+
+  @Get(':id/document')
+  @ApiOkResponse({ type: DocumentDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async documentOf(@Param('id') id: string) {
+    return documentView(await this.tasks.documentOf(id));
+  }
+
+  @Get(':id/results')
+  @ApiOperation({ summary: 'Results of a task, paged' })
+  @ApiOkResponse({ type: [ResultDto], headers: TOTAL_COUNT_HEADERS })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async resultsOf(@Param('id') id: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
+    return pagedList(res, await this.results.ofTask(id, pageRequest(q.page, q.size)), resultView);
+  }
+
+  @Post(':id/result')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Store a result {generator, payload} for the task' })
+  @ApiBody({ type: ResultCreateDto })
+  @ApiCreatedResponse({ type: ResultDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async saveResult(@Param('id') id: string, @Body() body: unknown) {
+    return resultView(await this.results.save(body, id));
+  }
+
+  @Get(':id/:action')
+  @ApiOperation({
+    summary: 'retry | forceretry | reset (case-insensitive); answers the task re-read after the action',
+    description: 'retry refuses tasks in 102 or 200 (409); forceretry takes any state; reset → 201 "Reset". ?cascade=true also puts the dependants back to 412.',
+  })
+  @ApiOkResponse({ type: TaskDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown action' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'retry of a task in 102 or 200' })
+  async act(@Param('id') id: string, @Param('action') action: string, @Query() q: TaskActionQueryDto) {
+    return taskView(await this.actions.apply(id, parseTaskAction(action), { cascade: cascadeFlag(q.cascade) }));
+  }
+
+  @Post(':id/:action')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Same as GET /DANE/task/<id>/<action>' })
+  @ApiOkResponse({ type: TaskDto })
+  async actByPost(@Param('id') id: string, @Param('action') action: string, @Query() q: TaskActionQueryDto) {
+    return this.act(id, action, q);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './api.module';
+export * from './configure-api-app';
+export * from './filters/dane-exception.filter';

@@ -1,0 +1,43 @@
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DANE_STORE, DaneConfigModule, DaneStore } from '@dane/core';
+import { ApiModule, configureApiApp } from '@dane/api';
+
+/** Provides a store the test opened itself as the global DANE_STORE (what StorageModule.forRoot() does). */
+@Module({})
+class TestStoreModule {
+  static with(store: DaneStore, extra: DynamicModule['providers'] = []): DynamicModule {
+    return { module: TestStoreModule, global: true, providers: [{ provide: DANE_STORE, useValue: store }, ...extra], exports: [DANE_STORE, ...extraTokens(extra)] };
+  }
+}
+
+function extraTokens(providers: DynamicModule['providers']): symbol[] {
+  return (providers ?? []).map((p) => (p as { provide: symbol }).provide);
+}
+
+export interface ApiTestAppOptions {
+  /** DANE_<SECTION>__<KEY> overrides, e.g. { DANE_RABBITMQ__MANAGEMENT: 'false' }. */
+  env?: Record<string, string>;
+  /** Extra global providers, e.g. BROKER_HEALTH. */
+  providers?: DynamicModule['providers'];
+}
+
+/** The API on a store of the test's own, with a config isolated from the machine's (empty DANE_HOME and cwd). */
+export async function createApiTestApp(store: DaneStore, options: ApiTestAppOptions = {}): Promise<INestApplication> {
+  const home = mkdtempSync(join(tmpdir(), 'dane-api-test-'));
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      DaneConfigModule.forRoot({ env: { HOME: home, DANE_HOME: home, ...options.env }, cwd: home }),
+      TestStoreModule.with(store, options.providers),
+      ApiModule,
+    ],
+  }).compile();
+  // Nest's own body parsers stay on: configureApiApp must take precedence over them.
+  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  configureApiApp(app, undefined, { logRequests: false });
+  await app.init();
+  return app;
+}

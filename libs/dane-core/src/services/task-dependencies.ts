@@ -1,0 +1,27 @@
+import { DaneTask } from '../model/task';
+import { MAX_PAGE_SIZE } from '../storage/page';
+import { DaneStore } from '../storage/store.port';
+import { isDone } from '../state/task-state';
+
+/** Every task of a document, page by page: a dependency check must see all of them (§7 item 6). */
+export async function tasksOfDocument(store: DaneStore, documentId: string): Promise<DaneTask[]> {
+  const all: DaneTask[] = [];
+  for (let page = 1; ; page++) {
+    const { items, total } = await store.tasks.list({ documentId }, { page, size: MAX_PAGE_SIZE });
+    all.push(...items);
+    if (items.length < MAX_PAGE_SIZE || all.length >= total) return all;
+  }
+}
+
+/**
+ * The keys of `dependsOn` without a successful task on the document, in the order given. Keys in
+ * `unfinished` count as not done whatever their stored state (they are being reset right now).
+ */
+export function unmetDependencies(siblings: readonly DaneTask[], dependsOn: readonly string[], unfinished: ReadonlySet<string> = new Set()): string[] {
+  const done = new Set(siblings.filter((t) => isDone(t.state)).map((t) => t.key));
+  return dependsOn.filter((key) => unfinished.has(key) || !done.has(key));
+}
+
+export function waitingMessage(keys: readonly string[]): string {
+  return `Waiting for dependencies: ${keys.join(', ')}`;
+}

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DaneDocument } from '../model/document';
+import { DaneTask, normaliseKey } from '../model/task';
+import { NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES } from '../state/task-state';
+import { Page, PageRequest } from '../storage/page';
+import { DANE_STORE, DaneStore } from '../storage/store.port';
+import { documentNotFound, taskNotFound } from './not-found';
+
+/** Reading and deleting tasks, and the task lists of the API. */
+@Injectable()
+export class TaskService {
+  constructor(@Inject(DANE_STORE) private readonly store: DaneStore) {}
+
+  async get(id: string): Promise<DaneTask> {
+    const task = await this.store.tasks.findById(id);
+    if (!task) throw taskNotFound(id);
+    return task;
+  }
+
+  /** Deletes the task and its results; nothing is sent to workers (§4.2 item 9). */
+  async delete(id: string): Promise<void> {
+    if (!(await this.store.tasks.delete(id))) throw taskNotFound(id);
+  }
+
+  async documentOf(taskId: string): Promise<DaneDocument> {
+    const task = await this.get(taskId);
+    const doc = await this.store.documents.findById(task.document_id);
+    if (!doc) throw documentNotFound(task.document_id);
+    return doc;
+  }
+
+  /** Every task of a document, paged (the original stopped at 10, §2.4 Q3). */
+  async ofDocument(documentId: string, page: PageRequest): Promise<Page<DaneTask>> {
+    if (!(await this.store.documents.findById(documentId))) throw documentNotFound(documentId);
+    return this.store.tasks.list({ documentId }, page);
+  }
+
+  /** Tasks neither done nor waiting for dependencies (`GET /DANE/task/`, §2.4 Q4). */
+  async unfinished(page: PageRequest): Promise<Page<DaneTask>> {
+    return this.store.tasks.list({ notStates: UNFINISHED_EXCLUDED_STATES }, page);
+  }
+
+  /** Tasks in flight (legacy `GET /DANE/task/inprogress`, §5.7). */
+  async inProgress(page: PageRequest): Promise<Page<DaneTask>> {
+    return this.store.tasks.list({ states: [TaskState.QUEUED] }, page);
+  }
+
+  /** Tasks of one key that ended in an error or wait for a person (`GET /DANE/workers/<key>`, §2.4 Q9). */
+  async erroredOfKey(taskKey: string, page: PageRequest): Promise<Page<DaneTask>> {
+    return this.store.tasks.list({ key: normaliseKey(taskKey, 'task_key'), notStates: NOT_ERRORED_STATES }, page);
+  }
+
+  /** Tasks of one key on the documents of one creator (§2.4 Q8). */
+  async ofCreator(creatorId: string, taskKey: string, page: PageRequest): Promise<Page<DaneTask>> {
+    return this.store.tasks.list({ creatorId, key: normaliseKey(taskKey, 'task_key') }, page);
+  }
+}
