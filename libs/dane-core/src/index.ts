@@ -7,3 +7,4 @@ export * from './storage/store.port';
 export * from './broker';
 export * from './storage/storage.module';
 export * from './protocol';
+export * from './services';
