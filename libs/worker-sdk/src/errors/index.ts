@@ -1,0 +1,2 @@
+export * from './refuse-job';
+export * from './invalid-binding-key-error';

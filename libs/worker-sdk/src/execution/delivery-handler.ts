@@ -1,0 +1,116 @@
+import type { DaneDocument } from '@dane/core/model';
+import type { ConsumerSlot } from '../broker/consumer-slot';
+import type { Delivery } from '../broker/delivery';
+import type { ReplyKindValue, ReplySender } from '../broker/reply-sender';
+import type { ResultSender } from '../broker/result-sender';
+import { WorkerLog } from '../log/worker-log';
+import { attemptOf, dependenciesDone, ReplyKind } from '../protocol/headers';
+import { Outcomes } from '../protocol/outcomes';
+import { parseTaskMessage } from '../protocol/parse-task-message';
+import type { WorkerOutcome, WorkerTask } from '../worker-task';
+import { Heartbeat } from './heartbeat';
+import { invokeHandler, TaskHandler } from './invoke-handler';
+import { RunContext } from './task-context';
+
+export interface DeliveryPolicy {
+  dependsOn: string[];
+  heartbeatIntervalMs: number;
+  /** See TaskConsumerOptions.ackDeadlineMs. */
+  ackDeadlineMs: number;
+}
+
+/**
+ * The life of one task message: check it (§3.4 table), check declared dependencies, run the callback
+ * with heartbeats, reply, and acknowledge after the reply is confirmed.
+ */
+export class DeliveryHandler {
+  constructor(
+    private readonly handler: TaskHandler,
+    private readonly replies: ReplySender,
+    private readonly results: ResultSender,
+    private readonly policy: DeliveryPolicy,
+    private readonly log: WorkerLog,
+    private readonly shutdownSignal: AbortSignal,
+  ) {}
+
+  async handle(delivery: Delivery, slot: ConsumerSlot): Promise<void> {
+    const { properties } = delivery.message;
+    const attempt = attemptOf(properties.headers);
+    const log = this.log.with({ task_id: properties.correlationId ?? null, attempt });
+    if (!properties.replyTo) {
+      // The Python worker died on this (Appendix C) and took every next worker with it. Nobody can
+      // be told, so drop it; the server's lease sees the task was never answered.
+      log.error('no_reply_to', 'Task message without reply_to: acknowledged and dropped');
+      delivery.ack();
+      return;
+    }
+    const parsed = parseTaskMessage(delivery.message.content, properties.correlationId, attempt);
+    if (!parsed.ok) {
+      log.warn('invalid_task_message', parsed.reply.message, { state: parsed.reply.state });
+      await this.reply(delivery, parsed.reply, log);
+      return;
+    }
+    const { task, document } = parsed;
+    const taskLog = this.log.with({ task_id: task._id, document_id: document._id, task_key: task.key, attempt });
+    if (this.policy.dependsOn.length > 0 && !dependenciesDone(properties.headers)) {
+      taskLog.info('dependencies_unfinished', `Waiting for ${this.policy.dependsOn.join(', ')}`);
+      await this.reply(delivery, Outcomes.unfinishedDependencies(this.policy.dependsOn), taskLog);
+      return;
+    }
+    await this.run(delivery, slot, task, document, taskLog);
+  }
+
+  private async run(delivery: Delivery, slot: ConsumerSlot, task: WorkerTask, document: DaneDocument, log: WorkerLog): Promise<void> {
+    const ctx = new RunContext(task, document, log, this.shutdownSignal, {
+      heartbeat: (progress) => this.replies.send(delivery, Outcomes.progress(progress), ReplyKind.HEARTBEAT, 5_000),
+      saveResult: (payload) => this.results.save(task, payload),
+    });
+    const heartbeat = new Heartbeat(this.policy.heartbeatIntervalMs, () => ctx.heartbeat());
+    const earlyAck = this.scheduleEarlyAck(delivery, slot, log);
+    const started = Date.now();
+    log.info('task_started', `Processing task ${task.key}`);
+    heartbeat.start();
+    const { outcome, refused } = await invokeHandler(this.handler, task, document, ctx);
+    ctx.finish();
+    await heartbeat.stop();
+    await earlyAck.cancel();
+    log.info(refused ? 'task_refused' : 'task_finished', outcome.message, { state: outcome.state, duration_ms: Date.now() - started });
+    await this.reply(delivery, outcome, log, refused ? ReplyKind.REFUSED : undefined);
+  }
+
+  /**
+   * Late ack (after the reply) is what the Python worker does, and it lets the broker hand a task
+   * to another worker at once if this one dies. But RabbitMQ closes the channel of a consumer that
+   * holds a delivery longer than its consumer timeout (30 min by default, §3.6), which killed long
+   * Python tasks. So a task still running after `ackDeadlineMs` is acknowledged early: from then on
+   * the server's lease, kept alive by our heartbeats, is what guarantees it is not lost (a worker
+   * killed with SIGKILL stops beating, the lease runs out, the scheduler dispatches it again).
+   */
+  private scheduleEarlyAck(delivery: Delivery, slot: ConsumerSlot, log: WorkerLog): { cancel(): Promise<void> } {
+    let pending: Promise<void> | undefined;
+    const ackNow = () => {
+      pending = (async () => {
+        await slot.pause(); // no second message may arrive on this slot while the task runs on
+        if (delivery.ack()) log.info('task_acked_early', `Acknowledged while running (ack deadline ${this.policy.ackDeadlineMs} ms); the lease covers the task now`);
+      })();
+    };
+    const ms = this.policy.ackDeadlineMs;
+    const timer = Number.isFinite(ms) ? setTimeout(ackNow, Math.max(0, ms)) : undefined;
+    return {
+      cancel: async () => {
+        clearTimeout(timer);
+        await pending;
+      },
+    };
+  }
+
+  /** Reply, then ack. A reply that cannot be published is logged; the lease recovers the task. */
+  private async reply(delivery: Delivery, outcome: WorkerOutcome, log: WorkerLog, kind?: ReplyKindValue): Promise<void> {
+    try {
+      await this.replies.send(delivery, outcome, kind);
+    } catch (e) {
+      log.error('reply_failed', `Reply ${outcome.state} could not be published: ${e.message}`, { state: outcome.state });
+    }
+    if (!delivery.isSettled && !delivery.ack()) log.warn('ack_failed', 'The channel of this task message is gone; the broker has requeued it');
+  }
+}

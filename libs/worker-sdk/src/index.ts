@@ -1,0 +1,19 @@
+/** @dane/worker — write DANE workers in TypeScript (see libs/worker-sdk/README.md). */
+export { TaskState } from '@dane/core/state/task-state';
+export * from './dane-worker';
+export * from './worker-options';
+export * from './worker-task';
+export * from './binding-keys';
+export * from './dirs';
+export * from './generator';
+export * from './errors';
+export * from './protocol';
+export * from './execution/task-context';
+export * from './log/worker-log';
+export * from './api/dane-api-client';
+export * from './batch/run-batch';
+export * from './batch/cli-args';
+export * from './run-worker-cli';
+export * from './nest/dane-context';
+export * from './nest/dane-transport';
+export * from './nest/dane-exception-filter';

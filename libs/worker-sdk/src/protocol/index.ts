@@ -1,0 +1,3 @@
+export * from './headers';
+export * from './outcomes';
+export * from './parse-task-message';
