@@ -7,4 +7,5 @@ export * from './storage/store.port';
 export * from './broker';
 export * from './storage/storage.module';
 export * from './protocol';
+export * from './lifecycle';
 export * from './services';

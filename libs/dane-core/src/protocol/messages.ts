@@ -7,6 +7,13 @@ export const ATTEMPT_HEADER = 'x-dane-attempt';
 /** Set on replies by our worker SDK: 'heartbeat' (state 102 with progress) or 'refused' (RefuseJob). */
 export const REPLY_KIND_HEADER = 'x-dane-kind';
 
+/**
+ * Set (to `true`) by the scheduler on a task message whose depends_on keys are all 200. A worker
+ * declared with `dependsOn` runs only tasks that carry it; otherwise it answers 412 with its keys.
+ * Workers never read the store (architecture principle 7), so the message must say it.
+ */
+export const DEPENDENCIES_DONE_HEADER = 'x-dane-dependencies-done';
+
 /** Routing key `<target.type>.<KEY>` (§3.2). */
 export function routingKeyFor(document: DaneDocument, task: Pick<DaneTask, 'key'>): string {
   return `${document.target.type}.${task.key}`;

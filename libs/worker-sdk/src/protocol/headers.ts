@@ -1,15 +1,8 @@
 import type { MessagePropertyHeaders } from 'amqplib';
-import { ATTEMPT_HEADER } from '@dane/core/protocol';
+import { ATTEMPT_HEADER, DEPENDENCIES_DONE_HEADER } from '@dane/core/protocol';
 
-export { ATTEMPT_HEADER, REPLY_KIND_HEADER } from '@dane/core/protocol';
+export { ATTEMPT_HEADER, DEPENDENCIES_DONE_HEADER, REPLY_KIND_HEADER } from '@dane/core/protocol';
 
-/**
- * Set (to `true`) by the scheduler on a task message when every key of the task's depends_on is 200.
- * A worker declared with `dependsOn` only runs tasks that carry it; otherwise it answers 412 with its
- * dependency keys, the server assigns the missing ones and re-dispatches once they are done.
- * Workers never read the store (architecture principle 7), so the message must say it.
- */
-export const DEPENDENCIES_DONE_HEADER = 'x-dane-dependencies-done';
 
 /** Values of `x-dane-kind` on worker replies. */
 export const ReplyKind = { HEARTBEAT: 'heartbeat', REFUSED: 'refused' } as const;

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DaneConfigModule, DaneError, StorageModule } from '@dane/core';
+import { ResultsModule } from './results.module';
+
+@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), ResultsModule] })
+class ResultsMainModule {}
+
+/** Result intake alone (one replica of several, architecture principle 8). */
+async function main(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(ResultsMainModule);
+  app.enableShutdownHooks();
+  new Logger('results').log(JSON.stringify({ event: 'results_started' }));
+}
+
+main().catch((e) => {
+  console.error(e instanceof DaneError ? `results: ${e.message}` : e);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DaneConfigModule, DaneError, StorageModule } from '@dane/core';
+import { SchedulerModule } from './scheduler.module';
+
+@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), SchedulerModule] })
+class SchedulerMainModule {}
+
+/** The scheduler alone (one replica of several, architecture principle 8). */
+async function main(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(SchedulerMainModule);
+  app.enableShutdownHooks();
+  new Logger('scheduler').log(JSON.stringify({ event: 'scheduler_started' }));
+}
+
+main().catch((e) => {
+  console.error(e instanceof DaneError ? `scheduler: ${e.message}` : e);
+  process.exit(1);
+});

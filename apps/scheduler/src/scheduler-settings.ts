@@ -1,0 +1,24 @@
+import { ConfigService } from '@nestjs/config';
+import { ConfigValue, RetryPolicy, retryPolicyFromConfig } from '@dane/core';
+
+/** The SCHEDULER config section, read once at start-up. */
+export interface SchedulerSettings {
+  leaseMs: number;
+  sweepIntervalMs: number;
+  batchSize: number;
+  stuckAfterSeconds: number;
+  retry: RetryPolicy;
+}
+
+export const SCHEDULER_SETTINGS = Symbol('SCHEDULER_SETTINGS');
+
+export function schedulerSettings(config: ConfigService): SchedulerSettings {
+  const section = config.get<Record<string, ConfigValue>>('SCHEDULER')!;
+  return {
+    leaseMs: Number(section.LEASE_SECONDS) * 1000,
+    sweepIntervalMs: Number(section.SWEEP_INTERVAL_MS),
+    batchSize: Math.max(1, Number(section.BATCH_SIZE)),
+    stuckAfterSeconds: Number(section.STUCK_AFTER_SECONDS),
+    retry: retryPolicyFromConfig(section),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './backoff';
+export * from './retry-policy';
+export * from './dependencies';
+export * from './outcome';
+export * from './publish-outcome';

@@ -1,0 +1,95 @@
+import { DaneTask, createTask } from '../model/task';
+import { WorkerReply } from '../protocol/reply';
+import { TaskState } from '../state/task-state';
+import { DecisionContext, IncomingReply, ReplyDecision, decideReply } from './outcome';
+import { PARKED_UNTIL, RetryPolicy } from './retry-policy';
+
+const policy: RetryPolicy = { maxRetries: 3, maxRetriesPerKey: { ASR: 1 }, baseMs: 1000, maxMs: 60_000 };
+const now = new Date('2024-05-13T10:00:00Z');
+const ctx: DecisionContext = { now, policy, random: () => 0.5 };
+
+function inFlight(key = 'DOWNLOAD', extra: Partial<DaneTask> = {}): DaneTask {
+  return { ...createTask('doc1', { key, priority: 1, args: {}, depends_on: [] }), state: TaskState.QUEUED, msg: 'Queued', attempt: 2, ...extra };
+}
+
+function reply(state: number, message = 'msg', extra: Partial<WorkerReply> = {}): WorkerReply {
+  return { state, message, extra: {}, ...extra };
+}
+
+function outcome(state: number, message?: string, more: Partial<IncomingReply> = {}): IncomingReply {
+  return { kind: 'outcome', reply: reply(state, message), ...more };
+}
+
+function transition(d: ReplyDecision) {
+  if (d.action !== 'transition') throw new Error(`expected a transition, got ${JSON.stringify(d)}`);
+  return d;
+}
+
+describe('decideReply', () => {
+  it('stores 200 as success, conditional on 102 at the attempt read, and resets the retry counter', () => {
+    const d = transition(decideReply(inFlight(), outcome(TaskState.SUCCESS, 'Success'), ctx));
+    expect(d.effect).toBe('succeeded');
+    expect(d.request).toEqual({ id: inFlight()._id, from: [TaskState.QUEUED], attempt: 2, to: TaskState.SUCCESS, msg: 'Success', retries: 'reset', notBefore: null });
+  });
+
+  it('ignores a reply for another attempt, and any reply to a task not in flight', () => {
+    expect(decideReply(inFlight(), outcome(TaskState.SUCCESS, 'ok', { attempt: 1 }), ctx)).toMatchObject({ action: 'ignore' });
+    expect(decideReply(inFlight('DOWNLOAD', { state: TaskState.SUCCESS }), outcome(TaskState.SUCCESS), ctx)).toMatchObject({ action: 'ignore' });
+    expect(decideReply(inFlight(), outcome(TaskState.SUCCESS, 'ok', { attempt: 2 }), ctx)).toMatchObject({ action: 'transition' });
+  });
+
+  it('treats state 102 and kind=heartbeat as a heartbeat carrying progress', () => {
+    expect(decideReply(inFlight(), outcome(TaskState.QUEUED, '40% done'), ctx)).toEqual({ action: 'heartbeat', attempt: 2, msg: '40% done' });
+    expect(decideReply(inFlight(), { kind: 'heartbeat', reply: reply(TaskState.QUEUED, 'alive') }, ctx)).toMatchObject({ action: 'heartbeat' });
+  });
+
+  it('retries 502/503 with back-off while the key has retries left', () => {
+    const d = transition(decideReply(inFlight('DOWNLOAD', { retries: 1 }), outcome(TaskState.ERROR_PROXY, 'service down'), ctx));
+    expect(d.effect).toBe('retry_scheduled');
+    expect(d.request).toMatchObject({ to: TaskState.ERROR_PROXY, retries: 'increment', msg: 'service down — retry 2 of 3' });
+    // second retry: ceiling 2000 ms, jitter 0.5 → 1000 ms
+    expect(d.request.notBefore).toEqual(new Date(now.getTime() + 1000));
+  });
+
+  it('parks a 502 whose retries are spent, saying so, with the per-key limit', () => {
+    const d = transition(decideReply(inFlight('ASR', { retries: 1 }), outcome(TaskState.ERROR_INVALID_INPUT, 'bad input'), ctx));
+    expect(d.effect).toBe('retries_spent');
+    expect(d.request).toMatchObject({ to: TaskState.ERROR_INVALID_INPUT, msg: 'bad input — retries spent (1 of 1)', notBefore: PARKED_UNTIL });
+    expect(d.request.retries).toBeUndefined();
+  });
+
+  it.each([TaskState.BAD_REQUEST, TaskState.ACCESS_DENIED, TaskState.NOT_FOUND, TaskState.NO_ROUTE_TO_QUEUE, TaskState.ERROR])('stores %i and waits for a person', (state) => {
+    const d = transition(decideReply(inFlight(), outcome(state, 'nope'), ctx));
+    expect(d.effect).toBe('needs_person');
+    expect(d.request).toMatchObject({ to: state, msg: 'nope', notBefore: null });
+  });
+
+  it('sends a refused job back to runnable after a back-off, counting it as a retry', () => {
+    const d = transition(decideReply(inFlight(), { kind: 'refused', reply: reply(TaskState.CREATED, 'busy') }, ctx));
+    expect(d.effect).toBe('retry_scheduled');
+    expect(d.request).toMatchObject({ to: TaskState.CREATED, retries: 'increment', msg: 'Refused by worker: busy — retry 1 of 3' });
+    expect(d.request.notBefore).toEqual(new Date(now.getTime() + 500));
+  });
+
+  it('waits in 412 for the dependencies a worker names, merged with the ones it had, and assigns them', () => {
+    const task = inFlight('ASR', { depends_on: ['PREP'] });
+    const d = transition(decideReply(task, { kind: 'outcome', reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies: ['DOWNLOAD', { key: 'PREP' }] }) }, ctx));
+    expect(d.effect).toBe('waiting_for_dependencies');
+    expect(d.request).toMatchObject({ to: TaskState.UNFINISHED_DEPENDENCY, dependsOn: ['PREP', 'DOWNLOAD'], notBefore: null });
+    expect(d.assign!.map((s) => s.key)).toEqual(['DOWNLOAD', 'PREP']);
+  });
+
+  it('waits for the unfinished siblings when a 412 names no dependency (assigned but unfinished)', () => {
+    const d = transition(
+      decideReply(inFlight('ASR'), { kind: 'outcome', reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies: [] }) }, { ...ctx, unfinishedSiblings: ['DOWNLOAD'] }),
+    );
+    expect(d.request).toMatchObject({ to: TaskState.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD'] });
+    expect(d.assign).toEqual([]);
+  });
+
+  it('retries with back-off a 412 that leaves nothing to wait for, instead of holding it forever', () => {
+    const d = transition(decideReply(inFlight('ASR'), { kind: 'outcome', reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies: [] }) }, { ...ctx, unfinishedSiblings: [] }));
+    expect(d.effect).toBe('retry_scheduled');
+    expect(d.request).toMatchObject({ to: TaskState.CREATED, retries: 'increment' });
+  });
+});

@@ -1,0 +1,24 @@
+import { DaneTask } from '../model/task';
+import { TRANSITIONS, TaskState, stateInfo } from '../state/task-state';
+import { TransitionRequest } from '../storage/store.port';
+
+/** No queue is bound for the routing key (§3.3): 422 "Unroutable task", waits for a person. */
+export function unroutableRequest(task: Pick<DaneTask, '_id' | 'attempt'>): TransitionRequest {
+  const to = TaskState.NO_ROUTE_TO_QUEUE;
+  return { id: task._id, from: TRANSITIONS.unclaim.from, attempt: task.attempt, to, msg: stateInfo(to)!.defaultMessage, notBefore: null };
+}
+
+/**
+ * The broker did not take the message (nack, channel or connection lost): back to runnable after
+ * a short pause, so a broker outage does not turn into a claim/publish loop.
+ */
+export function publishFailedRequest(task: Pick<DaneTask, '_id' | 'attempt'>, reason: string, now: Date, delayMs: number): TransitionRequest {
+  return {
+    id: task._id,
+    from: TRANSITIONS.unclaim.from,
+    attempt: task.attempt,
+    to: TaskState.CREATED,
+    msg: `Publish failed (${reason}); dispatching again`,
+    notBefore: new Date(now.getTime() + delayMs),
+  };
+}
