@@ -15,6 +15,7 @@ import { HealthController } from './controllers/health.controller';
 import { ResultController } from './controllers/result.controller';
 import { ResultsController } from './controllers/results.controller';
 import { SearchController } from './controllers/search.controller';
+import { StatsController } from './controllers/stats.controller';
 import { TaskController } from './controllers/task.controller';
 import { WorkerController } from './controllers/worker.controller';
 
@@ -36,6 +37,7 @@ const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActio
     ResultsController,
     WorkerController,
     CreatorController,
+    StatsController,
   ],
   providers: SERVICES,
   exports: SERVICES,

@@ -1,25 +1,17 @@
-import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { daneLogger, loadConfig } from '@dane/core';
 import { ApiAppModule } from './api-app.module';
 import { configureApiApp } from './configure-api-app';
 
-const LEVELS: Record<string, LogLevel[]> = {
-  DEBUG: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-  INFO: ['fatal', 'error', 'warn', 'log'],
-  WARNING: ['fatal', 'error', 'warn'],
-  ERROR: ['fatal', 'error'],
-};
-
+/** The REST API alone (one replica of several, architecture principle 8). */
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(ApiAppModule, { bufferLogs: true, bodyParser: false });
-  const config = app.get(ConfigService);
-  const level = String(config.get('LOGGING.LEVEL') ?? 'INFO').toUpperCase();
-  app.useLogger(new ConsoleLogger({ json: config.get('LOGGING.FORMAT') !== 'text', logLevels: LEVELS[level] ?? LEVELS.INFO }));
+  const { config } = loadConfig();
+  const app = await NestFactory.create(ApiAppModule, { logger: daneLogger(config), bodyParser: false });
   app.enableShutdownHooks();
   configureApiApp(app, config);
-  const host = String(config.get('DANE.HOST'));
-  const port = Number(config.get('DANE.PORT'));
+  const host = String(config.DANE.HOST);
+  const port = Number(config.DANE.PORT);
   await app.listen(port, host);
   new Logger('DaneApi').log(JSON.stringify({ event: 'api_listening', host, port, docs: `/DANE/docs`, openapi: '/DANE/swagger.json' }));
 }

@@ -27,6 +27,23 @@ describe('task routes (PGlite)', () => {
     await store.close();
   });
 
+  describe('GET /DANE/stats/tasks', () => {
+    it('counts tasks by key and state, of one key with ?key= (upper-cased like task keys)', async () => {
+      const a = await newDocument('T-STATS-1');
+      const b = await newDocument('T-STATS-2');
+      await http().post('/DANE/task/').send({ document_id: [a, b], key: 'statkey' }).expect(200);
+      await setState(sha1(a + 'STATKEY'), TaskState.ERROR);
+      const res = await http().get('/DANE/stats/tasks?key=statkey').expect(200);
+      expect(res.body.counts).toEqual([
+        { key: 'STATKEY', state: TaskState.CREATED, count: 1 },
+        { key: 'STATKEY', state: TaskState.ERROR, count: 1 },
+      ]);
+      const all = await http().get('/DANE/stats/tasks').expect(200);
+      expect(all.body.counts.length).toBeGreaterThanOrEqual(2);
+      expect((await http().get('/DANE/stats/tasks?key=a.b').expect(400)).body.message).toMatch(/key may only contain/);
+    });
+  });
+
   describe('POST /DANE/task/ for one document', () => {
     it('answers 201 with the marshalled task: id sha1(document id + KEY), string state, {"*": null} args', async () => {
       const docId = await newDocument('T-ONE');

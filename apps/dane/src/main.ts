@@ -1,17 +1,18 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { amqpSettings, DaneError, loadConfig, probeBroker } from '@dane/core';
+import { amqpSettings, DaneError, daneLogger, loadConfig, probeBroker } from '@dane/core';
 import { configureApiApp } from '@dane/api';
 import { DaneModule } from './dane.module';
 
 /** `npm start`: the whole system in one process on DANE.PORT (5500), PGlite storage, RabbitMQ on localhost. */
 async function main(): Promise<void> {
-  const logger = new Logger('dane');
   const { config, files } = loadConfig();
+  Logger.overrideLogger(daneLogger(config));
+  const logger = new Logger('dane');
   logger.log(JSON.stringify({ event: 'config_loaded', files, storage: config.STORAGE.TYPE }));
   await probeBroker(amqpSettings(config));
-  const app = await NestFactory.create(DaneModule.forRoot(), { bufferLogs: false, bodyParser: false });
+  const app = await NestFactory.create(DaneModule.forRoot(), { logger: daneLogger(config), bodyParser: false });
   configureApiApp(app, config);
   app.enableShutdownHooks();
   await app.listen(Number(config.DANE.PORT), String(config.DANE.HOST));

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DaneConfigModule, DaneError, StorageModule } from '@dane/core';
+import { DaneConfigModule, DaneError, daneLogger, loadConfig, StorageModule } from '@dane/core';
 import { ResultsModule } from './results.module';
 
 @Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), ResultsModule] })
@@ -9,7 +9,7 @@ class ResultsMainModule {}
 
 /** Result intake alone (one replica of several, architecture principle 8). */
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(ResultsMainModule);
+  const app = await NestFactory.createApplicationContext(ResultsMainModule, { logger: daneLogger(loadConfig().config) });
   app.enableShutdownHooks();
   new Logger('results').log(JSON.stringify({ event: 'results_started' }));
 }

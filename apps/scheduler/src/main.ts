@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DaneConfigModule, DaneError, StorageModule } from '@dane/core';
+import { DaneConfigModule, DaneError, daneLogger, loadConfig, StorageModule } from '@dane/core';
 import { SchedulerModule } from './scheduler.module';
 
 @Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), SchedulerModule] })
@@ -9,7 +9,7 @@ class SchedulerMainModule {}
 
 /** The scheduler alone (one replica of several, architecture principle 8). */
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(SchedulerMainModule);
+  const app = await NestFactory.createApplicationContext(SchedulerMainModule, { logger: daneLogger(loadConfig().config) });
   app.enableShutdownHooks();
   new Logger('scheduler').log(JSON.stringify({ event: 'scheduler_started' }));
 }

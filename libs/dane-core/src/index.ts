@@ -9,3 +9,4 @@ export * from './storage/storage.module';
 export * from './protocol';
 export * from './lifecycle';
 export * from './services';
+export * from './logging/dane-logger';

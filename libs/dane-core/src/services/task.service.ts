@@ -3,7 +3,7 @@ import { DaneDocument } from '../model/document';
 import { DaneTask, normaliseKey } from '../model/task';
 import { NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES } from '../state/task-state';
 import { Page, PageRequest } from '../storage/page';
-import { DANE_STORE, DaneStore } from '../storage/store.port';
+import { DANE_STORE, DaneStore, TaskStats } from '../storage/store.port';
 import { documentNotFound, taskNotFound } from './not-found';
 
 /** Reading and deleting tasks, and the task lists of the API. */
@@ -53,5 +53,11 @@ export class TaskService {
   /** Tasks of one key on the documents of one creator (§2.4 Q8). */
   async ofCreator(creatorId: string, taskKey: string, page: PageRequest): Promise<Page<DaneTask>> {
     return this.store.tasks.list({ creatorId, key: normaliseKey(taskKey, 'task_key') }, page);
+  }
+
+  /** Task counts by key and state, optionally of one key (GET /DANE/stats/tasks). */
+  async counts(taskKey?: string): Promise<TaskStats[]> {
+    const key = taskKey === undefined || taskKey === '' ? undefined : normaliseKey(taskKey, 'key');
+    return this.store.tasks.countByKeyAndState(key);
   }
 }

@@ -85,7 +85,8 @@ export interface TaskRepository {
   findByIds(ids: string[]): Promise<DaneTask[]>;
   /** Ordered by insertion. */
   list(filter: TaskFilter, page: PageRequest): Promise<Page<DaneTask>>;
-  countByKeyAndState(): Promise<TaskStats[]>;
+  /** Counts by key and state, of one key when given. */
+  countByKeyAndState(key?: string): Promise<TaskStats[]>;
   delete(id: string): Promise<boolean>;
 
   transition(req: TransitionRequest): Promise<DaneTask | null>;

@@ -123,9 +123,11 @@ export class SqlTaskRepository implements TaskRepository {
     return { items: rows.map(taskFromRow), total: Number(count.rows[0].total), page: page.page, size: page.size };
   }
 
-  async countByKeyAndState(): Promise<TaskStats[]> {
+  async countByKeyAndState(key?: string): Promise<TaskStats[]> {
     const { rows } = await this.db.query<{ key: string; state: number; count: string | number }>(
-      'SELECT t.key, t.state, count(*) AS count FROM tasks AS t GROUP BY t.key, t.state ORDER BY t.key, t.state',
+      `SELECT t.key, t.state, count(*) AS count FROM tasks AS t ${key === undefined ? '' : 'WHERE t.key = $1'}
+       GROUP BY t.key, t.state ORDER BY t.key, t.state`,
+      key === undefined ? [] : [key],
     );
     return rows.map((r) => ({ key: r.key, state: Number(r.state), count: Number(r.count) }));
   }
