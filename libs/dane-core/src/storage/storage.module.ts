@@ -2,10 +2,11 @@ import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdow
 import { ConfigService } from '@nestjs/config';
 import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../errors';
+import { createElasticsearchStore, ElasticsearchSettings } from './elasticsearch';
 import { createSqlStore } from './sql/create-store';
 import { DANE_STORE, DaneStore } from './store.port';
 
-/** Builds the store chosen by STORAGE.TYPE (postgres | pglite); PGlite's DATA_DIR is relative to DANE.HOME_DIR. */
+/** Builds the store chosen by STORAGE.TYPE (postgres | pglite | elasticsearch); PGlite's DATA_DIR is relative to DANE.HOME_DIR. */
 export async function storeFromConfig(config: ConfigService): Promise<DaneStore> {
   const type = config.get<string>('STORAGE.TYPE');
   const logger = new Logger('Storage');
@@ -22,7 +23,12 @@ export async function storeFromConfig(config: ConfigService): Promise<DaneStore>
     logger.log(JSON.stringify({ event: 'store_ready', kind: 'pglite', data_dir: dataDir ?? 'memory' }));
     return store;
   }
-  throw new ConfigError(`STORAGE.TYPE ${JSON.stringify(type)} is not available in this build (use postgres or pglite)`);
+  if (type === 'elasticsearch') {
+    const store = await createElasticsearchStore(config.get<ElasticsearchSettings>('ELASTICSEARCH')!);
+    logger.log(JSON.stringify({ event: 'store_ready', kind: 'elasticsearch', where: store.where }));
+    return store;
+  }
+  throw new ConfigError(`STORAGE.TYPE ${JSON.stringify(type)} is not available in this build (use postgres, pglite or elasticsearch)`);
 }
 
 function safeHost(url: string): string {

@@ -1,0 +1,281 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { taskId } from '@dane/core/model';
+import { runCeiling } from './ceiling';
+import { delta, readProcStats, ProcStats } from './proc-stats';
+import { spawnNode, Spawned, waitFor } from './processes';
+import { formatTable, percentiles } from './stats';
+
+/**
+ * `npm run bench`: the broker's ceiling and DANE for Node end to end, measured in one run on one
+ * machine. Options: --tasks N, --workers W, --store pglite|postgres|both, --out file.
+ */
+interface Options {
+  tasks: number;
+  workers: number;
+  stores: Array<'pglite' | 'postgres'>;
+  out: string;
+  amqpUrl: string;
+  postgresUrl: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const get = (name: string, def: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] ? argv[i + 1] : def;
+  };
+  const store = get('store', 'both');
+  if (!['pglite', 'postgres', 'both'].includes(store)) throw new Error(`--store must be pglite, postgres or both (got ${store})`);
+  const tasks = Number(get('tasks', '5000'));
+  const workers = Number(get('workers', '4'));
+  if (!Number.isInteger(tasks) || tasks < 100) throw new Error('--tasks must be a whole number ≥ 100');
+  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a whole number ≥ 1');
+  return {
+    tasks,
+    workers,
+    stores: store === 'both' ? ['postgres', 'pglite'] : [store as 'pglite' | 'postgres'],
+    out: get('out', join(__dirname, '..', '..', 'bench', 'results', 'latest.json')),
+    amqpUrl: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+}
+
+const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const clock = () => performance.timeOrigin + performance.now();
+
+class Api {
+  constructor(readonly base: string) {}
+  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+    const res = await fetch(this.base + path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const text = await res.text();
+    const json = text ? JSON.parse(text) : null;
+    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 200)}`);
+    return { status: res.status, json, headers: res.headers };
+  }
+  async registerDocuments(creator: string, prefix: string, n: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i += 1000) {
+      const docs = Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
+        target: { id: `${prefix}-${i + j}`, url: `http://example.org/${prefix}/${i + j}.mp4`, type: 'Video' },
+        creator: { id: creator, type: 'Software' },
+      }));
+      const r = await this.call('POST', '/DANE/documents/', docs);
+      if (r.json.failed.length) throw new Error(`registration failed: ${JSON.stringify(r.json.failed[0])}`);
+      ids.push(...r.json.success.map((d: { _id: string }) => d._id));
+    }
+    return ids;
+  }
+  async assignMany(ids: string[], key: string, extra: Record<string, unknown> = {}): Promise<void> {
+    for (let i = 0; i < ids.length; i += 1000) {
+      const r = await this.call('POST', '/DANE/task/', { document_id: ids.slice(i, i + 1000), key, ...extra });
+      if (r.json.failed.length) throw new Error(`assignment failed: ${JSON.stringify(r.json.failed[0])}`);
+    }
+  }
+  /** Task counts of one key by state (GET /DANE/stats/tasks). */
+  async counts(key: string): Promise<Record<string, number>> {
+    const r = await this.call('GET', `/DANE/stats/tasks?key=${key}`);
+    const out: Record<string, number> = {};
+    for (const row of r.json.counts as Array<{ key: string; state: number; count: number }>) if (row.key === key) out[String(row.state)] = row.count;
+    return out;
+  }
+  async waitAllDone(key: string, n: number, timeoutMs: number): Promise<void> {
+    let lastLog = 0;
+    await waitFor(
+      `${n} ${key} tasks in 200`,
+      async () => {
+        const c = await this.counts(key);
+        const done = c['200'] ?? 0;
+        if (Date.now() - lastLog > 5000) {
+          lastLog = Date.now();
+          say(`  ${key}: ${done}/${n} done ${JSON.stringify(c)}`);
+        }
+        const others = Object.entries(c).filter(([s, v]) => s !== '200' && v > 0 && !['102', '201', '205', '412'].includes(s));
+        if (others.length) throw new Error(`tasks ended in ${JSON.stringify(others)}`);
+        return done >= n;
+      },
+      timeoutMs,
+      25,
+    );
+  }
+}
+
+interface StoreRun {
+  store: string;
+  tasksPerSecond: number;
+  ratioToCeiling: number;
+  dependencyTasksPerSecond: number;
+  latency: { assignToCallbackMs: Record<string, number>; replyToStoredMs: Record<string, number> | null; ratePerSecond: number; samples: number };
+  costPer1000: { server: ProcStats | null; worker: ProcStats | null };
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function per1000(s: ProcStats | null, n: number): ProcStats | null {
+  return s ? { cpuSeconds: (s.cpuSeconds * 1000) / n, peakRssMb: s.peakRssMb, rssMb: s.rssMb } : null;
+}
+
+async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: number): Promise<StoreRun> {
+  const tag = `${store}-${Date.now().toString(36)}`;
+  const home = mkdtempSync(join(tmpdir(), 'dane-bench-'));
+  const port = await freePort();
+  const dbName = `bench_${tag.replace(/-/g, '_')}`;
+  const env: Record<string, string> = {
+    DANE_HOME: home,
+    DANE_DANE__PORT: String(port),
+    DANE_STORAGE__TYPE: store,
+    DANE_STORAGE__DATA_DIR: join(home, 'data'),
+    DANE_RABBITMQ__EXCHANGE: `bench-${tag}`,
+    DANE_RABBITMQ__RESPONSE_QUEUE: `bench-${tag}-response-queue`,
+    DANE_RABBITMQ__MANAGEMENT: 'false',
+    DANE_LOGGING__LEVEL: 'WARNING',
+  };
+  let admin: Client | undefined;
+  if (store === 'postgres') {
+    admin = new Client({ connectionString: o.postgresUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    const u = new URL(o.postgresUrl);
+    u.pathname = `/${dbName}`;
+    env.DANE_STORAGE__POSTGRES_URL = u.toString();
+  }
+  const procs: Spawned[] = [];
+  const startWorker = (trace: boolean) => {
+    const w = spawnNode('bench/noop-worker.js', { ...env, BENCH_QUEUE: `bench-${tag}-noop`, BENCH_CONCURRENCY: String(o.workers), ...(trace ? { BENCH_TRACE: '1' } : {}) }, 'worker');
+    procs.push(w);
+    return w;
+  };
+  try {
+    say(`[${store}] starting the single-machine server on :${port}`);
+    const server = spawnNode('apps/dane/src/main.js', env, 'server');
+    procs.push(server);
+    const api = new Api(`http://127.0.0.1:${port}`);
+    await waitFor('the server', async () => (await fetch(`${api.base}/health`)).ok, 60_000, 200);
+    let worker = startWorker(false);
+    await sleep(1500); // the worker declares and binds its queue
+
+    // Throughput: N documents through the bulk route, one task each through the list route.
+    const n = o.tasks;
+    say(`[${store}] throughput: ${n} tasks, ${o.workers} workers`);
+    const ids = await api.registerDocuments(`bench-${tag}`, 'tp', n);
+    const s0 = readProcStats(server.child.pid!);
+    const w0 = readProcStats(worker.child.pid!);
+    const t0 = clock();
+    await api.assignMany(ids, 'NOOP');
+    await api.waitAllDone('NOOP', n, 600_000);
+    const seconds = (clock() - t0) / 1000;
+    const tps = n / seconds;
+    const cost = { server: per1000(delta(s0, readProcStats(server.child.pid!)), n), worker: per1000(delta(w0, readProcStats(worker.child.pid!)), n) };
+    say(`[${store}] ${tps.toFixed(0)} tasks/s`);
+
+    // Dependencies: A then B (depends_on A) on N/2 documents.
+    const depDocs = ids.slice(0, Math.floor(n / 2));
+    const td = clock();
+    await api.assignMany(depDocs, 'STEP_A');
+    await api.assignMany(depDocs, 'STEP_B', { depends_on: ['STEP_A'] });
+    await api.waitAllDone('STEP_B', depDocs.length, 600_000);
+    const depTps = (2 * depDocs.length) / ((clock() - td) / 1000);
+    say(`[${store}] dependencies: ${depTps.toFixed(0)} tasks/s`);
+
+    // Latency at about half the measured throughput, one assignment at a time.
+    await worker.stop();
+    worker = startWorker(true);
+    const starts = new Map<string, number>();
+    const ends = new Map<string, number>();
+    worker.lines((l) => {
+      const [kind, id, at] = l.split(' ');
+      if (kind === 'S') starts.set(id, Number(at));
+      else if (kind === 'E') ends.set(id, Number(at));
+    });
+    await sleep(1500);
+    const m = Math.min(2000, n);
+    const latDocs = await api.registerDocuments(`bench-${tag}-lat`, 'lat', m);
+    const rate = Math.max(1, tps / 2);
+    say(`[${store}] latency: ${m} single assignments at ${rate.toFixed(0)}/s`);
+    const assigned = new Map<string, number>();
+    const tl = clock();
+    const inflight: Promise<unknown>[] = [];
+    for (let i = 0; i < m; i++) {
+      const due = tl + (i * 1000) / rate;
+      const wait = due - clock();
+      if (wait > 1) await sleep(wait);
+      const id = taskId(latDocs[i], 'NOOP');
+      assigned.set(id, clock());
+      inflight.push(api.call('POST', '/DANE/task/', { document_id: latDocs[i], key: 'NOOP' }));
+    }
+    await Promise.all(inflight);
+    await api.waitAllDone('NOOP', n + m, 300_000);
+    const a2c = [...assigned].filter(([id]) => starts.has(id)).map(([id, t]) => starts.get(id)! - t);
+    let r2s: Record<string, number> | null = null;
+    if (store === 'postgres') {
+      const c = new Client({ connectionString: env.DANE_STORAGE__POSTGRES_URL });
+      await c.connect();
+      const { rows } = await c.query('SELECT id, extract(epoch from state_changed_at) * 1000 AS at FROM tasks WHERE id = ANY($1::text[])', [[...assigned.keys()]]);
+      await c.end();
+      r2s = percentiles(rows.filter((r) => ends.has(r.id)).map((r) => Number(r.at) - ends.get(r.id)!));
+    }
+    const run: StoreRun = {
+      store,
+      tasksPerSecond: tps,
+      ratioToCeiling: tps / ceilingTps,
+      dependencyTasksPerSecond: depTps,
+      latency: { assignToCallbackMs: percentiles(a2c), replyToStoredMs: r2s, ratePerSecond: rate, samples: a2c.length },
+      costPer1000: cost,
+    };
+    return run;
+  } finally {
+    for (const p of procs.reverse()) await p.stop();
+    if (admin) {
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+    }
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  say(`ceiling: raw amqplib round trip, ${o.tasks} tasks, ${o.workers} consumers`);
+  const ceiling = await runCeiling({ url: o.amqpUrl, tasks: o.tasks, workers: o.workers, window: 200 });
+  say(`ceiling: ${ceiling.tasksPerSecond.toFixed(0)} tasks/s`);
+  const runs: StoreRun[] = [];
+  for (const store of o.stores) runs.push(await runStore(o, store, ceiling.tasksPerSecond));
+
+  const fmt = (p: Record<string, number> | null) => (p ? `${p.p50.toFixed(1)} / ${p.p95.toFixed(1)} / ${p.p99.toFixed(1)}` : 'n/a');
+  const table = formatTable(
+    ['measure', 'ceiling', ...runs.map((r) => `DANE (${r.store})`)],
+    [
+      ['tasks/s end to end', ceiling.tasksPerSecond, ...runs.map((r) => r.tasksPerSecond)],
+      ['ours / ceiling', 1, ...runs.map((r) => r.ratioToCeiling)],
+      ['tasks/s with A→B dependency', '—', ...runs.map((r) => r.dependencyTasksPerSecond)],
+      ['assign→callback ms p50/p95/p99', '—', ...runs.map((r) => fmt(r.latency.assignToCallbackMs))],
+      ['reply→stored ms p50/p95/p99', '—', ...runs.map((r) => fmt(r.latency.replyToStoredMs))],
+      ['latency load (tasks/s)', '—', ...runs.map((r) => r.latency.ratePerSecond)],
+      ['server CPU s / 1000 tasks', '—', ...runs.map((r) => r.costPer1000.server?.cpuSeconds ?? NaN)],
+      ['server peak RSS MB', '—', ...runs.map((r) => r.costPer1000.server?.peakRssMb ?? NaN)],
+      ['worker CPU s / 1000 tasks', '—', ...runs.map((r) => r.costPer1000.worker?.cpuSeconds ?? NaN)],
+      ['worker peak RSS MB', '—', ...runs.map((r) => r.costPer1000.worker?.peakRssMb ?? NaN)],
+    ],
+  );
+  console.log(`\nDANE for Node benchmark — ${o.tasks} tasks, ${o.workers} workers, node ${process.version}\n`);
+  console.log(table);
+  const result = { date: new Date().toISOString(), options: { tasks: o.tasks, workers: o.workers }, ceiling, runs };
+  mkdirSync(join(o.out, '..'), { recursive: true });
+  writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`\nfigures written to ${o.out}`);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.message ?? e}`);
+  process.exit(1);
+});

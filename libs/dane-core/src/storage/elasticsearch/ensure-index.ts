@@ -1,0 +1,78 @@
+import { ConfigError } from '../../errors';
+import { describeFailure, errorTypeOf, statusOf } from './es-errors';
+import { EsIndex } from './es-index';
+import { DANE_MAPPING, EXTENSION_MAPPING, indexDefinition } from './index-layout';
+
+interface IndexInfo {
+  mappings?: { properties?: Record<string, { type?: string; relations?: Record<string, unknown> }> };
+  settings?: { index?: { number_of_shards?: string | number } };
+}
+
+/**
+ * Why one primary shard: tasks and results are read, updated and deleted by id without their
+ * routing (by Python, §2.3, and by us, as a reply only names the task id), and results are routed
+ * by task id rather than by document. Only a single shard finds them all. It also makes `_seq_no`
+ * one sequence, which orders documents and results by insertion.
+ */
+const SINGLE_SHARD = 'ELASTICSEARCH.SHARDS must be 1: tasks and results are read and updated by id without routing (dane-protocol.md §2.3)';
+
+async function readIndex(index: EsIndex): Promise<IndexInfo | null> {
+  const body = await index.call('read the index definition', () =>
+    index.client.indices.get<Record<string, IndexInfo>>({ index: index.name }, { ignore: [404] }),
+  );
+  if (errorTypeOf(body) === 'index_not_found_exception') return null;
+  // Keyed by the concrete index name (INDEX may be an alias).
+  return Object.values(body)[0] ?? null;
+}
+
+/** Creates the index; false when another component (a Python worker, another replica) was quicker. */
+async function createIndex(index: EsIndex, shards: number, replicas: number): Promise<boolean> {
+  try {
+    await index.client.indices.create({ index: index.name, body: indexDefinition(shards, replicas) });
+    return true;
+  } catch (err) {
+    const body = (err as { body?: unknown }).body;
+    if (statusOf(err) === 400 && errorTypeOf(body) === 'resource_already_exists_exception') return false;
+    throw index.fail(err, 'create the index');
+  }
+}
+
+function checkLayout(index: EsIndex, info: IndexInfo): void {
+  const shards = Number(info.settings?.index?.number_of_shards ?? 1);
+  if (shards !== 1) throw new ConfigError(`${index.where} has ${shards} primary shards; ${SINGLE_SHARD}`);
+  const role = info.mappings?.properties?.role;
+  const expected = DANE_MAPPING.properties.role;
+  if (role?.type !== expected.type || JSON.stringify(role.relations) !== JSON.stringify(expected.relations)) {
+    throw new ConfigError(`${index.where} exists but is not a DANE index: its \`role\` field is not the join field of dane-protocol.md §2.1`);
+  }
+}
+
+/** Adds the `dane_node` mapping; the same mapping again is a no-op, a clashing one a ConfigError. */
+async function addExtensionMapping(index: EsIndex): Promise<void> {
+  try {
+    await index.client.indices.putMapping({ index: index.name, body: { properties: EXTENSION_MAPPING } });
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 400) {
+      const error = ((err as { body?: { error?: unknown } }).body ?? {}).error;
+      throw new ConfigError(`${index.where} has a \`dane_node\` field we cannot use: ${describeFailure(status, error)}`);
+    }
+    throw index.fail(err, 'extend the index mapping');
+  }
+}
+
+/**
+ * Makes sure the DANE index exists (§2.1): created with SHARDS/REPLICAS and the exact mapping when
+ * missing, accepted when a Python component created it first, and given our extension mapping.
+ */
+export async function ensureIndex(index: EsIndex, shards: number, replicas: number): Promise<void> {
+  let info = await readIndex(index);
+  if (!info) {
+    if (Number(shards) !== 1) throw new ConfigError(`${SINGLE_SHARD} (got ${shards})`);
+    if (await createIndex(index, shards, replicas)) return;
+    info = await readIndex(index);
+    if (!info) throw new ConfigError(`${index.where} was reported to exist but cannot be read`);
+  }
+  checkLayout(index, info);
+  await addExtensionMapping(index);
+}

@@ -1,0 +1,183 @@
+import { DaneTask } from '../../model/task';
+import { TaskState } from '../../state/task-state';
+import { Page, PageRequest } from '../page';
+import { BulkOutcome, ClaimedTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
+import { EsHit, EsIndex } from './es-index';
+import { refuseNul } from './nul-text';
+import { TASK_ORDER, scanAll, searchPage } from './paging';
+import { IS_TASK, bool, resultsOfTask, routedTo, taskFilterQuery, taskKey, taskStates } from './queries';
+import { REFRESH } from './refresh-policy';
+import { TaskSource, taskFromHit } from './sources';
+import { annotateDoc, transitionDoc } from './task-changes';
+import { TaskDispatch } from './task-dispatch';
+import { TaskInserts } from './task-inserts';
+import { TaskWriter } from './task-writer';
+
+/** Buckets per composite-aggregation page when counting by key and state. */
+const COUNT_PAGE = 1000;
+const MAX_QUERY_PASSES = 5;
+
+/** The mass reset's script (§2.3): state and msg, a fresh retry budget, updated_at untouched (§1.5). */
+const MASS_RESET_SCRIPT = [
+  'ctx._source.task.state = params.to;',
+  'ctx._source.task.msg = params.msg;',
+  'if (ctx._source.dane_node == null) { ctx._source.dane_node = [:]; }',
+  'ctx._source.dane_node.retries = 0;',
+  'ctx._source.dane_node.not_before = null;',
+  'if (params.to != params.from) { ctx._source.dane_node.state_changed_at = params.now; }',
+  'if (params.to != params.queued) { ctx._source.dane_node.lease_until = null; }',
+].join(' ');
+
+/** Same order as the search sort TASK_ORDER, for tasks read by id. */
+function byInsertion(a: EsHit<TaskSource>, b: EsHit<TaskSource>): number {
+  const seq = (h: EsHit<TaskSource>) => h._source.dane_node?.seq ?? 0;
+  return seq(a) - seq(b) || String(a._source.created_at).localeCompare(String(b._source.created_at)) || (a._seq_no ?? 0) - (b._seq_no ?? 0);
+}
+
+function checkTransitionText(req: TransitionRequest): void {
+  refuseNul({ msg: req.msg, depends_on: req.dependsOn }, 'transition');
+}
+
+export class EsTaskRepository implements TaskRepository {
+  private readonly writer: TaskWriter;
+  private readonly inserts: TaskInserts;
+  private readonly dispatch: TaskDispatch;
+
+  constructor(private readonly index: EsIndex) {
+    this.writer = new TaskWriter(index);
+    this.inserts = new TaskInserts(index);
+    this.dispatch = new TaskDispatch(index, this.writer);
+  }
+
+  insert(task: DaneTask): Promise<void> {
+    return this.inserts.insert(task);
+  }
+
+  insertMany(tasks: DaneTask[]): Promise<BulkOutcome<DaneTask>[]> {
+    return this.inserts.insertMany(tasks);
+  }
+
+  async findById(id: string): Promise<DaneTask | null> {
+    const hit = await this.writer.read(id);
+    return hit ? taskFromHit(hit) : null;
+  }
+
+  async findByIds(ids: string[]): Promise<DaneTask[]> {
+    const hits = await this.writer.readMany(ids);
+    return [...hits.values()].sort(byInsertion).map((h) => taskFromHit(h)!);
+  }
+
+  /** Insertion order. An empty `states` list matches nothing; an absent one everything. */
+  async list(filter: TaskFilter, page: PageRequest): Promise<Page<DaneTask>> {
+    if (filter.states !== undefined && filter.states.length === 0) return { items: [], total: 0, page: page.page, size: page.size };
+    // Q3 leaves `role` out; the document id is the routing every hit carries.
+    const body = { _source: { excludes: ['role'] }, query: taskFilterQuery(filter) };
+    const { hits, total } = await searchPage<TaskSource>(this.index, body, TASK_ORDER, page);
+    return { items: hits.map((h) => taskFromHit(h)!), total, page: page.page, size: page.size };
+  }
+
+  /** A composite aggregation, paged by its after_key, so no key or state is cut off. */
+  async countByKeyAndState(key?: string): Promise<TaskStats[]> {
+    const query = key === undefined ? bool([IS_TASK]) : bool([IS_TASK, { term: { 'task.key': key } }]);
+    const stats: TaskStats[] = [];
+    let after: unknown;
+    for (;;) {
+      const composite = {
+        size: COUNT_PAGE,
+        sources: [{ key: { terms: { field: 'task.key' } } }, { state: { terms: { field: 'task.state' } } }],
+        ...(after ? { after } : {}),
+      };
+      const { aggregations } = await this.index.search<never>({ size: 0, query, aggs: { by_key_state: { composite } } });
+      const agg = aggregations?.by_key_state as { buckets: { key: { key: string; state: number }; doc_count: number }[]; after_key?: unknown };
+      for (const b of agg.buckets) stats.push({ key: b.key.key, state: Number(b.key.state), count: b.doc_count });
+      if (agg.buckets.length < COUNT_PAGE || !agg.after_key) return stats;
+      after = agg.after_key;
+    }
+  }
+
+  /** The task, then its results by join parent (they are routed by task id, §2.2). */
+  async delete(id: string): Promise<boolean> {
+    const hit = await this.writer.read(id);
+    if (!hit) return false;
+    if (!(await this.index.delete(id, { routing: hit._routing, refresh: REFRESH.delete }))) return false;
+    for (let pass = 0; pass < MAX_QUERY_PASSES; pass++) {
+      if ((await this.index.deleteByQuery(resultsOfTask(id))).conflicts === 0) break;
+    }
+    return true;
+  }
+
+  async transition(req: TransitionRequest): Promise<DaneTask | null> {
+    checkTransitionText(req);
+    const now = new Date();
+    return this.writer.writeOne(req.id, (task) => transitionDoc(task, req, now), REFRESH.stateChange);
+  }
+
+  /** One MGET and one `_bulk` of conditional updates (more rounds only for tasks that changed meanwhile). */
+  async transitionMany(reqs: TransitionRequest[]): Promise<(DaneTask | null)[]> {
+    reqs.forEach(checkTransitionText);
+    const now = new Date();
+    return this.writer.writeMany(reqs.map((req) => ({ id: req.id, decide: (task) => transitionDoc(task, req, now) })), REFRESH.stateChange);
+  }
+
+  /** Mass reset (§4.2 item 7) as `_update_by_query`; passes repeat while tasks changed under it. */
+  async transitionAll(filter: { key: string; state: number }, to: number, msg: string): Promise<number> {
+    refuseNul(msg, 'msg');
+    const body = {
+      query: bool([IS_TASK, taskKey(filter.key), taskStates([filter.state])]),
+      script: {
+        lang: 'painless',
+        source: MASS_RESET_SCRIPT,
+        params: { to, msg, from: filter.state, queued: TaskState.QUEUED, now: Date.now() },
+      },
+    };
+    let total = 0;
+    for (let pass = 0; pass < MAX_QUERY_PASSES; pass++) {
+      const { updated, conflicts } = await this.index.updateByQuery(body);
+      total += updated;
+      if (conflicts === 0) break;
+    }
+    return total;
+  }
+
+  claimRunnable(limit: number, leaseMs: number): Promise<ClaimedTask[]> {
+    return this.dispatch.claimRunnable(limit, leaseMs);
+  }
+
+  heartbeat(id: string, attempt: number | undefined, leaseMs: number, msg?: string): Promise<boolean> {
+    return this.dispatch.heartbeat(id, attempt, leaseMs, msg);
+  }
+
+  expireLeases(limit: number): Promise<DaneTask[]> {
+    return this.dispatch.expireLeases(limit);
+  }
+
+  releaseDependants(documentIds?: string[], limit?: number): Promise<DaneTask[]> {
+    return this.dispatch.releaseDependants(documentIds, limit);
+  }
+
+  async annotateDependants(documentId: string, key: string, msg: string): Promise<number> {
+    refuseNul(msg, 'msg');
+    const waiting = await scanAll<TaskSource>(this.index, { query: this.dependantsQuery(documentId, key, [TaskState.UNFINISHED_DEPENDENCY]) }, TASK_ORDER);
+    const after = await this.writer.writeMany(
+      waiting.map((h) => ({ id: h._id, decide: (task) => annotateDoc(task, key, msg) })),
+      REFRESH.stateChange,
+    );
+    return after.filter((t) => t !== null).length;
+  }
+
+  async findDependants(documentId: string, key: string): Promise<DaneTask[]> {
+    const hits = await scanAll<TaskSource>(this.index, { query: this.dependantsQuery(documentId, key) }, TASK_ORDER);
+    return hits.map((h) => taskFromHit(h)!);
+  }
+
+  nextDueAt(): Promise<Date | null> {
+    return this.dispatch.nextDueAt();
+  }
+
+  /** Tasks of one document (Q3's `_routing`) that depend on `key`. */
+  private dependantsQuery(documentId: string, key: string, states?: number[]) {
+    const must = [routedTo(documentId), IS_TASK, { term: { 'dane_node.depends_on': key } }];
+    if (states) must.push(taskStates(states));
+    return bool(must);
+  }
+}

@@ -1,0 +1,5 @@
+export { createElasticsearchStore } from './create-store';
+export { ElasticsearchStore } from './es-store';
+export type { ElasticsearchSettings } from './es-settings';
+export { DANE_MAPPING, EXTENSION_MAPPING, EXTENSION_FIELD, indexDefinition } from './index-layout';
+export { dedupResultId } from './es-result.repository';

@@ -1,0 +1,74 @@
+import { TaskFilter } from '../store.port';
+import { Query } from './es-index';
+
+/**
+ * Query clauses in the shapes of dane-protocol.md §2.4. Kinds are told apart by field existence
+ * (§2.2): documents have `target.id`, tasks `task.key`, results `result.generator.id`. A task's
+ * document is its routing (Q3 matches `_routing`), a result's task its join parent.
+ */
+export const IS_DOCUMENT: Query = { exists: { field: 'target.id' } };
+export const IS_TASK: Query = { exists: { field: 'task.key' } };
+export const IS_RESULT: Query = { exists: { field: 'result.generator.id' } };
+
+/** Tasks of one document, as Q3 finds them. */
+export function routedTo(documentId: string): Query {
+  return { match: { _routing: documentId } };
+}
+
+export function routedToAny(documentIds: string[]): Query {
+  return { terms: { _routing: documentIds } };
+}
+
+export function taskKey(key: string): Query {
+  return { match: { 'task.key': key } };
+}
+
+export function taskStates(states: readonly number[]): Query {
+  return { terms: { 'task.state': [...states] } };
+}
+
+/** Tasks whose document has this creator (Q8's has_parent on the document). */
+export function createdBy(creatorId: string): Query {
+  return { has_parent: { parent_type: 'document', query: { term: { 'creator.id': creatorId } } } };
+}
+
+export function bool(must: Query[], mustNot: Query[] = []): Query {
+  const clauses: Record<string, Query[]> = { must };
+  if (mustNot.length > 0) clauses.must_not = mustNot;
+  return { bool: clauses };
+}
+
+/** GET /DANE/task/-style filters; Q3 (document + key) and Q9 (key, not in states) are special cases. */
+export function taskFilterQuery(filter: TaskFilter): Query {
+  const must: Query[] = [];
+  if (filter.documentId !== undefined) must.push(routedTo(filter.documentId));
+  must.push(IS_TASK);
+  if (filter.key !== undefined) must.push(taskKey(filter.key));
+  if (filter.states !== undefined) must.push(taskStates(filter.states));
+  if (filter.creatorId !== undefined) must.push(createdBy(filter.creatorId));
+  return bool(must, filter.notStates?.length ? [taskStates(filter.notStates)] : []);
+}
+
+/** Q5: case-sensitive keyword wildcards on target.id and creator.id, `*` by default. */
+export function documentSearchQuery(targetId?: string, creatorId?: string): Query {
+  return bool([{ wildcard: { 'target.id': targetId || '*' } }, { wildcard: { 'creator.id': creatorId || '*' } }]);
+}
+
+/**
+ * The tasks of these documents and the results of those tasks, in one query, so one
+ * `_delete_by_query` pass removes both from the same snapshot (§2.3 "delete document").
+ */
+export function childrenOfDocuments(documentIds: string[]): Query {
+  const tasks = documentIds.length === 1 ? routedTo(documentIds[0]) : routedToAny(documentIds);
+  return {
+    bool: {
+      should: [bool([tasks, IS_TASK]), { has_parent: { parent_type: 'task', query: tasks } }],
+      minimum_should_match: 1,
+    },
+  };
+}
+
+/** Results of one task (Q8's `parent_id`); works after the task itself is gone. */
+export function resultsOfTask(taskId: string): Query {
+  return { parent_id: { type: 'result', id: taskId } };
+}

@@ -1,0 +1,35 @@
+import { createElasticsearchStore } from '../create-store';
+import { ElasticsearchSettings } from '../es-settings';
+import { ElasticsearchStore } from '../es-store';
+import { DANE_MAPPING, EXTENSION_MAPPING } from '../index-layout';
+import { INDEX, acknowledged, indexDefinition } from './es-replies';
+import { RecordingElasticsearch } from './recording-elasticsearch';
+
+/** The built-in ELASTICSEARCH defaults (§5.5), pointed at `url`, without client retries. */
+export function testSettings(url: string, overrides: Partial<ElasticsearchSettings> = {}): ElasticsearchSettings {
+  return {
+    HOST: [url],
+    PORT: 9200,
+    USER: 'elastic',
+    PASSWORD: 'changeme',
+    SCHEME: 'http',
+    TIMEOUT: 5,
+    MAX_RETRIES: 0,
+    INDEX,
+    SHARDS: 1,
+    REPLICAS: 1,
+    ...overrides,
+  };
+}
+
+/** The mapping as ES renders an index this adapter created. */
+export const STORED_MAPPING = { properties: { ...DANE_MAPPING.properties, ...EXTENSION_MAPPING } };
+
+/** A store opened against the recording server on an existing DANE index; the start-up requests are forgotten. */
+export async function openRecordedStore(es: RecordingElasticsearch): Promise<ElasticsearchStore> {
+  es.on('GET', `/${INDEX}`, indexDefinition(STORED_MAPPING));
+  es.on('PUT', `/${INDEX}/_mapping`, acknowledged());
+  const store = await createElasticsearchStore(testSettings(es.url));
+  es.reset();
+  return store;
+}
