@@ -130,7 +130,8 @@ describe('scheduler replies (postgres)', () => {
     const id = await assign(doc._id, 'WASR');
     const waiting = await waitForState(store, id, TaskState.UNFINISHED_DEPENDENCY);
     expect(waiting.depends_on).toEqual(['WDOWNLOAD', 'WMETA']);
-    const metaTask = (await store.tasks.list({ documentId: doc._id, key: 'WMETA' }, { page: 1, size: 10 })).items[0];
+    // The 412 is stored before the dependencies it names are assigned: wait for WMETA to appear.
+    const metaTask = await waitFor('WMETA assigned', async () => (await store.tasks.list({ documentId: doc._id, key: 'WMETA' }, { page: 1, size: 10 })).items[0]);
     expect(metaTask.priority).toBe(4);
     await waitForState(store, metaTask._id, TaskState.SUCCESS);
     expect((await store.tasks.findById(id))!.state).toBe(TaskState.UNFINISHED_DEPENDENCY);

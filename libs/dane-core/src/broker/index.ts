@@ -2,3 +2,4 @@ export * from './amqp-settings';
 export * from './topology';
 export * from './amqp-connection';
 export * from './probe-broker';
+export * from './broker.providers';

@@ -167,6 +167,6 @@ describe('Elasticsearch tasks on the wire (§1.2, §2.2–§2.4)', () => {
       aggs: { by_key_state: { composite: { size: 1000, sources: [{ key: { terms: { field: 'task.key' } } }, { state: { terms: { field: 'task.state' } } }] } } },
     });
     await store.tasks.countByKeyAndState('ASR');
-    expect(es.calls[1].body.query).toEqual({ bool: { must: [{ exists: { field: 'task.key' } }, { term: { 'task.key': 'ASR' } }] } });
+    expect((es.calls[1].body as { query: unknown }).query).toEqual({ bool: { must: [{ exists: { field: 'task.key' } }, { term: { 'task.key': 'ASR' } }] } });
   });
 });
