@@ -11,6 +11,8 @@ module.exports = {
     '^@dane/core/(.*)$': '<rootDir>/libs/dane-core/src/$1',
     '^@dane/worker$': '<rootDir>/libs/worker-sdk/src',
     '^@dane/worker/(.*)$': '<rootDir>/libs/worker-sdk/src/$1',
+    '^@dane/client$': '<rootDir>/libs/client-sdk/src',
+    '^@dane/client/(.*)$': '<rootDir>/libs/client-sdk/src/$1',
     '^@dane/api$': '<rootDir>/apps/api/src',
     '^@dane/scheduler$': '<rootDir>/apps/scheduler/src',
     '^@dane/results$': '<rootDir>/apps/results/src',

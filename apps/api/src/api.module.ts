@@ -18,6 +18,7 @@ import { SearchController } from './controllers/search.controller';
 import { StatsController } from './controllers/stats.controller';
 import { TaskController } from './controllers/task.controller';
 import { WorkerController } from './controllers/worker.controller';
+import { DashboardModule } from './dashboard/dashboard.module';
 
 const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActionService, ResultService, WorkerQueueService, ReadinessService];
 
@@ -27,6 +28,7 @@ const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActio
  * the host binds it, feeds `/ready`. Call `configureApiApp(app)` before `app.init()`/`listen()`.
  */
 @Module({
+  imports: [DashboardModule],
   controllers: [
     HealthController,
     DocumentController,

@@ -1,0 +1,63 @@
+import { MANUAL_STATES, RETRY_REFUSED_STATES, STATE_TABLE, StateClass, TaskState, TaskStats } from '@dane/core';
+
+/** What the page needs to know about each state, so its script holds no state codes. */
+export interface StateLegend {
+  code: number;
+  name: string;
+  class: StateClass;
+  meaning: string;
+}
+
+export const STATE_LEGEND: readonly StateLegend[] = STATE_TABLE.map((s) => ({ code: s.code, name: s.name, class: s.class, meaning: s.meaning }));
+
+/** States a person should look at: the manual ones, and 412 (blocked on a dependency). */
+export const ATTENTION_STATES: readonly number[] = [...MANUAL_STATES, TaskState.UNFINISHED_DEPENDENCY];
+
+/** How many of the newest attention tasks each snapshot carries. */
+export const ATTENTION_LIMIT = 20;
+
+/** How many throughput samples the sparkline shows (one per snapshot). */
+export const HISTORY_LENGTH = 60;
+
+/** One raw read of the store. */
+export interface StoreReading {
+  /** Epoch ms of the read. */
+  t: number;
+  counts: TaskStats[];
+  attention: { total: number; tasks: Record<string, unknown>[] };
+}
+
+export interface KeySummary {
+  key: string;
+  total: number;
+  /** Count per state code (as a string key, like JSON objects have). */
+  byState: Record<string, number>;
+  /** Tasks of this key completed per second since the previous snapshot; null on the first. */
+  rate: number | null;
+}
+
+export interface ThroughputSample {
+  t: number;
+  rate: number;
+}
+
+/** What `/manage/events` pushes every second and `/manage/api/snapshot` answers. */
+export interface DashboardSnapshot {
+  at: string;
+  t: number;
+  states: readonly StateLegend[];
+  attentionStates: readonly number[];
+  retryRefusedStates: readonly number[];
+  counts: TaskStats[];
+  keys: KeySummary[];
+  total: number;
+  /** Tasks completed (reached a done state) per second, all keys; null until two reads exist. */
+  rate: number | null;
+  history: ThroughputSample[];
+  /** The newest tasks needing attention, newest first, and how many there are in all. */
+  attention: { total: number; tasks: Record<string, unknown>[] };
+  /** Set when the store could not be read; the counts are those of the last good read. */
+  error?: string;
+}
+
+export const SNAPSHOT_CONSTANTS = { states: STATE_LEGEND, attentionStates: ATTENTION_STATES, retryRefusedStates: RETRY_REFUSED_STATES };

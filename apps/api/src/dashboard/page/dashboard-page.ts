@@ -1,0 +1,105 @@
+/**
+ * The dashboard page: markup and styles, no build step. Its behaviour is /manage/dashboard.js
+ * (dashboard-script.ts). Kept in a TypeScript module, not an .html file, so that the compiled app
+ * (dist/, the Docker image) carries it without a copy step.
+ */
+export const DASHBOARD_HTML = String.raw`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>DANE dashboard</title>
+<style>
+  :root { --fg: #1d232b; --muted: #687385; --line: #e3e7ee; --bg: #f6f8fb; --card: #fff;
+          --done: #1f8a4c; --person: #c0362c; --waiting: #b7791f; --flight: #2463c7; --auto: #6b7280; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+  header { display: flex; align-items: center; gap: 12px; padding: 12px 20px; background: #13202f; color: #fff; }
+  header h1 { font-size: 17px; margin: 0; font-weight: 600; }
+  header .spacer { flex: 1; }
+  .pill { border-radius: 999px; padding: 2px 10px; font-size: 12px; background: #56616f; }
+  .pill.live { background: var(--done); }
+  .pill.down { background: var(--person); }
+  main { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; padding: 16px 20px; }
+  section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; min-width: 0; }
+  section.wide { grid-column: 1 / -1; }
+  h2 { font-size: 15px; margin: 0 0 8px; }
+  h2 small { color: var(--muted); font-weight: normal; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+  th { font-weight: 600; color: var(--muted); font-size: 12px; white-space: nowrap; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td.zero { color: #c3c9d2; }
+  .st-done { color: var(--done); } .st-needs_person { color: var(--person); } .st-waiting { color: var(--waiting); }
+  .st-in_flight { color: var(--flight); } .st-runs_automatically { color: var(--auto); }
+  .big { font-size: 28px; font-weight: 600; font-variant-numeric: tabular-nums; }
+  .muted { color: var(--muted); }
+  .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
+  .row { display: flex; align-items: center; gap: 16px; flex-wrap: wrap; }
+  svg.spark { background: #fbfcfe; border: 1px solid var(--line); border-radius: 4px; }
+  svg.spark polyline { fill: none; stroke: var(--flight); stroke-width: 1.5; }
+  button { font: inherit; font-size: 12px; padding: 2px 8px; border: 1px solid #c9d1dc; border-radius: 4px; background: #fff; cursor: pointer; }
+  button:hover { background: #eef3fa; }
+  input[type=text] { font: inherit; padding: 4px 8px; border: 1px solid #c9d1dc; border-radius: 4px; width: 28em; max-width: 100%; }
+  .error { color: var(--person); }
+  .banner { grid-column: 1 / -1; background: #fdecea; color: var(--person); border: 1px solid #f5c2bd; border-radius: 8px; padding: 8px 12px; }
+  pre { margin: 4px 0; white-space: pre-wrap; word-break: break-word; background: #fbfcfe; padding: 6px; border-radius: 4px; }
+  #toast { position: fixed; right: 16px; bottom: 16px; max-width: 480px; background: #13202f; color: #fff; padding: 8px 12px; border-radius: 6px; opacity: 0; transition: opacity .2s; }
+  #toast.show { opacity: .95; }
+  #toast.bad { background: var(--person); }
+  [hidden] { display: none !important; }
+</style>
+</head>
+<body>
+<header>
+  <h1>DANE</h1><span class="muted">tasks, live</span>
+  <span class="spacer"></span>
+  <span id="updated" class="muted"></span>
+  <span id="conn" class="pill">connecting…</span>
+</header>
+<main>
+  <div id="store-error" class="banner" hidden></div>
+
+  <section id="throughput">
+    <h2>Throughput <small>tasks completed per second</small></h2>
+    <div class="row">
+      <div><span id="rate" class="big">–</span> <span class="muted">/s</span></div>
+      <svg id="sparkline" class="spark" width="300" height="48" viewBox="0 0 300 48" preserveAspectRatio="none" aria-label="throughput over the last minute"><polyline points=""></polyline></svg>
+      <div><span id="total-tasks" class="big">0</span> <span class="muted">tasks</span></div>
+    </div>
+  </section>
+
+  <section id="workers">
+    <h2>Worker queues <small>RabbitMQ</small></h2>
+    <div id="workers-view" class="muted">loading…</div>
+  </section>
+
+  <section id="counts" class="wide">
+    <h2>Tasks by key and state</h2>
+    <table id="counts-table"><thead></thead><tbody></tbody></table>
+    <p id="counts-empty" class="muted">No tasks yet.</p>
+  </section>
+
+  <section id="attention" class="wide">
+    <h2>Needs attention <small id="attention-total"></small></h2>
+    <table id="attention-table">
+      <thead><tr><th>task</th><th>key</th><th>state</th><th>message</th><th>updated</th><th>document</th><th></th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <p id="attention-empty" class="muted">Nothing waits for a person.</p>
+  </section>
+
+  <section id="document" class="wide">
+    <h2>Document</h2>
+    <form id="doc-form" class="row">
+      <input id="doc-id" type="text" placeholder="document id (40 hex characters)" autocomplete="off" spellcheck="false">
+      <button type="submit">Show</button>
+    </form>
+    <div id="doc-view"></div>
+  </section>
+</main>
+<div id="toast" role="status" aria-live="polite"></div>
+<script src="/manage/dashboard.js"></script>
+</body>
+</html>
+`;

@@ -1,0 +1,275 @@
+/**
+ * The dashboard's browser script (vanilla JS, no build step), served as /manage/dashboard.js.
+ * It listens to /manage/events and calls the ordinary REST routes for actions, documents and
+ * worker queues. State codes, names and classes come from each snapshot, never from this file.
+ * Written without template literals: the whole script is one String.raw literal.
+ */
+export const DASHBOARD_SCRIPT = String.raw`(function () {
+  'use strict';
+  var WORKERS_POLL_MS = 10000;
+  var legend = {};
+  var retryRefused = [];
+  var shownDocument = null;
+  var toastTimer = null;
+
+  function $(id) { return document.getElementById(id); }
+
+  /** el('td', { className: 'num', text: '3', data: { key: 'ASR' } }, [children]) */
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    props = props || {};
+    if (props.className) node.className = props.className;
+    if (props.text !== undefined && props.text !== null) node.textContent = String(props.text);
+    if (props.title) node.title = props.title;
+    if (props.data) Object.keys(props.data).forEach(function (k) { node.dataset[k] = props.data[k]; });
+    if (props.attrs) Object.keys(props.attrs).forEach(function (k) { node.setAttribute(k, props.attrs[k]); });
+    (children || []).forEach(function (c) { node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function enc(s) { return encodeURIComponent(s); }
+  function short(id) { return id && id.length > 12 ? id.slice(0, 10) + '…' : (id || ''); }
+  function stateOf(code) { return legend[String(code)]; }
+  function stateLabel(code) { var s = stateOf(code); return s ? code + ' ' + s.name : String(code); }
+  function stateClass(code) { var s = stateOf(code); return s ? 'st-' + s.class : ''; }
+  function fmtRate(r) {
+    if (r === null || r === undefined) return '–';
+    return r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2);
+  }
+
+  /** fetch + JSON; a non-2xx answer throws with the server's {"message"}. */
+  function api(path) {
+    return fetch(path, { headers: { accept: 'application/json' } }).then(function (res) {
+      return res.text().then(function (text) {
+        var body = null;
+        try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
+        if (!res.ok) {
+          var err = new Error((body && body.message) || ('HTTP ' + res.status));
+          err.status = res.status;
+          throw err;
+        }
+        return { body: body, headers: res.headers };
+      });
+    });
+  }
+
+  function toast(text, bad) {
+    var t = $('toast');
+    t.textContent = text;
+    t.className = 'show' + (bad ? ' bad' : '');
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { t.className = ''; }, 5000);
+  }
+
+  function setConn(kind, text) {
+    var c = $('conn');
+    c.className = 'pill ' + kind;
+    c.textContent = text;
+  }
+
+  // ---- snapshots ---------------------------------------------------------------------------
+
+  function render(s) {
+    legend = {};
+    s.states.forEach(function (st) { legend[String(st.code)] = st; });
+    retryRefused = s.retryRefusedStates || [];
+    $('updated').textContent = 'updated ' + new Date(s.t).toLocaleTimeString();
+    var banner = $('store-error');
+    banner.hidden = !s.error;
+    banner.textContent = s.error || '';
+    renderThroughput(s);
+    renderCounts(s);
+    renderAttention(s);
+  }
+
+  function renderThroughput(s) {
+    $('rate').textContent = fmtRate(s.rate);
+    $('total-tasks').textContent = String(s.total);
+    var rates = s.history.map(function (h) { return h.rate; });
+    var max = Math.max.apply(null, rates.concat([0.001]));
+    var n = rates.length;
+    var points = rates.map(function (r, i) {
+      var x = n > 1 ? (i / (n - 1)) * 300 : 300;
+      var y = 46 - (r / max) * 44;
+      return x.toFixed(1) + ',' + y.toFixed(1);
+    });
+    $('sparkline').querySelector('polyline').setAttribute('points', points.join(' '));
+    $('sparkline').setAttribute('data-samples', String(n));
+  }
+
+  function renderCounts(s) {
+    var used = {};
+    s.keys.forEach(function (k) { Object.keys(k.byState).forEach(function (c) { used[c] = true; }); });
+    var codes = s.states.map(function (st) { return st.code; }).filter(function (c) { return used[String(c)]; });
+    var table = $('counts-table');
+    var head = clear(table.tHead);
+    var headRow = el('tr', {}, [el('th', { text: 'key' }), el('th', { className: 'num', text: 'total' })]);
+    codes.forEach(function (c) {
+      headRow.appendChild(el('th', { className: 'num ' + stateClass(c), text: stateLabel(c), title: stateOf(c) ? stateOf(c).meaning : '' }));
+    });
+    headRow.appendChild(el('th', { className: 'num', text: 'done/s' }));
+    head.appendChild(headRow);
+    var body = clear(table.tBodies[0]);
+    s.keys.forEach(function (k) {
+      var row = el('tr', { data: { key: k.key } }, [el('td', { text: k.key }), el('td', { className: 'num', text: k.total, data: { key: k.key, state: 'total' } })]);
+      codes.forEach(function (c) {
+        var count = k.byState[String(c)] || 0;
+        row.appendChild(el('td', { className: 'num ' + (count ? stateClass(c) : 'zero'), text: count, data: { key: k.key, state: String(c) } }));
+      });
+      row.appendChild(el('td', { className: 'num', text: fmtRate(k.rate), data: { key: k.key, state: 'rate' } }));
+      body.appendChild(row);
+    });
+    $('counts-empty').hidden = s.keys.length > 0;
+    table.hidden = s.keys.length === 0;
+  }
+
+  function actionButtons(task) {
+    var refused = retryRefused.indexOf(Number(task.state)) !== -1;
+    var retry = el('button', { text: 'Retry', data: { action: 'retry', taskId: task._id }, title: 'GET /DANE/task/<id>/retry' });
+    retry.disabled = refused;
+    return el('span', { className: 'actions' }, [
+      retry, ' ',
+      el('button', { text: 'Force retry', data: { action: 'forceretry', taskId: task._id }, title: 'GET /DANE/task/<id>/forceretry' }), ' ',
+      el('button', { text: 'Reset', data: { action: 'reset', taskId: task._id }, title: 'GET /DANE/task/<id>/reset' })
+    ]);
+  }
+
+  function documentLink(id) {
+    var a = el('a', { className: 'mono', text: short(id), title: id, attrs: { href: '#doc=' + id } });
+    a.addEventListener('click', function (e) { e.preventDefault(); showDocument(id); });
+    return a;
+  }
+
+  function renderAttention(s) {
+    var body = clear($('attention-table').tBodies[0]);
+    s.attention.tasks.forEach(function (t) {
+      body.appendChild(el('tr', { data: { taskId: t._id, state: String(t.state) } }, [
+        el('td', { className: 'mono', text: short(t._id), title: t._id }),
+        el('td', { text: t.key }),
+        el('td', { className: stateClass(t.state), text: stateLabel(t.state) }),
+        el('td', { text: t.msg }),
+        el('td', { className: 'muted', text: t.updated_at }),
+        el('td', {}, [documentLink(t.document_id)]),
+        el('td', {}, [actionButtons(t)])
+      ]));
+    });
+    var total = s.attention.total;
+    $('attention-total').textContent = total > s.attention.tasks.length ? ('newest ' + s.attention.tasks.length + ' of ' + total) : (total ? String(total) : '');
+    $('attention-empty').hidden = total > 0;
+    $('attention-table').hidden = total === 0;
+  }
+
+  // ---- actions -----------------------------------------------------------------------------
+
+  function act(taskId, action, button) {
+    button.disabled = true;
+    api('/DANE/task/' + enc(taskId) + '/' + action).then(function (res) {
+      var t = res.body;
+      toast(action + ': task ' + short(t._id) + ' (' + t.key + ') is now ' + stateLabel(t.state) + ' — ' + t.msg);
+      if (shownDocument) showDocument(shownDocument);
+    }).catch(function (err) {
+      toast(action + ' failed: ' + err.message, true);
+    }).then(function () { button.disabled = false; });
+  }
+
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest ? e.target.closest('button[data-action]') : null;
+    if (b) act(b.dataset.taskId, b.dataset.action, b);
+  });
+
+  // ---- document view -----------------------------------------------------------------------
+
+  function showDocument(id) {
+    shownDocument = id;
+    $('doc-id').value = id;
+    var view = $('doc-view');
+    Promise.all([
+      api('/DANE/document/' + enc(id)),
+      api('/DANE/document/' + enc(id) + '/tasks?size=1000'),
+      api('/DANE/results/?document_id=' + enc(id) + '&size=1000')
+    ]).then(function (answers) {
+      var doc = answers[0].body, tasks = answers[1].body, results = answers[2].body;
+      clear(view);
+      view.appendChild(el('p', {}, [
+        el('strong', { text: String(doc.target.id) }), ' (' + doc.target.type + ') ',
+        el('span', { className: 'mono', text: doc.target.url }),
+        el('br'), 'creator ' + doc.creator.id + ' (' + doc.creator.type + '), registered ' + doc.created_at + ' ',
+        el('span', { className: 'mono muted', text: doc._id })
+      ]));
+      var taskTable = el('table', { attrs: { id: 'doc-tasks' } }, [el('thead', {}, [el('tr', {}, ['key', 'state', 'message', 'attempt', 'updated', ''].map(function (h) { return el('th', { text: h }); }))])]);
+      var tbody = el('tbody');
+      tasks.forEach(function (t) {
+        tbody.appendChild(el('tr', { data: { taskId: t._id, state: String(t.state) } }, [
+          el('td', { text: t.key, title: t._id }),
+          el('td', { className: stateClass(t.state), text: stateLabel(t.state) }),
+          el('td', { text: t.msg }),
+          el('td', { className: 'num', text: t.attempt }),
+          el('td', { className: 'muted', text: t.updated_at }),
+          el('td', {}, [actionButtons(t)])
+        ]));
+      });
+      taskTable.appendChild(tbody);
+      view.appendChild(el('h3', { text: 'Tasks (' + answers[1].headers.get('x-total-count') + ')' }));
+      view.appendChild(tasks.length ? taskTable : el('p', { className: 'muted', text: 'No tasks.' }));
+      view.appendChild(el('h3', { text: 'Results (' + results.total + ')' }));
+      var list = el('div', { attrs: { id: 'doc-results' } });
+      results.results.forEach(function (r) {
+        list.appendChild(el('div', { data: { resultId: r._id } }, [
+          el('strong', { text: r.task_key }), ' by ' + r.generator.name + ' ' + r.generator.id + ' ',
+          el('span', { className: 'mono muted', text: r._id }),
+          el('pre', { className: 'mono', text: JSON.stringify(r.payload, null, 2) })
+        ]));
+      });
+      view.appendChild(results.results.length ? list : el('p', { className: 'muted', text: 'No results.' }));
+    }).catch(function (err) {
+      clear(view).appendChild(el('p', { className: 'error', text: err.message }));
+    });
+  }
+
+  $('doc-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var id = $('doc-id').value.trim();
+    if (id) showDocument(id);
+  });
+
+  // ---- worker queues -----------------------------------------------------------------------
+
+  function loadWorkers() {
+    var view = $('workers-view');
+    api('/DANE/workers/?size=1000').then(function (res) {
+      clear(view).className = '';
+      if (!res.body.length) { view.className = 'muted'; view.textContent = 'No worker queues.'; return; }
+      var table = el('table', {}, [el('thead', {}, [el('tr', {}, [el('th', { text: 'queue' }), el('th', { className: 'num', text: 'workers' }), el('th', { className: 'num', text: 'waiting' })])])]);
+      var body = el('tbody');
+      res.body.forEach(function (q) {
+        body.appendChild(el('tr', { data: { queue: q.name } }, [el('td', { text: q.name }), el('td', { className: 'num', text: q.active_workers }), el('td', { className: 'num', text: q.in_queue })]));
+      });
+      table.appendChild(body);
+      view.appendChild(table);
+    }).catch(function (err) {
+      clear(view).className = 'error';
+      view.textContent = (err.status ? err.status + ': ' : '') + err.message;
+    });
+  }
+
+  // ---- start -------------------------------------------------------------------------------
+
+  function connect() {
+    var events = new EventSource('/manage/events');
+    events.onopen = function () { setConn('live', 'live'); };
+    events.onmessage = function (e) {
+      setConn('live', 'live');
+      render(JSON.parse(e.data));
+    };
+    // EventSource reconnects by itself; say so meanwhile.
+    events.onerror = function () { setConn('down', 'reconnecting…'); };
+  }
+
+  connect();
+  loadWorkers();
+  setInterval(loadWorkers, WORKERS_POLL_MS);
+  var fromHash = /^#doc=(.+)$/.exec(location.hash);
+  if (fromHash) showDocument(decodeURIComponent(fromHash[1]));
+})();
+`;

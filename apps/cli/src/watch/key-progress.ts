@@ -1,0 +1,43 @@
+import type { TaskCount } from '@dane/client';
+import { StateClass, stateInfo } from '@dane/core/state/task-state';
+
+/** Where the tasks of one key are, by state class (§4.1), at one moment. */
+export interface KeyProgress {
+  key: string;
+  total: number;
+  byClass: Record<StateClass, number>;
+  byState: Record<string, number>;
+  /** Neither done nor waiting for a person: still to come. */
+  remaining: number;
+}
+
+const emptyClasses = (): Record<StateClass, number> => ({ in_flight: 0, done: 0, runs_automatically: 0, needs_person: 0, waiting: 0 });
+
+/**
+ * Counts per key from the store's key × state counts; `keys` limits and orders them (a watched
+ * key without tasks shows as zeros). A code outside the state table counts as to run (the
+ * original's scheduler treated unknown codes as runnable, §4.1).
+ */
+export function keyProgress(counts: readonly TaskCount[], keys: readonly string[] = []): KeyProgress[] {
+  const byKey = new Map<string, KeyProgress>();
+  const entry = (key: string) => {
+    let p = byKey.get(key);
+    if (!p) byKey.set(key, (p = { key, total: 0, byClass: emptyClasses(), byState: {}, remaining: 0 }));
+    return p;
+  };
+  for (const key of keys) entry(key.toUpperCase());
+  for (const c of counts) {
+    if (keys.length && !byKey.has(c.key)) continue;
+    const p = entry(c.key);
+    p.total += c.count;
+    p.byState[String(c.state)] = (p.byState[String(c.state)] ?? 0) + c.count;
+    p.byClass[stateInfo(c.state)?.class ?? 'runs_automatically'] += c.count;
+  }
+  for (const p of byKey.values()) p.remaining = p.total - p.byClass.done - p.byClass.needs_person;
+  return keys.length ? [...byKey.values()] : [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Every watched task is done or waits for a person: nothing more will happen by itself. */
+export function settled(progress: readonly KeyProgress[]): boolean {
+  return progress.every((p) => p.remaining === 0);
+}

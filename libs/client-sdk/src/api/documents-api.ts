@@ -1,0 +1,70 @@
+import type { HttpTransport } from '../http/http-transport';
+import { PagedQuery, pageFromBody, pageFromHeaders } from '../paging/page';
+import type { DocumentFailureView, DocumentInput, DocumentView, TaskView } from '../model/views';
+import { seg } from './paths';
+
+export interface DocumentSearchQuery {
+  /** Wildcard pattern on target.id (`*` any run, `?` one character); default `*`. */
+  targetId?: string;
+  /** Wildcard pattern on creator.id; default `*`. */
+  creatorId?: string;
+}
+
+export interface DocumentBulkAnswer {
+  success: DocumentView[];
+  failed: DocumentFailureView[];
+}
+
+/** The /DANE/document(s) routes, answering the API's views. */
+export class DocumentsApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  /** POST /DANE/document/ → the document with its `_id`; DocumentExistsError on a duplicate. */
+  async register(input: DocumentInput): Promise<DocumentView> {
+    return (await this.http.post<DocumentView>('/DANE/document/', input)).body;
+  }
+
+  /** POST /DANE/documents/ — one request; per-element outcome. See DaneClient.registerMany for chunking. */
+  async registerMany(inputs: readonly DocumentInput[]): Promise<DocumentBulkAnswer> {
+    const body = (await this.http.post<DocumentBulkAnswer>('/DANE/documents/', inputs)).body;
+    return { success: body?.success ?? [], failed: body?.failed ?? [] };
+  }
+
+  async get(id: string): Promise<DocumentView> {
+    return (await this.http.get<DocumentView>(`/DANE/document/${seg(id)}`)).body;
+  }
+
+  /** GET /DANE/documents/?doc=a,b — NotFoundError when any id is unknown. Python `to_json` form. */
+  async getMany(ids: readonly string[]): Promise<DocumentView[]> {
+    if (ids.length === 0) return [];
+    return (await this.http.get<DocumentView[]>('/DANE/documents/', { doc: ids.join(',') })).body;
+  }
+
+  /** Deletes the document with its tasks and results. */
+  async delete(id: string): Promise<void> {
+    await this.http.delete(`/DANE/document/${seg(id)}`);
+  }
+
+  /** Deletes those that exist; answers how many did. */
+  async deleteMany(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const res = await this.http.delete('/DANE/documents/', { docs: ids.join(',') });
+    return Number(res.headers.get('x-deleted-count') ?? 0);
+  }
+
+  tasks(id: string): PagedQuery<TaskView> {
+    return new PagedQuery(async (page, size) => pageFromHeaders(await this.http.get<TaskView[]>(`/DANE/document/${seg(id)}/tasks`, { page, size }), page, size));
+  }
+
+  search(query: DocumentSearchQuery = {}): PagedQuery<DocumentView> {
+    return new PagedQuery(async (page, size) => {
+      const res = await this.http.get<Record<string, unknown>>('/DANE/search/document/', { target_id: query.targetId ?? '*', creator_id: query.creatorId ?? '*', page, size });
+      return pageFromBody<DocumentView>(res.body, 'hits', page, size);
+    });
+  }
+
+  /** Documents of one creator (a creator id serves as a batch id, §2.4 Q8). */
+  ofCreator(creatorId: string): PagedQuery<DocumentView> {
+    return new PagedQuery(async (page, size) => pageFromHeaders(await this.http.get<DocumentView[]>(`/DANE/creator/${seg(creatorId)}/docs`, { page, size }), page, size));
+  }
+}

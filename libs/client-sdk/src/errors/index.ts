@@ -1,0 +1,11 @@
+export * from './dane-api-error';
+export * from './bad-request-error';
+export * from './not-found-error';
+export * from './conflict-error';
+export * from './document-exists-error';
+export * from './task-assigned-error';
+export * from './task-state-error';
+export * from './service-unavailable-error';
+export * from './server-unreachable-error';
+export * from './client-usage-error';
+export { errorForResponse, isDocumentExistsText, isTaskAssignedText } from './error-for-response';

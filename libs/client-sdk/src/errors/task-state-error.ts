@@ -1,0 +1,4 @@
+import { ConflictError } from './conflict-error';
+
+/** 409: the task's state does not allow the action (a plain retry of a task in 102 or 200, §4.2 item 5). */
+export class TaskStateError extends ConflictError {}

@@ -1,0 +1,11 @@
+import { createHash } from 'node:crypto';
+import type { DocumentInput } from '@dane/client';
+
+export const sha1 = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex');
+
+/** A valid document; ids unique per call site through `tid`. */
+export function documentInput(tid: string, cid = 'NISV'): DocumentInput {
+  return { target: { id: tid, url: `http://example.com/${tid}.mp4`, type: 'Video' }, creator: { id: cid, type: 'Organization' } };
+}
+
+export const generator = { id: 'a1b2c3d', name: 'asr', type: 'Software', homepage: 'https://example.com/asr' };
