@@ -3,10 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, DaneConfig } from '@dane/core';
 import { ApiModule } from './api.module';
+import { AuthModule } from './auth/auth.module';
+import { Authenticator } from './auth/authenticator.service';
 import { DaneExceptionFilter } from './filters/dane-exception.filter';
 import { jsonBodyMiddleware } from './middleware/json-body.middleware';
 import { pathNormaliserMiddleware } from './middleware/path-normaliser.middleware';
 import { requestLogMiddleware } from './middleware/request-log.middleware';
+import { writeAuthMiddleware } from './middleware/write-auth.middleware';
 
 export const SWAGGER_UI_PATH = 'DANE/docs';
 export const SWAGGER_JSON_PATH = 'DANE/swagger.json';
@@ -19,7 +22,8 @@ export interface ApiAppOptions {
 
 /**
  * The http behaviour of the API around the routes: slash normalisation (§5.3), the body read as
- * JSON whatever its Content-Type with the DANE.MAX_BODY_BYTES limit (§5.2), `{"message"}` errors,
+ * JSON whatever its Content-Type with the DANE.MAX_BODY_BYTES limit (§5.2), writes without an
+ * API key refused before their body is read, `{"message"}` errors,
  * and OpenAPI (`/DANE/swagger.json`, UI at `/DANE/docs`). Must run before `app.init()`/`listen()`
  * so that its middleware sits in front of the routes.
  */
@@ -27,6 +31,8 @@ export function configureApiApp(app: INestApplication, config: ConfigService | D
   const limit = maxBodyBytes(config);
   app.use(pathNormaliserMiddleware);
   if (options.logRequests !== false) app.use(requestLogMiddleware);
+  // Writes without a usable key are refused before their body is read.
+  app.use(writeAuthMiddleware(app.get(Authenticator)));
   app.use(jsonBodyMiddleware(limit));
   app.useGlobalFilters(new DaneExceptionFilter());
 
@@ -38,8 +44,10 @@ export function configureApiApp(app: INestApplication, config: ConfigService | D
         '(with X-Page and X-Page-Size); every list takes ?page= (1-based) and ?size= (at most 1000, default 100).',
     )
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key `dane_<id>_<secret>` (see README, Security)' })
+    .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, openApi, { include: [ApiModule] });
+  const document = SwaggerModule.createDocument(app, openApi, { include: [ApiModule, AuthModule] });
   SwaggerModule.setup(SWAGGER_UI_PATH, app, document, { jsonDocumentUrl: SWAGGER_JSON_PATH, yamlDocumentUrl: 'DANE/swagger.yaml' });
   // The original served its Swagger UI at /DANE/ (§5.1).
   app.getHttpAdapter().get('/DANE', (_req: unknown, res: { redirect(status: number, url: string): void }) => res.redirect(302, `/${SWAGGER_UI_PATH}`));

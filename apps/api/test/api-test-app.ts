@@ -18,8 +18,14 @@ function extraTokens(providers: DynamicModule['providers']): symbol[] {
   return (providers ?? []).map((p) => (p as { provide: symbol }).provide);
 }
 
+/**
+ * The route tests predate API keys: their apps run with auth and rate limits off unless the test
+ * turns them on (`env: AUTH_ON`, see auth.e2e-spec.ts).
+ */
+export const OPEN_API_ENV: Readonly<Record<string, string>> = { DANE_AUTH__ENABLED: 'false', DANE_AUTH__RATE_LIMIT_PER_MINUTE: '0' };
+
 export interface ApiTestAppOptions {
-  /** DANE_<SECTION>__<KEY> overrides, e.g. { DANE_RABBITMQ__MANAGEMENT: 'false' }. */
+  /** DANE_<SECTION>__<KEY> overrides, e.g. { DANE_RABBITMQ__MANAGEMENT: 'false' }; they win over OPEN_API_ENV. */
   env?: Record<string, string>;
   /** Extra global providers, e.g. BROKER_HEALTH. */
   providers?: DynamicModule['providers'];
@@ -30,7 +36,7 @@ export async function createApiTestApp(store: DaneStore, options: ApiTestAppOpti
   const home = mkdtempSync(join(tmpdir(), 'dane-api-test-'));
   const moduleRef = await Test.createTestingModule({
     imports: [
-      DaneConfigModule.forRoot({ env: { HOME: home, DANE_HOME: home, ...options.env }, cwd: home }),
+      DaneConfigModule.forRoot({ env: { HOME: home, DANE_HOME: home, ...OPEN_API_ENV, ...options.env }, cwd: home }),
       TestStoreModule.with(store, options.providers),
       ApiModule,
     ],

@@ -1,4 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Allow } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@dane/core';
 
 /**
@@ -7,9 +8,11 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@dane/core';
  */
 export class PageQueryDto {
   @ApiPropertyOptional({ description: 'Page number, 1-based', minimum: 1, default: 1 })
+  @Allow()
   page?: string;
 
   @ApiPropertyOptional({ description: `Page size, at most ${MAX_PAGE_SIZE}`, minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @Allow()
   size?: string;
 }
 

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Allow } from 'class-validator';
 import { MAX_PRIORITY, MIN_PRIORITY, TASK_ACTIONS, TaskState } from '@dane/core';
 
 /**
@@ -98,6 +99,7 @@ export class TaskActionQueryDto {
     enum: ['true', 'false'],
     description: "Also put the task's dependants (tasks of the same document whose depends_on names its key, transitively) back to 412",
   })
+  @Allow()
   cascade?: string;
 }
 

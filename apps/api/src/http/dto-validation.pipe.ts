@@ -9,9 +9,14 @@ function messages(errors: ClassValidatorError[], parent = ''): string[] {
   });
 }
 
-/** class-validator for the fixed-shape DTOs (queries); failures are 400s that name the field. */
+/**
+ * class-validator for the fixed-shape DTOs (queries, key bodies); failures are 400s that name the
+ * field, and a field the DTO does not declare is one (`property x should not exist`).
+ */
 export const dtoValidationPipe = new ValidationPipe({
   transform: false,
+  whitelist: true,
+  forbidNonWhitelisted: true,
   forbidUnknownValues: false,
   exceptionFactory: (errors) => new ValidationError(messages(errors).join('; ') || 'Invalid request'),
 });

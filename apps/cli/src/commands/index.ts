@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { keysCommand } from './keys';
 import { resetCommand } from './reset.command';
 import { resultsCommand } from './results.command';
 import { retryCommand } from './retry.command';
@@ -10,4 +11,4 @@ import { watchCommand } from './watch.command';
 import { workerCommand } from './worker.command';
 
 /** In the order `dane --help` lists them: the path of a batch from start to finish. */
-export const COMMANDS: readonly Command[] = [upCommand, submitCommand, statusCommand, tasksCommand, watchCommand, retryCommand, resetCommand, resultsCommand, workerCommand];
+export const COMMANDS: readonly Command[] = [upCommand, submitCommand, statusCommand, tasksCommand, watchCommand, retryCommand, resetCommand, resultsCommand, workerCommand, keysCommand];
