@@ -1,23 +1,47 @@
-# One image for every DANE for Node component; the command picks the app.
-# Build stage: install all dependencies and compile.
-FROM node:20-bookworm-slim AS build
+# syntax=docker/dockerfile:1
+# One image for every DANE for Node component; the command picks the app (docker-compose.yml):
+#   node dist/apps/api/src/main.js | dist/apps/scheduler/src/main.js | dist/apps/results/src/main.js
+#   node dist/workers/<filesize|download|checksum>/main.js
+#   node dist/apps/dane/src/main.js   (default: single-machine mode, embedded PGlite)
+# Health command: node dist/apps/api/src/ops/healthcheck.js (--http URL | --store --broker).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# 1. All dependencies (dev included) for the compiler. No install scripts: nothing here needs one.
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
+# 2. Compile everything into dist/. Workers read base_config.yml beside their compiled main.js
+#    (libs/worker-sdk/src/base-dir.ts looks there first): tsc does not copy .yml, so we do.
+FROM deps AS build
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY workers ./workers
-RUN npm run build && npm prune --omit=dev
+COPY bench ./bench
+RUN npm run build \
+ && for dir in workers/*/; do \
+      if [ -f "${dir}base_config.yml" ]; then cp "${dir}base_config.yml" "dist/${dir}base_config.yml"; fi; \
+    done
 
-# Runtime stage: production dependencies and the compiled output only, as a non-root user.
-FROM node:20-bookworm-slim
-ENV NODE_ENV=production DANE_HOME=/home/node/.DANE
+# 3. Production dependencies only.
+FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+
+# 4. Runtime: production node_modules + compiled output, as the unprivileged `node` user (uid 1000).
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    DANE_HOME=/home/node/.DANE
+WORKDIR /app
+COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-COPY --from=build --chown=node:node /app/package.json ./package.json
-COPY --chown=node:node workers ./workers-config
+COPY --chown=node:node package.json ./package.json
+# Writable places of the node user: DANE_HOME (PGlite data in single-machine mode), workers' TEMP/OUT.
+RUN mkdir -p /home/node/.DANE /app/TEMP /app/OUT && chown -R node:node /home/node/.DANE /app/TEMP /app/OUT
 USER node
 EXPOSE 5500
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/apps/dane/src/main.js"]

@@ -1,0 +1,3 @@
+export * from './task-metrics';
+export * from './metrics.module';
+export * from './metrics-server.module';
