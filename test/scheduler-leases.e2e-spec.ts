@@ -13,7 +13,7 @@ describe('scheduler leases (postgres, LEASE_SECONDS 1)', () => {
 
   beforeAll(async () => {
     await storage.schema?.create();
-    app = await startApp(testEnv(broker, storage, { LEASE_SECONDS: 1, SWEEP_INTERVAL_MS: 100 }), SchedulerModule);
+    app = await startApp(testEnv(broker, storage, { LEASE_SECONDS: 1, QUEUE_LEASE_SECONDS: 1, SWEEP_INTERVAL_MS: 100 }), SchedulerModule);
     store = storeOf(app);
     assign = assigner(app);
   });

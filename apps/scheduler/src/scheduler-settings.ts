@@ -3,7 +3,10 @@ import { ConfigValue, RetryPolicy, retryPolicyFromConfig } from '@dane/core';
 
 /** The SCHEDULER config section, read once at start-up. */
 export interface SchedulerSettings {
+  /** Lease of a started task, renewed by each heartbeat (SCHEDULER.LEASE_SECONDS). */
   leaseMs: number;
+  /** Lease of a dispatched task no worker has started (SCHEDULER.QUEUE_LEASE_SECONDS). */
+  queueLeaseMs: number;
   sweepIntervalMs: number;
   batchSize: number;
   stuckAfterSeconds: number;
@@ -16,6 +19,7 @@ export function schedulerSettings(config: ConfigService): SchedulerSettings {
   const section = config.get<Record<string, ConfigValue>>('SCHEDULER')!;
   return {
     leaseMs: Number(section.LEASE_SECONDS) * 1000,
+    queueLeaseMs: Math.max(Number(section.QUEUE_LEASE_SECONDS), Number(section.LEASE_SECONDS)) * 1000,
     sweepIntervalMs: Number(section.SWEEP_INTERVAL_MS),
     batchSize: Math.max(1, Number(section.BATCH_SIZE)),
     stuckAfterSeconds: Number(section.STUCK_AFTER_SECONDS),

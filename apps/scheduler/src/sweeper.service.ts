@@ -1,22 +1,38 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { DANE_STORE, DaneStore, DaneTask, MAX_PAGE_SIZE, TaskState } from '@dane/core';
+import { DANE_STORE, DaneStore, LeaseExpiryBudget, StuckReason, StuckTask, WORKER_LOST_STATE, leaseExpiryBudget } from '@dane/core';
 import { DependencyService } from './dependency.service';
 import { DispatchService } from './dispatch.service';
 import { SCHEDULER_SETTINGS, SchedulerSettings } from './scheduler-settings';
 
-/** Counting stuck tasks reads every task in flight, so it runs less often than the sweep. */
+/** The stuck-task report is for people: once a minute is often enough (and its scans are index-backed). */
 const STUCK_CHECK_INTERVAL_MS = 60_000;
+/** Tasks listed per reason in a report line (the count says how many more there are, up to the cap). */
+const STUCK_SAMPLE = 20;
+/** Tasks counted per reason; a report at the cap says "at least". */
+const STUCK_COUNT_CAP = 1000;
+
+/** What an operator should look at for each reason (StuckReason in the store port). */
+const STUCK_HINTS: Record<StuckReason, string> = {
+  lease_not_swept: 'in 102 with a lease that ran out and was not swept: is a scheduler running, and are its sweeps failing?',
+  not_dispatched: 'runnable and due but not claimed: is a scheduler running, and does it have a broker channel?',
+  release_missed: 'in 412 with every dependency in 200: the dependency release is not running',
+};
 
 export interface SweepReport {
   expired: number;
+  /** Of those, tasks whose retries were spent: now 500, waiting for a person. */
+  workerLost: number;
   released: number;
 }
 
+export type StuckCounts = Record<StuckReason, number>;
+
 /**
- * The periodic safety net (architecture principle 3): leases that ran out are dispatched again,
- * dependants whose release was lost are released, due back-offs are dispatched, and tasks in flight
- * for longer than STUCK_AFTER_SECONDS are reported. Every step is a conditional write, so several
- * replicas may sweep at once.
+ * The periodic safety net (architecture principles 3–5): leases that ran out are dispatched again
+ * — or, once the key's retries are spent on lost workers, parked in 500 for a person —, dependants
+ * whose release was lost are released, due back-offs are dispatched, and tasks the system failed to
+ * move for longer than STUCK_AFTER_SECONDS are reported (StuckReason). Every write is a
+ * conditional one, so several replicas may sweep at once.
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -25,14 +41,17 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
   private sweeping?: Promise<SweepReport>;
   private stopped = false;
   private lastStuckCheck = 0;
-  readonly counters = { sweeps: 0, expired: 0, released: 0, stuck: 0 };
+  readonly counters = { sweeps: 0, expired: 0, workerLost: 0, released: 0, stuck: 0 };
+  private readonly budget: LeaseExpiryBudget;
 
   constructor(
     @Inject(DANE_STORE) private readonly store: DaneStore,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
     private readonly dispatch: DispatchService,
     private readonly dependencies: DependencyService,
-  ) {}
+  ) {
+    this.budget = leaseExpiryBudget(settings.retry);
+  }
 
   onApplicationBootstrap(): void {
     this.scheduleNext(0);
@@ -61,63 +80,81 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async run(): Promise<SweepReport> {
     this.counters.sweeps++;
-    const expired = await this.expireLeases();
+    const { expired, workerLost } = await this.expireLeases();
     const released = (await this.dependencies.releaseAll()).length;
-    if (expired > 0) await this.store.notifyRunnable();
+    if (expired > workerLost) await this.store.notifyRunnable();
     // Due back-offs and anything a lost wake-up left behind.
     this.dispatch.wake();
     if (Date.now() - this.lastStuckCheck >= Math.max(STUCK_CHECK_INTERVAL_MS, this.settings.sweepIntervalMs)) {
       this.lastStuckCheck = Date.now();
       await this.reportStuck();
     }
-    return { expired, released };
+    return { expired, workerLost, released };
   }
 
-  /** Until fewer than a batch come back: every expired lease is seen, however many there are. */
-  private async expireLeases(): Promise<number> {
+  /**
+   * Until fewer than a batch come back: every expired lease is seen, however many there are. Each
+   * batch is one conditional write that also decides, per task, whether the key's retries are spent.
+   */
+  private async expireLeases(): Promise<{ expired: number; workerLost: number }> {
     let total = 0;
+    let workerLost = 0;
     for (;;) {
-      const expired = await this.store.tasks.expireLeases(this.settings.batchSize);
+      const expired = await this.store.tasks.expireLeases(this.settings.batchSize, this.budget);
       for (const t of expired) {
-        this.logger.warn(JSON.stringify({ event: 'lease_expired', task_id: t._id, document_id: t.document_id, key: t.key, attempt: t.attempt }));
+        const fields = { task_id: t._id, document_id: t.document_id, key: t.key, attempt: t.attempt, retries: t.retries };
+        if (t.state === WORKER_LOST_STATE) {
+          workerLost++;
+          this.logger.warn(JSON.stringify({ event: 'lease_expired_retries_spent', ...fields, state: t.state, msg: t.msg }));
+          // Waits for a person now: its dependants say what blocks them.
+          await this.dependencies.markBlocked(t);
+        } else {
+          this.logger.warn(JSON.stringify({ event: 'lease_expired', ...fields }));
+        }
       }
       total += expired.length;
       if (expired.length < this.settings.batchSize || this.stopped) break;
     }
     this.counters.expired += total;
-    return total;
+    this.counters.workerLost += workerLost;
+    return { expired: total, workerLost };
   }
 
   /**
-   * Tasks in 102 whose last write (claim, progress) is older than STUCK_AFTER_SECONDS: alive by
-   * heartbeat yet not finishing. Logged for a person; nothing is changed.
+   * Logs one structured line per reason with stuck tasks (see StuckReason in the store port: the
+   * system failed to move them for longer than STUCK_AFTER_SECONDS; a task whose worker keeps
+   * heartbeating is never stuck, however long it runs). Nothing is changed. Returns the counts
+   * (capped at STUCK_COUNT_CAP per reason).
    */
-  private async reportStuck(): Promise<number> {
-    const cutoff = Date.now() - this.settings.stuckAfterSeconds * 1000;
-    const stuck: DaneTask[] = [];
-    for (let page = 1; ; page++) {
-      const { items } = await this.store.tasks.list({ states: [TaskState.QUEUED] }, { page, size: MAX_PAGE_SIZE });
-      stuck.push(...items.filter((t) => localTimestampMs(t.updated_at) < cutoff));
-      if (items.length < MAX_PAGE_SIZE) break;
-    }
+  async reportStuck(): Promise<StuckCounts> {
+    const afterSeconds = this.settings.stuckAfterSeconds;
+    const stuck = await this.store.tasks.findStuck(afterSeconds * 1000, STUCK_COUNT_CAP);
+    const byReason: Record<StuckReason, StuckTask[]> = { lease_not_swept: [], not_dispatched: [], release_missed: [] };
+    for (const s of stuck) byReason[s.reason].push(s);
+    const counts = Object.fromEntries(Object.entries(byReason).map(([r, list]) => [r, list.length])) as StuckCounts;
     this.counters.stuck = stuck.length;
-    if (stuck.length > 0) {
+    for (const [reason, list] of Object.entries(byReason) as Array<[StuckReason, StuckTask[]]>) {
+      if (list.length === 0) continue;
       this.logger.warn(
         JSON.stringify({
           event: 'tasks_stuck',
-          count: stuck.length,
-          after_seconds: this.settings.stuckAfterSeconds,
-          tasks: stuck.slice(0, 20).map((t) => ({ task_id: t._id, document_id: t.document_id, key: t.key, attempt: t.attempt, since: t.updated_at })),
+          reason,
+          count: list.length,
+          at_least: list.length >= STUCK_COUNT_CAP,
+          after_seconds: afterSeconds,
+          hint: STUCK_HINTS[reason],
+          oldest_since: new Date(Math.min(...list.map((s) => s.since.getTime()))).toISOString(),
+          tasks: list.slice(0, STUCK_SAMPLE).map(({ task: t, since }) => ({
+            task_id: t._id,
+            document_id: t.document_id,
+            key: t.key,
+            state: t.state,
+            attempt: t.attempt,
+            since: since.toISOString(),
+          })),
         }),
       );
     }
-    return stuck.length;
+    return counts;
   }
-}
-
-/** Task timestamps are server-local wall clock without zone (§1.5). */
-function localTimestampMs(ts: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(ts ?? '');
-  if (!m) return Number.POSITIVE_INFINITY;
-  return new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]).getTime();
 }

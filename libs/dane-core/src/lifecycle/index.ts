@@ -3,3 +3,4 @@ export * from './retry-policy';
 export * from './dependencies';
 export * from './outcome';
 export * from './publish-outcome';
+export * from './lease-expiry';
