@@ -12,12 +12,15 @@ export interface Spawned {
 
 /** Starts a compiled entry point of dist/ with extra environment; stderr is kept for error reports. */
 export function spawnNode(entry: string, env: Record<string, string>, name: string): Spawned {
-  const child = spawn(process.execPath, [join(DIST, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to every child, for profiling.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(DIST, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const handlers: Array<(line: string) => void> = [];
   createInterface({ input: child.stdout! }).on('line', (l) => handlers.forEach((h) => h(l)));
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   child.on('exit', (code, signal) => {
+    if (process.env.BENCH_DEBUG) process.stderr.write(`bench: ${name} exited with ${code ?? signal}\n${stderr}\n`);
     if (code && code !== 0 && !stopping) process.stderr.write(`bench: ${name} exited with ${code ?? signal}\n${stderr}\n`);
   });
   let stopping = false;

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { taskId } from '@dane/core/model';
@@ -10,7 +11,8 @@ import { formatTable, percentiles } from './stats';
 
 /**
  * `npm run bench`: the broker's ceiling and DANE for Node end to end, measured in one run on one
- * machine. Options: --tasks N, --workers W, --store pglite|postgres|both, --out file.
+ * machine. Options: --tasks N, --workers W, --store pglite|postgres|both, --out file, --latency-rate R
+ * (assignments per second of the latency phase; default half the measured throughput).
  */
 interface Options {
   tasks: number;
@@ -19,6 +21,8 @@ interface Options {
   out: string;
   amqpUrl: string;
   postgresUrl: string;
+  /** Assignments per second of the latency phase; default half the measured throughput. */
+  latencyRate?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -39,17 +43,28 @@ function parseOptions(argv: string[]): Options {
     out: get('out', join(__dirname, '..', '..', 'bench', 'results', 'latest.json')),
     amqpUrl: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
     postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    latencyRate: argv.includes('--latency-rate') ? Number(get('latency-rate', '0')) || undefined : undefined,
   };
 }
 
+/** Latency phase: requests waiting for an answer at most. */
+const LATENCY_MAX_IN_FLIGHT = 64;
 const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const clock = () => performance.timeOrigin + performance.now();
 
 class Api {
-  constructor(readonly base: string) {}
+  constructor(
+    readonly base: string,
+    /** The admin key the server was started with (AUTH.ADMIN_TOKEN): not rate limited. */
+    private readonly token: string,
+  ) {}
   async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
-    const res = await fetch(this.base + path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(this.base + path, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+    });
     const text = await res.text();
     const json = text ? JSON.parse(text) : null;
     if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 200)}`);
@@ -107,7 +122,14 @@ interface StoreRun {
   tasksPerSecond: number;
   ratioToCeiling: number;
   dependencyTasksPerSecond: number;
-  latency: { assignToCallbackMs: Record<string, number>; replyToStoredMs: Record<string, number> | null; ratePerSecond: number; samples: number };
+  latency: {
+    assignToCallbackMs: Record<string, number>;
+    replyToStoredMs: Record<string, number> | null;
+    /** Assignments per second reached (below the target when the server could not keep up). */
+    ratePerSecond: number;
+    targetRatePerSecond: number;
+    samples: number;
+  };
   costPer1000: { server: ProcStats | null; worker: ProcStats | null };
 }
 
@@ -130,6 +152,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
   const home = mkdtempSync(join(tmpdir(), 'dane-bench-'));
   const port = await freePort();
   const dbName = `bench_${tag.replace(/-/g, '_')}`;
+  const adminToken = `bench-${randomBytes(16).toString('hex')}`;
   const env: Record<string, string> = {
     DANE_HOME: home,
     DANE_DANE__PORT: String(port),
@@ -139,6 +162,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     DANE_RABBITMQ__RESPONSE_QUEUE: `bench-${tag}-response-queue`,
     DANE_RABBITMQ__MANAGEMENT: 'false',
     DANE_LOGGING__LEVEL: 'WARNING',
+    DANE_AUTH__ADMIN_TOKEN: adminToken,
   };
   let admin: Client | undefined;
   if (store === 'postgres') {
@@ -159,7 +183,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     say(`[${store}] starting the single-machine server on :${port}`);
     const server = spawnNode('apps/dane/src/main.js', env, 'server');
     procs.push(server);
-    const api = new Api(`http://127.0.0.1:${port}`);
+    const api = new Api(`http://127.0.0.1:${port}`, adminToken);
     await waitFor('the server', async () => (await fetch(`${api.base}/health`)).ok, 60_000, 200);
     let worker = startWorker(false);
     await sleep(1500); // the worker declares and binds its queue
@@ -200,20 +224,27 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     await sleep(1500);
     const m = Math.min(2000, n);
     const latDocs = await api.registerDocuments(`bench-${tag}-lat`, 'lat', m);
-    const rate = Math.max(1, tps / 2);
+    const rate = o.latencyRate ?? Math.max(1, tps / 2);
     say(`[${store}] latency: ${m} single assignments at ${rate.toFixed(0)}/s`);
     const assigned = new Map<string, number>();
     const tl = clock();
     const inflight: Promise<unknown>[] = [];
+    // A server that cannot keep up would otherwise get thousands of connections at once (and the
+    // run would end in connect timeouts): at most LATENCY_MAX_IN_FLIGHT requests wait for an answer,
+    // and the rate actually reached is reported.
+    let waiting = 0;
     for (let i = 0; i < m; i++) {
       const due = tl + (i * 1000) / rate;
       const wait = due - clock();
       if (wait > 1) await sleep(wait);
+      while (waiting >= LATENCY_MAX_IN_FLIGHT) await sleep(1);
       const id = taskId(latDocs[i], 'NOOP');
       assigned.set(id, clock());
-      inflight.push(api.call('POST', '/DANE/task/', { document_id: latDocs[i], key: 'NOOP' }));
+      waiting++;
+      inflight.push(api.call('POST', '/DANE/task/', { document_id: latDocs[i], key: 'NOOP' }).finally(() => waiting--));
     }
     await Promise.all(inflight);
+    const reached = m / ((clock() - tl) / 1000);
     await api.waitAllDone('NOOP', n + m, 300_000);
     const a2c = [...assigned].filter(([id]) => starts.has(id)).map(([id, t]) => starts.get(id)! - t);
     let r2s: Record<string, number> | null = null;
@@ -229,7 +260,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
       tasksPerSecond: tps,
       ratioToCeiling: tps / ceilingTps,
       dependencyTasksPerSecond: depTps,
-      latency: { assignToCallbackMs: percentiles(a2c), replyToStoredMs: r2s, ratePerSecond: rate, samples: a2c.length },
+      latency: { assignToCallbackMs: percentiles(a2c), replyToStoredMs: r2s, ratePerSecond: reached, targetRatePerSecond: rate, samples: a2c.length },
       costPer1000: cost,
     };
     return run;
@@ -260,22 +291,23 @@ async function main(): Promise<void> {
       ['tasks/s with A→B dependency', '—', ...runs.map((r) => r.dependencyTasksPerSecond)],
       ['assign→callback ms p50/p95/p99', '—', ...runs.map((r) => fmt(r.latency.assignToCallbackMs))],
       ['reply→stored ms p50/p95/p99', '—', ...runs.map((r) => fmt(r.latency.replyToStoredMs))],
-      ['latency load (tasks/s)', '—', ...runs.map((r) => r.latency.ratePerSecond)],
+      ['latency load (tasks/s) reached / target', '—', ...runs.map((r) => `${r.latency.ratePerSecond.toFixed(0)} / ${r.latency.targetRatePerSecond.toFixed(0)}`)],
       ['server CPU s / 1000 tasks', '—', ...runs.map((r) => r.costPer1000.server?.cpuSeconds ?? NaN)],
       ['server peak RSS MB', '—', ...runs.map((r) => r.costPer1000.server?.peakRssMb ?? NaN)],
       ['worker CPU s / 1000 tasks', '—', ...runs.map((r) => r.costPer1000.worker?.cpuSeconds ?? NaN)],
       ['worker peak RSS MB', '—', ...runs.map((r) => r.costPer1000.worker?.peakRssMb ?? NaN)],
     ],
   );
-  console.log(`\nDANE for Node benchmark — ${o.tasks} tasks, ${o.workers} workers, node ${process.version}\n`);
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`\nDANE for Node benchmark — ${o.tasks} tasks, ${o.workers} workers, node ${process.version}, ${cpus().length} cores, load average ${load}\n`);
   console.log(table);
-  const result = { date: new Date().toISOString(), options: { tasks: o.tasks, workers: o.workers }, ceiling, runs };
+  const result = { date: new Date().toISOString(), options: { tasks: o.tasks, workers: o.workers }, machine: { cores: cpus().length, loadAverage: loadavg() }, ceiling, runs };
   mkdirSync(join(o.out, '..'), { recursive: true });
   writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   console.log(`\nfigures written to ${o.out}`);
 }
 
 main().catch((e) => {
-  console.error(`bench: ${e.message ?? e}`);
+  console.error(`bench: ${e.message ?? e}${e.cause ? ` (${e.cause.code ?? ''} ${e.cause.message ?? e.cause})` : ''}`);
   process.exit(1);
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ConfirmChannel, Message } from 'amqplib';
 import {
   ATTEMPT_HEADER,
@@ -18,6 +18,7 @@ import {
   taskMessageBody,
   unroutableRequest,
 } from '@dane/core';
+import { TaskMetrics } from '@dane/core/metrics';
 import { SCHEDULER_AMQP_SETTINGS, SCHEDULER_BROKER } from './broker.provider';
 import { DependencyService } from './dependency.service';
 import { SCHEDULER_SETTINGS, SchedulerSettings } from './scheduler-settings';
@@ -29,6 +30,14 @@ const CONFIRM_TIMEOUT_MS = 30_000;
 /** Due timers further out than this are left to the sweeper's interval. */
 const MAX_DUE_TIMER_MS = 60_000;
 const MIN_DUE_TIMER_MS = 100;
+/**
+ * The earliest back-off is looked up again at most this often unless a back-off was just set
+ * (a publish failure here, a retry decided by the reply consumer); the sweep's wake-up (every
+ * SWEEP_INTERVAL_MS) always finds it stale. Saves one statement per dispatch run under load.
+ */
+const DUE_RECHECK_MS = 500;
+/** Confirm window: batches claimed and published before the oldest batch's confirms are back. */
+const CONFIRM_WINDOW_BATCHES = 4;
 
 type PublishOutcome = { kind: 'confirmed' } | { kind: 'returned' } | { kind: 'failed'; reason: string };
 
@@ -37,6 +46,12 @@ type PublishOutcome = { kind: 'confirmed' } | { kind: 'returned' } | { kind: 'fa
  * lease), publish each on a confirm channel with `mandatory`, then settle the ones the broker did
  * not take: returned → 422, not confirmed → runnable again. A crash between claim and publish is
  * healed by the lease. Runs when woken (store NOTIFY, reply batches, sweeps, the next due back-off).
+ *
+ * Confirms are a window, not a wait: while full batches come back the next claim does not wait for
+ * the previous batch's confirms (up to CONFIRM_WINDOW_BATCHES batches unconfirmed); each batch is
+ * settled when its own confirms are back. A wake-up claims at once when the dispatcher is idle; one
+ * arriving while a run is under way (claiming, or waiting for the confirms of its last, partial
+ * batch) is folded into one more claim right after it.
  */
 @Injectable()
 export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -46,7 +61,14 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly returned = new Set<string>();
   private running?: Promise<void>;
   private wakeAgain = false;
+  /** Tasks published whose confirms are not all back yet, and the settlements waiting for them. */
+  private unconfirmed = 0;
+  private readonly settling = new Set<Promise<void>>();
+  /** The claim loop stopped at the confirm window; a settlement wakes it. */
+  private windowFull = false;
   private dueTimer?: NodeJS.Timeout;
+  private dueCheckedAt = 0;
+  private dueChanged = true;
   private unsubscribe?: () => void;
   private stopped = false;
   readonly counters = { dispatched: 0, unroutable: 0, publishFailed: 0 };
@@ -57,6 +79,7 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(SCHEDULER_AMQP_SETTINGS) private readonly amqp: AmqpSettings,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
     private readonly dependencies: DependencyService,
+    @Optional() private readonly metrics?: TaskMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -79,11 +102,16 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
     this.unsubscribe?.();
     if (this.dueTimer) clearTimeout(this.dueTimer);
     await this.running;
+    await Promise.all([...this.settling]);
     await this.channel?.close();
   }
 
-  /** Asks for a dispatch run; calls while one runs are folded into one more run after it. */
-  wake(): void {
+  /**
+   * Asks for a dispatch run; calls while one runs are folded into one more run after it.
+   * `dueChanged`: a back-off (not_before) was just set, so the next due time is looked up again.
+   */
+  wake(dueChanged = false): void {
+    if (dueChanged) this.dueChanged = true;
     if (this.stopped) return;
     if (this.running) {
       this.wakeAgain = true;
@@ -101,68 +129,114 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
   /** Claims while full batches come back, then sleeps until woken or the next back-off falls due. */
   private async drain(): Promise<void> {
     try {
-      while (!this.stopped && (await this.dispatchBatch()) >= this.settings.batchSize);
+      const window = this.settings.batchSize * CONFIRM_WINDOW_BATCHES;
+      while (!this.stopped) {
+        const room = window - this.unconfirmed;
+        if (room <= 0) {
+          // Full window: the settlement that makes room wakes us again.
+          this.windowFull = true;
+          return;
+        }
+        const limit = Math.min(this.settings.batchSize, room);
+        const { claimed, settled } = await this.dispatchBatch(limit);
+        if (claimed < limit) {
+          // Caught up: wait for this (small) batch's confirms before the run ends, so wake-ups
+          // arriving meanwhile fold into one claim instead of one claim per task under load.
+          await settled;
+          break;
+        }
+      }
       await this.armDueTimer();
     } catch (err) {
       this.logger.warn(JSON.stringify({ event: 'dispatch_failed', error: err.message }));
     }
   }
 
-  /** One claim + publish + settle round. Returns how many tasks were claimed. */
-  private async dispatchBatch(): Promise<number> {
+  /** One claim + publish round; its confirms are settled later (`settled`). */
+  private async dispatchBatch(limit: number): Promise<{ claimed: number; settled?: Promise<void> }> {
     const ch = this.channel?.current as ConfirmChannel | undefined;
     // No channel, no claim: tasks stay runnable while the broker is away.
-    if (!ch) return 0;
-    const claimed = await this.store.tasks.claimRunnable(this.settings.batchSize, this.settings.leaseMs);
-    if (claimed.length === 0) return 0;
-    const outcomes = await this.publishAll(ch, claimed);
+    if (!ch) return { claimed: 0 };
+    const claimed = await this.store.tasks.claimRunnable(limit, this.settings.leaseMs);
+    if (claimed.length === 0) return { claimed: 0 };
+    this.metrics?.claimed(claimed);
+    this.unconfirmed += claimed.length;
+    // Resolves once every message is written (waiting for the socket when its buffer is full).
+    const pending = await this.publishAll(ch, claimed);
+    const settlement: Promise<void> = Promise.all(pending)
+      .then((outcomes) => this.settle(claimed, outcomes))
+      .catch((err) => this.logger.warn(JSON.stringify({ event: 'dispatch_settle_failed', tasks: claimed.length, error: err.message })))
+      .finally(() => {
+        this.settling.delete(settlement);
+        this.unconfirmed -= claimed.length;
+        if (this.windowFull) {
+          this.windowFull = false;
+          this.wake();
+        }
+      });
+    this.settling.add(settlement);
+    return { claimed: claimed.length, settled: settlement };
+  }
+
+  /** Counts the confirmed tasks; returned → 422, not confirmed → runnable again after a pause. */
+  private async settle(claimed: ClaimedTask[], outcomes: PublishOutcome[]): Promise<void> {
     const settle: TransitionRequest[] = [];
+    const published: Array<{ id: string; attempt: number }> = [];
     const now = new Date();
+    const debug = Logger.isLevelEnabled('debug');
     claimed.forEach(({ task, document }, i) => {
       const outcome = outcomes[i];
-      const fields = { task_id: task._id, document_id: document._id, key: task.key, attempt: task.attempt };
       if (outcome.kind === 'confirmed') {
         this.counters.dispatched++;
-        this.logger.debug(JSON.stringify({ event: 'task_dispatched', ...fields, routing_key: routingKeyFor(document, task) }));
+        published.push({ id: task._id, attempt: task.attempt });
+        this.metrics?.dispatched(task);
+        if (debug) this.logger.debug(JSON.stringify({ event: 'task_dispatched', ...taskFields(task, document), routing_key: routingKeyFor(document, task) }));
       } else if (outcome.kind === 'returned') {
         this.counters.unroutable++;
         settle.push(unroutableRequest(task));
-        this.logger.warn(JSON.stringify({ event: 'task_unroutable', ...fields, routing_key: routingKeyFor(document, task) }));
+        this.logger.warn(JSON.stringify({ event: 'task_unroutable', ...taskFields(task, document), routing_key: routingKeyFor(document, task) }));
       } else {
         this.counters.publishFailed++;
         settle.push(publishFailedRequest(task, outcome.reason, now, REPUBLISH_DELAY_MS));
-        this.logger.warn(JSON.stringify({ event: 'task_publish_failed', ...fields, error: outcome.reason }));
+        this.logger.warn(JSON.stringify({ event: 'task_publish_failed', ...taskFields(task, document), error: outcome.reason }));
       }
     });
-    if (settle.length > 0) {
-      const stored = await this.store.tasks.transitionMany(settle);
-      // An unroutable task waits for a person; its dependants say what blocks them.
-      for (const t of stored) if (t?.state === TaskState.NO_ROUTE_TO_QUEUE) await this.dependencies.markBlocked(t);
-    }
-    return claimed.length;
+    // In the broker's hands now: waiting in a queue may take hours, so the short claim lease gives way to the queue lease.
+    if (published.length) await this.store.tasks.confirmPublished(published, this.settings.queueLeaseMs);
+    if (settle.length === 0) return;
+    const stored = await this.store.tasks.transitionMany(settle);
+    // A failed publish set a back-off: the due timer must see it.
+    this.dueChanged = true;
+    // An unroutable task waits for a person; its dependants say what blocks them.
+    for (const t of stored) if (t?.state === TaskState.NO_ROUTE_TO_QUEUE) await this.dependencies.markBlocked(t);
+    // The back-off of a failed publish is due in REPUBLISH_DELAY_MS: a run arms the timer for it.
+    this.wake();
   }
 
   /**
-   * Publishes the whole batch, then waits for the confirms (a window, not one round trip per task).
-   * Properties exactly as §3.2 plus the attempt header our replies are matched on.
+   * Publishes the whole batch and returns one promise per message that resolves with its confirm
+   * (a window, not one round trip per task). Properties exactly as §3.2 plus the attempt header our
+   * replies are matched on.
    */
-  private async publishAll(ch: ConfirmChannel, claimed: ClaimedTask[]): Promise<PublishOutcome[]> {
+  private async publishAll(ch: ConfirmChannel, claimed: ClaimedTask[]): Promise<Promise<PublishOutcome>[]> {
     const pending: Promise<PublishOutcome>[] = [];
+    const settles: Array<(outcome: PublishOutcome) => void> = [];
+    // One timer for the batch: whatever is not confirmed by then failed.
+    const timer = setTimeout(() => settles.forEach((s) => s({ kind: 'failed', reason: 'no publisher confirm' })), CONFIRM_TIMEOUT_MS);
     for (const { task, document } of claimed) {
       const returnKey = `${task._id}#${task.attempt}`;
       let settle!: (outcome: PublishOutcome) => void;
       pending.push(
         new Promise<PublishOutcome>((resolve) => {
-          const timer = setTimeout(() => settle({ kind: 'failed', reason: 'no publisher confirm' }), CONFIRM_TIMEOUT_MS);
           let done = false;
           settle = (outcome) => {
             if (done) return;
             done = true;
-            clearTimeout(timer);
             resolve(this.returned.delete(returnKey) && outcome.kind === 'confirmed' ? { kind: 'returned' } : outcome);
           };
         }),
       );
+      settles.push(settle);
       try {
         const writable = ch.publish(
           this.amqp.exchange,
@@ -185,7 +259,8 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
         settle({ kind: 'failed', reason: err.message });
       }
     }
-    return Promise.all(pending);
+    void Promise.all(pending).then(() => clearTimeout(timer));
+    return pending;
   }
 
   private onReturn(msg: Message): void {
@@ -196,10 +271,14 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Wakes the dispatcher when the earliest back-off falls due (sooner than the sweep would). */
   private async armDueTimer(): Promise<void> {
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    this.dueTimer = undefined;
     // Without a channel nothing can be dispatched; the channel's setup wakes us when it is back.
     if (this.stopped || !this.channel?.current) return;
+    // Nothing new since the last look: the timer armed then (if any) still stands.
+    if (!this.dueChanged && Date.now() - this.dueCheckedAt < DUE_RECHECK_MS) return;
+    this.dueChanged = false;
+    this.dueCheckedAt = Date.now();
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
     const due = await this.store.tasks.nextDueAt();
     if (!due || this.stopped) return;
     // A due time already past means another replica holds that row right now: look again shortly.
@@ -207,9 +286,14 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
     if (delay > MAX_DUE_TIMER_MS) return;
     this.dueTimer = setTimeout(() => {
       this.dueTimer = undefined;
+      this.dueChanged = true;
       this.wake();
     }, delay);
   }
+}
+
+function taskFields(task: ClaimedTask['task'], document: ClaimedTask['document']): Record<string, unknown> {
+  return { task_id: task._id, document_id: document._id, key: task.key, attempt: task.attempt };
 }
 
 /** Waits until the socket buffer has room again, or the channel is gone. */

@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import {
   AmqpConnection,
   AmqpSettings,
   DANE_STORE,
+  DISPATCHABLE_STATES,
   DaneStore,
   DaneTask,
   IncomingReply,
@@ -15,6 +16,7 @@ import {
   decideReply,
   dependencySpecs,
 } from '@dane/core';
+import { TaskMetrics } from '@dane/core/metrics';
 import { SCHEDULER_AMQP_SETTINGS, SCHEDULER_BROKER } from './broker.provider';
 import { DependencyService } from './dependency.service';
 import { DispatchService } from './dispatch.service';
@@ -23,8 +25,6 @@ import { SCHEDULER_SETTINGS, SchedulerSettings } from './scheduler-settings';
 
 /** Unacked replies the broker may hand us at once; also the largest batch applied in one statement. */
 const PREFETCH = 200;
-/** Replies arriving within this window are applied together. */
-const BATCH_WINDOW_MS = 5;
 /** Pause before applying a batch again when the store failed. */
 const STORE_RETRY_MS = 1000;
 
@@ -43,8 +43,9 @@ type TransitionDecision = Extract<ReplyDecision, { action: 'transition' }>;
 
 /**
  * Consumes worker replies from the response queue (§3.5) and applies them as conditional
- * transitions from 102 (architecture principles 1–5). Replies are collected for a few ms and
- * applied in one statement, then acknowledged; applying a reply twice changes nothing. A malformed
+ * transitions from 102 (architecture principles 1–5). Replies that arrived together (one read of the
+ * socket, or while the previous batch was being applied) are applied in one statement, then
+ * acknowledged with one multiple-ack; no fixed wait. Applying a reply twice changes nothing. A malformed
  * reply, an unknown task or a stale attempt is acknowledged, logged and counted — never fatal.
  */
 @Injectable()
@@ -52,9 +53,13 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReplyConsumer.name);
   private channel?: ManagedChannel;
   private pending: Delivery[] = [];
-  private timer?: NodeJS.Timeout;
+  private scheduled = false;
   private processing?: Promise<void>;
   private stopped = false;
+  /** A transition of the batch being applied set a back-off (not_before): the dispatcher's due timer must see it. */
+  private backoffSet = false;
+  /** A transition of the batch being applied made a task dispatchable (201, 205, 502, 503). */
+  private madeDispatchable = false;
   readonly counters = { outcomes: 0, heartbeats: 0, malformed: 0, unknownTask: 0, stale: 0 };
 
   constructor(
@@ -64,6 +69,7 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
     private readonly dispatch: DispatchService,
     private readonly dependencies: DependencyService,
+    @Optional() private readonly metrics?: TaskMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -79,7 +85,6 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
     await this.processing;
     // Replies still pending are unacked: the broker hands them to another replica or the next start.
     await this.channel?.close();
@@ -87,18 +92,24 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   private receive(ch: Channel, msg: ConsumeMessage): void {
     this.pending.push({ ch, msg });
-    if (!this.processing) this.schedule();
+    this.schedule();
   }
 
+  /**
+   * Applies what is pending as soon as the current turn of the event loop is over (every reply
+   * read from the socket in it joins the batch); while a batch is being applied, new replies wait
+   * and form the next one. No timer: an idle consumer applies a lone reply at once.
+   */
   private schedule(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    if (this.scheduled || this.processing || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.processing ??= this.processPending().finally(() => {
         this.processing = undefined;
         if (this.pending.length > 0) this.schedule();
       });
-    }, this.pending.length >= PREFETCH ? 0 : BATCH_WINDOW_MS);
+    });
   }
 
   private async processPending(): Promise<void> {
@@ -121,14 +132,12 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         await new Promise((r) => setTimeout(r, STORE_RETRY_MS));
       }
     }
-    for (const { ch, msg } of batch) {
-      try {
-        ch.ack(msg);
-      } catch {
-        // Channel gone: the reply comes again and is then stale, which changes nothing.
-      }
-    }
-    this.dispatch.wake();
+    ackAll(batch);
+    // Only a reply that made a task dispatchable again (a retry, a reset) gives the dispatcher work;
+    // released dependants and newly assigned dependencies wake it through the store's notification.
+    if (this.madeDispatchable) this.dispatch.wake(this.backoffSet);
+    this.madeDispatchable = false;
+    this.backoffSet = false;
   }
 
   private async apply(batch: Delivery[]): Promise<void> {
@@ -170,6 +179,8 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
     const stored = await this.store.tasks.transitionMany(transitions.map((t) => t.decision.request));
     const succeededDocuments: string[] = [];
+    // One line per task at INFO; not even built when the level is higher.
+    const logOutcomes = Logger.isLevelEnabled('log');
     for (let i = 0; i < transitions.length; i++) {
       const { task, incoming, decision } = transitions[i];
       const after = stored[i];
@@ -178,7 +189,10 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         continue;
       }
       this.counters.outcomes++;
-      this.logger.log(JSON.stringify({ event: 'task_outcome', ...taskFields(after), attempt: task.attempt, state: after.state, effect: decision.effect, msg: after.msg }));
+      this.metrics?.finished(task, after.state, decision.effect);
+      if (decision.request.notBefore) this.backoffSet = true;
+      if (DISPATCHABLE_STATES.includes(after.state)) this.madeDispatchable = true;
+      if (logOutcomes) this.logger.log(JSON.stringify({ event: 'task_outcome', ...taskFields(after), attempt: task.attempt, state: after.state, effect: decision.effect, msg: after.msg }));
       if (decision.effect === 'succeeded') succeededDocuments.push(after.document_id);
       else if (decision.effect === 'needs_person' || decision.effect === 'retries_spent') await this.dependencies.markBlocked(after);
       else if (decision.effect === 'waiting_for_dependencies') {
@@ -195,7 +209,7 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     const alive = await this.store.tasks.heartbeat(task._id, attempt, this.settings.leaseMs, msg);
     if (alive) {
       this.counters.heartbeats++;
-      this.logger.debug(JSON.stringify({ event: 'task_heartbeat', ...taskFields(task), attempt, msg }));
+      if (Logger.isLevelEnabled('debug')) this.logger.debug(JSON.stringify({ event: 'task_heartbeat', ...taskFields(task), attempt, msg }));
     } else {
       this.reject('reply_stale', 'stale', { ...taskFields(task), attempt, reason: 'heartbeat for a task no longer in flight' });
     }
@@ -210,6 +224,25 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private onCancelled(ch: Channel): void {
     this.logger.warn(JSON.stringify({ event: 'reply_consumer_cancelled', queue: this.amqp.responseQueue }));
     ch.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Acknowledges a batch with one multiple-ack per channel: deliveries arrive in tag order, and every
+ * earlier delivery on that channel was in an earlier batch, already acknowledged.
+ */
+function ackAll(batch: Delivery[]): void {
+  const last = new Map<Channel, ConsumeMessage>();
+  for (const { ch, msg } of batch) {
+    const prev = last.get(ch);
+    if (!prev || msg.fields.deliveryTag > prev.fields.deliveryTag) last.set(ch, msg);
+  }
+  for (const [ch, msg] of last) {
+    try {
+      ch.ack(msg, true);
+    } catch {
+      // Channel gone: the replies come again and are then stale, which changes nothing.
+    }
   }
 }
 

@@ -9,6 +9,12 @@ import { SQL_DISPATCHABLE, SQL_QUEUED, SQL_SUCCESS, SQL_WAITING } from './sql-st
 /**
  * $1 limit, $2 lease ms, $3 new state, $4 msg, $5 updated_at. `picked` reads the state and msg
  * before the claim; the final SELECT joins the document the message needs.
+ *
+ * The `= ANY(ARRAY(SELECT …))` conditions repeat the joins as id lists so the planner reaches the
+ * claimed tasks and their documents through their primary keys whatever the table sizes: without
+ * them it hashes the whole tasks and documents tables once they are small enough to look cheap
+ * (a few ms at 20k rows, growing with the store). The picked rows come off tasks_dispatchable in
+ * claim order, which stops after $1 rows however many tasks are runnable.
  */
 export const CLAIM_RUNNABLE = `
   WITH picked AS (
@@ -21,41 +27,32 @@ export const CLAIM_RUNNABLE = `
   ), claimed AS (
     UPDATE tasks AS t
     SET state = $3::smallint, msg = $4::text, attempt = t.attempt + 1,
-        lease_until = now() + $2::double precision * interval '1 millisecond',
+        lease_until = now() + $2::double precision * interval '1 millisecond', heartbeat_at = NULL,
         not_before = NULL, updated_at = $5::text, state_changed_at = now()
     FROM picked AS p
-    WHERE t.id = p.id
+    WHERE t.id = p.id AND t.id = ANY(ARRAY(SELECT p2.id FROM picked AS p2))
     RETURNING ${taskColumns('t')}, t.seq, t.lease_until, p.previous_state, p.previous_msg
   )
   SELECT c.id, c.document_id, c.key, c.previous_state AS state, c.previous_msg AS msg, c.priority, c.args,
          c.depends_on, c.attempt, c.created_at, c.updated_at, c.lease_until, ${documentColumns('d', 'doc_')}
   FROM claimed AS c
-  JOIN documents AS d ON d.id = c.document_id
+  JOIN documents AS d ON d.id = c.document_id AND d.id = ANY(ARRAY(SELECT c2.document_id FROM claimed AS c2))
   ORDER BY c.priority DESC, c.seq`;
+
+/** $1 ids, $2 their attempts, $3 queue lease ms. One statement per confirmed batch. */
+export const CONFIRM_PUBLISHED = `
+  UPDATE tasks AS t
+  SET lease_until = now() + $3::double precision * interval '1 millisecond'
+  FROM unnest($1::text[], $2::int[]) AS c(id, attempt)
+  WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = ${SQL_QUEUED} AND t.heartbeat_at IS NULL`;
 
 /** $1 lease ms, $2 id, $3 attempt or null, $4 msg or null (progress), $5 updated_at. */
 export const HEARTBEAT = `
   UPDATE tasks AS t
-  SET lease_until = now() + $1::double precision * interval '1 millisecond',
+  SET lease_until = now() + $1::double precision * interval '1 millisecond', heartbeat_at = now(),
       msg = COALESCE($4::text, t.msg),
       updated_at = CASE WHEN $4::text IS NULL THEN t.updated_at ELSE $5::text END
   WHERE t.id = $2 AND t.state = ${SQL_QUEUED} AND ($3::int IS NULL OR t.attempt = $3::int)`;
-
-/** $1 limit, $2 new state, $3 updated_at. Oldest lease first. */
-export const EXPIRE_LEASES = `
-  WITH expired AS (
-    SELECT t.id FROM tasks AS t
-    WHERE t.state = ${SQL_QUEUED} AND t.lease_until < now()
-    ORDER BY t.lease_until
-    LIMIT $1
-    FOR UPDATE SKIP LOCKED
-  )
-  UPDATE tasks AS t
-  SET state = $2::smallint, msg = 'Lease expired (attempt ' || t.attempt || '); dispatching again',
-      lease_until = NULL, updated_at = $3::text, state_changed_at = now()
-  FROM expired AS e
-  WHERE t.id = e.id
-  RETURNING ${taskColumns('t')}`;
 
 /**
  * $1 document ids, $2 limit (null = all), $3 new state, $4 msg, $5 updated_at. A 412 task is ready
