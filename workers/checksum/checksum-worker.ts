@@ -4,7 +4,7 @@ import { ConfigError } from '@dane/core/errors';
 import type { DaneDocument } from '@dane/core/model';
 import { TaskState } from '@dane/core/state/task-state';
 import {
-  DaneApiClient,
+  apiClientFor,
   DaneApiError,
   DaneWorker,
   loadWorkerConfig,
@@ -34,7 +34,8 @@ export class ChecksumWorker extends DaneWorker {
   }
 
   async callback(_task: WorkerTask, document: DaneDocument, ctx: TaskContext): Promise<WorkerOutcome> {
-    const api = new DaneApiClient(String(this.config.DANE.API_URL));
+    // DANE_TOKEN or DANE.API_TOKEN: a key with the read role when the API has AUTH.ENABLED.
+    const api = apiClientFor(this.config);
     let list: ResultList;
     try {
       list = await api.getResults(document._id, UPSTREAM_KEY);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import {
   DocumentService,
   ReadinessService,
@@ -8,6 +9,7 @@ import {
   TaskService,
   WorkerQueueService,
 } from '@dane/core';
+import { AuthModule } from './auth/auth.module';
 import { CreatorController } from './controllers/creator.controller';
 import { DocumentController } from './controllers/document.controller';
 import { DocumentsController } from './controllers/documents.controller';
@@ -19,16 +21,18 @@ import { StatsController } from './controllers/stats.controller';
 import { TaskController } from './controllers/task.controller';
 import { WorkerController } from './controllers/worker.controller';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { InputLimitsInterceptor } from './middleware/input-limits.interceptor';
+import { OpsModule } from './ops/ops.module';
 
 const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActionService, ResultService, WorkerQueueService, ReadinessService];
 
 /**
  * The DANE REST API (§5.2, §5.7). Expects the host to provide DANE_STORE (StorageModule.forRoot())
  * and ConfigService (DaneConfigModule.forRoot()) globally; BROKER_HEALTH, when a global module of
- * the host binds it, feeds `/ready`. Call `configureApiApp(app)` before `app.init()`/`listen()`.
+ * the host binds it, feeds `/ready`. AuthModule puts API keys and roles on every route (AUTH section). Call `configureApiApp(app)` before `app.init()`/`listen()`.
  */
 @Module({
-  imports: [DashboardModule],
+  imports: [AuthModule, DashboardModule, OpsModule],
   controllers: [
     HealthController,
     DocumentController,
@@ -41,7 +45,7 @@ const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActio
     CreatorController,
     StatsController,
   ],
-  providers: SERVICES,
+  providers: [...SERVICES, { provide: APP_INTERCEPTOR, useClass: InputLimitsInterceptor }],
   exports: SERVICES,
 })
 export class ApiModule {}

@@ -1,3 +1,4 @@
 export * from './api.module';
 export * from './configure-api-app';
 export * from './filters/dane-exception.filter';
+export * from './auth';

@@ -7,6 +7,7 @@ import { documentInput, generator } from '../../../libs/client-sdk/test/fixtures
 import { countCell, DashboardBrowser, openBrowser } from './dashboard-browser';
 
 const SCREENSHOT = join(__dirname, 'artifacts', 'dashboard.png');
+const ADMIN_TOKEN = 'dashboard-http-admin-token-0123456789';
 
 /** Polls `read` until it returns `expected` (the page updates once a second). */
 async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 8000): Promise<void> {
@@ -66,6 +67,69 @@ describe('the dashboard at /manage (real API, PGlite, headless Chromium)', () =>
       const res = await fetch(`${server.url}/manage/api/tasks?state=bogus`);
       expect(res.status).toBe(400);
       expect(((await res.json()) as { message: string }).message).toMatch(/^state must be task states \(codes or names\)/);
+    });
+  });
+
+  describe('with API keys on (the cookie the page sets, the bearer token its actions send)', () => {
+    let secured: ApiServer;
+    let readKey: string;
+    let taskId: string;
+    const get = (path: string, headers: Record<string, string> = {}) => fetch(secured.url + path, { headers, signal: AbortSignal.timeout(5000) });
+    const message = async (res: Response) => ((await res.json()) as { message: string }).message;
+
+    beforeAll(async () => {
+      secured = await startApiServer({ DANE_AUTH__ENABLED: 'true', DANE_ADMIN_TOKEN: ADMIN_TOKEN });
+      const res = await fetch(`${secured.url}/DANE/keys/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'dashboard viewer', role: 'read' }),
+      });
+      readKey = ((await res.json()) as { key: string }).key;
+      const admin = new DaneClient({ baseUrl: secured.url, token: ADMIN_TOKEN });
+      const task = await (await admin.document(documentInput('DASH-AUTH-1')).register()).assign('ASR');
+      taskId = task._id!;
+      await workerCompletes(secured.store, taskId, TaskState.ERROR, 'disk full');
+    });
+    afterAll(() => secured?.close());
+
+    it('serves the page and its script without a key', async () => {
+      expect((await get('/manage')).status).toBe(200);
+      expect((await get('/manage/dashboard.js')).status).toBe(200);
+    });
+
+    it('refuses the dashboard data without a key', async () => {
+      for (const path of ['/manage/events', '/manage/api/snapshot', '/manage/api/tasks', `/DANE/task/${taskId}`]) {
+        const res = await get(path);
+        expect([path, res.status]).toEqual([path, 401]);
+        expect(await message(res)).toBe('This route needs an API key with the read role: send `Authorization: Bearer <key>`');
+      }
+    });
+
+    it('reads the stream, the snapshot and /DANE GETs with the dane_key cookie the page sets', async () => {
+      const cookie = { cookie: `dane_key=${encodeURIComponent(readKey)}` };
+      const events = await get('/manage/events', cookie);
+      expect(events.status).toBe(200);
+      expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      await events.body!.cancel();
+      expect((await get('/manage/api/snapshot', cookie)).status).toBe(200);
+      expect((await get('/manage/api/tasks?state=ERROR', cookie)).status).toBe(200);
+      expect(await (await get(`/DANE/task/${taskId}`, cookie)).json()).toMatchObject({ _id: taskId, state: String(TaskState.ERROR) });
+    });
+
+    it('never retries with the cookie alone; a read key as bearer token gets the 403 the page shows', async () => {
+      const retry = (headers: Record<string, string>) => fetch(`${secured.url}/DANE/task/${taskId}/retry`, { method: 'POST', headers: { accept: 'application/json', ...headers } });
+      const withCookie = await retry({ cookie: `dane_key=${encodeURIComponent(readKey)}` });
+      expect(withCookie.status).toBe(401);
+      expect(await message(withCookie)).toMatch(/^This route needs an API key/);
+      // Nor the legacy GET alias, which a cross-site link could reach with the cookie.
+      const legacy = await get(`/DANE/task/${taskId}/retry`, { cookie: `dane_key=${encodeURIComponent(readKey)}` });
+      expect(legacy.status).toBe(401);
+      expect(await message(legacy)).toBe('This route needs an API key with the operate role: send `Authorization: Bearer <key>`');
+      const withReadKey = await retry({ authorization: `Bearer ${readKey}` });
+      expect(withReadKey.status).toBe(403);
+      expect(await message(withReadKey)).toBe('This route needs the operate role; your key has read');
+      const admin = new DaneClient({ baseUrl: secured.url, token: ADMIN_TOKEN });
+      expect(await admin.tasks.get(taskId)).toMatchObject({ state: String(TaskState.ERROR), msg: 'disk full' });
     });
   });
 

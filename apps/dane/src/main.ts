@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { amqpSettings, DaneError, daneLogger, loadConfig, probeBroker } from '@dane/core';
-import { configureApiApp } from '@dane/api';
+import { bootstrapAdminKey, configureApiApp } from '@dane/api';
 import { DaneModule } from './dane.module';
 
 /** `npm start`: the whole system in one process on DANE.PORT (5500), PGlite storage, RabbitMQ on localhost. */
@@ -16,6 +16,8 @@ async function main(): Promise<void> {
   configureApiApp(app, config);
   app.enableShutdownHooks();
   await app.listen(Number(config.DANE.PORT), String(config.DANE.HOST));
+  // First start with API keys on: an admin key, shown once on stderr.
+  await bootstrapAdminKey(app);
   logger.log(JSON.stringify({ event: 'listening', url: `http://localhost:${config.DANE.PORT}/DANE/`, docs: `http://localhost:${config.DANE.PORT}/DANE/docs` }));
 }
 

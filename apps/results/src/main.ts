@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DaneConfigModule, DaneError, daneLogger, loadConfig, StorageModule } from '@dane/core';
+import { MetricsServerModule } from '@dane/core/metrics';
 import { ResultsModule } from './results.module';
 
-@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), ResultsModule] })
+@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), ResultsModule, MetricsServerModule] })
 class ResultsMainModule {}
 
 /** Result intake alone (one replica of several, architecture principle 8). */

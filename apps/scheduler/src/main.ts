@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DaneConfigModule, DaneError, daneLogger, loadConfig, StorageModule } from '@dane/core';
+import { MetricsServerModule } from '@dane/core/metrics';
 import { SchedulerModule } from './scheduler.module';
 
-@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), SchedulerModule] })
+@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), SchedulerModule, MetricsServerModule] })
 class SchedulerMainModule {}
 
 /** The scheduler alone (one replica of several, architecture principle 8). */

@@ -9,4 +9,5 @@ export * from './storage/storage.module';
 export * from './protocol';
 export * from './lifecycle';
 export * from './services';
+export * from './auth';
 export * from './logging/dane-logger';

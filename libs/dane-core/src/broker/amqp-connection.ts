@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import * as amqp from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
+import { readFileSync } from 'node:fs';
 import { AmqpSettings, describeBroker } from './amqp-settings';
 
 export type ChannelSetup = (channel: Channel) => Promise<void>;
@@ -96,7 +97,7 @@ export class AmqpConnection {
         vhost: s.vhost,
         heartbeat: s.heartbeat,
       },
-      { noDelay: true, clientProperties: { connection_name: `dane-node:${this.name}` } },
+      { noDelay: true, clientProperties: { connection_name: `dane-node:${this.name}` }, ...tlsSocketOptions(s) },
     );
     model.on('error', (e) => this.logger.warn(JSON.stringify({ event: 'broker_connection_error', error: e.message })));
     model.on('close', () => {
@@ -124,6 +125,16 @@ export class AmqpConnection {
       });
     }, 1000).unref();
   }
+}
+
+/** CA / client certificate for amqps, read at each connect (so rotated files are picked up). */
+function tlsSocketOptions(s: AmqpSettings): { ca?: Buffer[]; cert?: Buffer; key?: Buffer } {
+  if (!s.tls) return {};
+  return {
+    ...(s.tlsCaFile ? { ca: [readFileSync(s.tlsCaFile)] } : {}),
+    ...(s.tlsCertFile ? { cert: readFileSync(s.tlsCertFile) } : {}),
+    ...(s.tlsKeyFile ? { key: readFileSync(s.tlsKeyFile) } : {}),
+  };
 }
 
 export class ManagedChannel {

@@ -11,6 +11,10 @@ export interface AmqpSettings {
   responseQueue: string;
   heartbeat: number;
   tls: boolean;
+  /** PEM files for amqps (RABBITMQ.TLS_CA_FILE / TLS_CERT_FILE / TLS_KEY_FILE); unset = system CAs, no client certificate. */
+  tlsCaFile?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
 }
 
 export function amqpSettings(config: DaneConfig): AmqpSettings {
@@ -25,6 +29,9 @@ export function amqpSettings(config: DaneConfig): AmqpSettings {
     responseQueue: String(r.RESPONSE_QUEUE),
     heartbeat: Number(r.HEARTBEAT ?? 30),
     tls: r.TLS === true,
+    tlsCaFile: r.TLS_CA_FILE ? String(r.TLS_CA_FILE) : undefined,
+    tlsCertFile: r.TLS_CERT_FILE ? String(r.TLS_CERT_FILE) : undefined,
+    tlsKeyFile: r.TLS_KEY_FILE ? String(r.TLS_KEY_FILE) : undefined,
   };
 }
 

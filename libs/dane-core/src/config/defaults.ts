@@ -2,7 +2,7 @@
  * Built-in configuration defaults: the original's keys (dane-protocol.md §5.5) plus our own sections
  * (STORAGE, SCHEDULER, WORKER). Section names are upper-case, like the original's yacs config.
  */
-export const CORE_SECTIONS = ['DANE', 'RABBITMQ', 'ELASTICSEARCH', 'CONFIG', 'STORAGE', 'SCHEDULER', 'LOGGING', 'PATHS'] as const;
+export const CORE_SECTIONS = ['DANE', 'RABBITMQ', 'ELASTICSEARCH', 'CONFIG', 'STORAGE', 'SCHEDULER', 'LOGGING', 'PATHS', 'AUTH', 'LIMITS'] as const;
 
 export function builtInDefaults(home: string): DaneConfig {
   return {
@@ -11,6 +11,7 @@ export function builtInDefaults(home: string): DaneConfig {
       PORT: 5500,
       HOME_DIR: home,
       API_URL: 'http://localhost:5500/DANE/',
+      API_TOKEN: null, // key workers send to API_URL (read role); DANE_TOKEN wins; env DANE_DANE__API_TOKEN
       MANAGE_URL: 'http://localhost:5500/manage/',
       MAX_BODY_BYTES: 10 * 1024 * 1024,
     },
@@ -26,7 +27,11 @@ export function builtInDefaults(home: string): DaneConfig {
       MANAGEMENT_PORT: 15672,
       MANAGEMENT_HOST: 'localhost',
       HEARTBEAT: 30,
+      /** amqps; the files below are PEM paths ('' = the system's CAs / no client certificate). */
       TLS: false,
+      TLS_CA_FILE: '',
+      TLS_CERT_FILE: '',
+      TLS_KEY_FILE: '',
     },
     ELASTICSEARCH: {
       HOST: ['localhost'],
@@ -39,6 +44,8 @@ export function builtInDefaults(home: string): DaneConfig {
       TIMEOUT: 30,
       MAX_RETRIES: 3,
       INDEX: 'dane-index',
+      /** PEM file of the CA that signed the cluster's certificate (SCHEME https); '' = the system's CAs. */
+      CA_FILE: '',
     },
     CONFIG: { REQUIRED: false },
     STORAGE: {
@@ -48,9 +55,21 @@ export function builtInDefaults(home: string): DaneConfig {
       DATA_DIR: 'data',
       POSTGRES_URL: 'postgres://postgres@localhost:5432/dane',
       POOL_SIZE: 10,
+      /** TLS to PostgreSQL (sslmode in POSTGRES_URL works too); files are PEM paths. */
+      POSTGRES_SSL: false,
+      POSTGRES_SSL_CA_FILE: '',
+      POSTGRES_SSL_CERT_FILE: '',
+      POSTGRES_SSL_KEY_FILE: '',
+      POSTGRES_SSL_REJECT_UNAUTHORIZED: true,
     },
     SCHEDULER: {
+      /** A started task (its worker heartbeats) without a heartbeat for this long is dispatched again. */
       LEASE_SECONDS: 300,
+      /**
+       * A dispatched task that no worker has started yet (still in its durable queue, or on a worker that
+       * never heartbeats, like Python DANE workers) is dispatched again after this long.
+       */
+      QUEUE_LEASE_SECONDS: 21600,
       SWEEP_INTERVAL_MS: 1000,
       BATCH_SIZE: 200,
       MAX_RETRIES: 5,
@@ -62,6 +81,31 @@ export function builtInDefaults(home: string): DaneConfig {
     },
     LOGGING: { LEVEL: 'INFO', DIR: '', FORMAT: 'json' },
     PATHS: { TEMP_FOLDER: './TEMP', OUT_FOLDER: './OUT' },
+    AUTH: {
+      /** API keys (`Authorization: Bearer dane_<id>_<secret>`) on every /DANE and /manage data route. */
+      ENABLED: true,
+      /** GET routes without a key. */
+      ANONYMOUS_READ: false,
+      /** An admin key given by the environment (containers, tests); also read from DANE_ADMIN_TOKEN. At least 16 characters. */
+      ADMIN_TOKEN: null,
+      /** Submission requests (POST document(s)/task) per key (or client address) per minute; 0 = no limit. Admin keys are not limited. */
+      RATE_LIMIT_PER_MINUTE: 600,
+    },
+    LIMITS: {
+      /** target.id, creator.id, document and task ids. */
+      MAX_ID_LENGTH: 1024,
+      MAX_URL_LENGTH: 8192,
+      /** Task keys, depends_on keys, generator name/id. */
+      MAX_KEY_LENGTH: 128,
+      MAX_MSG_LENGTH: 8192,
+      /** Nesting of task args and result payloads. */
+      MAX_JSON_DEPTH: 10,
+      /** JSON size of one task's args / one result's payload. */
+      MAX_ARGS_BYTES: 65536,
+      MAX_PAYLOAD_BYTES: 8388608,
+      /** Elements of a bulk list (POST /DANE/documents/, a task's document_id list). */
+      MAX_BULK_ITEMS: 10000,
+    },
     INPUT: { DELETE_ON_COMPLETION: false },
     OUTPUT: { DELETE_ON_COMPLETION: false, TRANSFER_ON_COMPLETION: false, S3_ENDPOINT_URL: null, S3_BUCKET: null, S3_FOLDER_IN_BUCKET: null },
     CUDA: { VISIBLE_DEVICES: '1' },

@@ -75,6 +75,12 @@ describe('layered configuration (§5.5, §6.6)', () => {
     expect(() => load()).toThrow(/must hold a mapping of sections/);
   });
 
+  it('keeps secrets from the environment as the raw string', () => {
+    const { config } = load({ DANE_RABBITMQ__PASSWORD: '12345', DANE_DANE__API_TOKEN: '0123' });
+    expect(config.RABBITMQ.PASSWORD).toBe('12345');
+    expect(config.DANE.API_TOKEN).toBe('0123');
+  });
+
   it('rejects bad environment overrides with the same checks', () => {
     expect(() => load({ DANE_RABBITMQ__PORT: 'abc' })).toThrow(/environment: RABBITMQ.PORT must be a number/);
     expect(() => load({ DANE_STORAGE__TYPE: 'mongo' })).toThrow(/STORAGE.TYPE must be one of/);

@@ -20,6 +20,8 @@ export interface LoadedConfig {
 }
 
 const ENV_PREFIX = 'DANE_';
+/** Secrets stay the raw string: a YAML reading could turn an all-digit token or password into a number. */
+const SECRET_KEYS = new Set(['AUTH.ADMIN_TOKEN', 'DANE.API_TOKEN', 'RABBITMQ.PASSWORD', 'ELASTICSEARCH.PASSWORD']);
 
 function isObject(v: unknown): v is Record<string, ConfigValue> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -102,8 +104,12 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, Record<string, unknown
       value = raw;
     }
     if (value === null && raw !== '' && raw !== 'null' && raw !== '~') value = raw;
+    // Secrets stay the string they are: `0123…` or `12e45` must not turn into a number.
+    if (SECRET_KEYS.has(`${parts[0].toUpperCase()}.${parts[1].toUpperCase()}`)) value = raw;
     (layer[parts[0].toUpperCase()] ??= {})[parts[1].toUpperCase()] = value;
   }
+  // The admin token of containers and tests; kept as the raw string (a YAML reading could turn it into a number).
+  if (env.DANE_ADMIN_TOKEN) (layer.AUTH ??= {}).ADMIN_TOKEN = env.DANE_ADMIN_TOKEN;
   return layer;
 }
 
@@ -142,4 +148,13 @@ function validate(config: DaneConfig): void {
   }
   const port = config.DANE.PORT as number;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`DANE.PORT must be a port number (got ${port})`);
+  const token = config.AUTH.ADMIN_TOKEN;
+  if (token !== null && token !== '' && String(token).length < 16) {
+    throw new ConfigError('AUTH.ADMIN_TOKEN (DANE_ADMIN_TOKEN) must be at least 16 characters; generate one with `openssl rand -hex 32`');
+  }
+  const rate = config.AUTH.RATE_LIMIT_PER_MINUTE as number;
+  if (!Number.isInteger(rate) || rate < 0) throw new ConfigError(`AUTH.RATE_LIMIT_PER_MINUTE must be a whole number ≥ 0 (got ${JSON.stringify(rate)})`);
+  for (const [key, value] of Object.entries(config.LIMITS)) {
+    if (!Number.isInteger(value) || (value as number) < 1) throw new ConfigError(`LIMITS.${key} must be a whole number ≥ 1 (got ${JSON.stringify(value)})`);
+  }
 }

@@ -1,6 +1,8 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors';
 import { createElasticsearchStore, ElasticsearchSettings } from './elasticsearch';
 import { createSqlStore } from './sql/create-store';
@@ -12,7 +14,7 @@ export async function storeFromConfig(config: ConfigService): Promise<DaneStore>
   const logger = new Logger('Storage');
   if (type === 'postgres') {
     const url = config.get<string>('STORAGE.POSTGRES_URL')!;
-    const store = await createSqlStore({ kind: 'postgres', url, poolSize: config.get<number>('STORAGE.POOL_SIZE') });
+    const store = await createSqlStore({ kind: 'postgres', url, poolSize: config.get<number>('STORAGE.POOL_SIZE'), ssl: postgresSsl(config) });
     logger.log(JSON.stringify({ event: 'store_ready', kind: 'postgres', host: safeHost(url) }));
     return store;
   }
@@ -29,6 +31,21 @@ export async function storeFromConfig(config: ConfigService): Promise<DaneStore>
     return store;
   }
   throw new ConfigError(`STORAGE.TYPE ${JSON.stringify(type)} is not available in this build (use postgres, pglite or elasticsearch)`);
+}
+
+/** STORAGE.POSTGRES_SSL… → node-postgres `ssl` options; undefined leaves it to POSTGRES_URL (sslmode=…). */
+export function postgresSsl(config: ConfigService): ConnectionOptions | undefined {
+  if (config.get<boolean>('STORAGE.POSTGRES_SSL') !== true) return undefined;
+  const file = (key: string) => {
+    const path = config.get<string>(`STORAGE.${key}`);
+    return path ? readFileSync(path) : undefined;
+  };
+  return {
+    rejectUnauthorized: config.get<boolean>('STORAGE.POSTGRES_SSL_REJECT_UNAUTHORIZED') !== false,
+    ca: file('POSTGRES_SSL_CA_FILE'),
+    cert: file('POSTGRES_SSL_CERT_FILE'),
+    key: file('POSTGRES_SSL_KEY_FILE'),
+  };
 }
 
 function safeHost(url: string): string {

@@ -2,6 +2,8 @@ import { DaneDocument } from '../model/document';
 import { DaneResult } from '../model/result';
 import { DaneTask } from '../model/task';
 import { DaneError } from '../errors';
+import type { LeaseExpiryBudget } from '../lifecycle/lease-expiry';
+import type { ApiKeyRepository } from '../auth/api-key.repository';
 import { Page, PageRequest } from './page';
 
 /** Injection token of the store (a `DaneStore`). */
@@ -71,6 +73,27 @@ export interface ClaimedTask {
   leaseUntil: Date;
 }
 
+/**
+ * Why the sweeper reports a task as stuck (`findStuck`). A task in 102 whose worker keeps
+ * heartbeating (fresh lease) is never stuck, however long it runs; a task waiting in 412 for a
+ * dependency that is not 200 is not stuck either (it is blocked, and says so in its msg). Stuck
+ * means the system itself failed to move it:
+ * - `lease_not_swept`: in 102 with a lease that ran out longer ago than the threshold — the lease
+ *   sweep is not running (no scheduler alive, or its sweeps fail);
+ * - `not_dispatched`: runnable (201/205, or 502/503 with its back-off due) for longer than the
+ *   threshold without being claimed — no dispatcher alive, or it has no broker channel;
+ * - `release_missed`: in 412 while every dependency has been 200 for longer than the threshold —
+ *   the dependency release is not running.
+ */
+export type StuckReason = 'lease_not_swept' | 'not_dispatched' | 'release_missed';
+
+export interface StuckTask {
+  reason: StuckReason;
+  task: DaneTask;
+  /** Since when it should have moved: the lease's end, when it became due, when its dependencies were done. */
+  since: Date;
+}
+
 export interface TaskStats {
   key: string;
   state: number;
@@ -103,8 +126,28 @@ export interface TaskRepository {
   claimRunnable(limit: number, leaseMs: number): Promise<ClaimedTask[]>;
   /** Extends the lease of a task in 102 (at `attempt` when given). Returns false when not in 102. */
   heartbeat(id: string, attempt: number | undefined, leaseMs: number, msg?: string): Promise<boolean>;
-  /** 102 tasks whose lease ran out → 201 with a message; returns those tasks (at most `limit`). */
-  expireLeases(limit: number): Promise<DaneTask[]>;
+  /**
+   * The broker confirmed these messages: tasks still in 102 at that attempt that no worker has
+   * started (no heartbeat) get the long queue lease. A claim's own lease is short, so a crash
+   * between claim and publish heals quickly; a task waiting in a long queue is not sent twice.
+   * Returns how many leases were extended.
+   */
+  confirmPublished(tasks: ReadonlyArray<{ id: string; attempt: number }>, queueLeaseMs: number): Promise<number>;
+  /**
+   * 102 tasks whose lease ran out (oldest first, at most `limit`), in one conditional write per
+   * batch. With a `budget`, an expiry whose lease a heartbeat had renewed (a worker had the task and
+   * went silent) counts as a retry of the key (the same per-key limit as 502/503): retries left →
+   * 201 "Worker lost (…); dispatching again — retry k of L", retries + 1; spent → 500 "Worker lost
+   * (lease expired on attempt N) — retries spent (L of L)", waiting for a person. An expiry without
+   * a heartbeat (still queued) — or any expiry without a budget — → 201 "Lease expired (attempt N);
+   * dispatching again", nothing counted. See lifecycle/lease-expiry.ts. Returns the tasks as stored.
+   */
+  expireLeases(limit: number, budget?: LeaseExpiryBudget): Promise<DaneTask[]>;
+  /**
+   * Tasks the system failed to move for longer than `olderThanMs` (see StuckReason), at most
+   * `limitPerReason` of each reason, oldest first. Read-only; index-backed, for the periodic report.
+   */
+  findStuck(olderThanMs: number, limitPerReason: number): Promise<StuckTask[]>;
   /**
    * 412 tasks of these documents (all documents when omitted) whose every `depends_on` key is in 200
    * → 201 "Dependencies done". Returns the released tasks.
@@ -140,6 +183,8 @@ export interface DaneStore {
   readonly documents: DocumentRepository;
   readonly tasks: TaskRepository;
   readonly results: ResultRepository;
+  /** API keys (hashed); see libs/dane-core/src/auth. */
+  readonly apiKeys: ApiKeyRepository;
   /** Throws StorageUnavailableError when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import type { DaneConfig } from '@dane/core/config';
 import type { DaneDocument } from '@dane/core/model';
 
 /** An API call that failed: `status` is the HTTP status, undefined when the API could not be reached. */
@@ -26,15 +27,51 @@ export interface ResultList {
   results: ResultRecord[];
 }
 
+export interface DaneApiClientOptions {
+  /** Per request. Default 30 s. */
+  timeoutMs?: number;
+  /** An API key with the read role, sent as `Authorization: Bearer <token>`; none: no header. */
+  token?: string | null;
+}
+
+/**
+ * The API key a worker sends: env DANE_TOKEN, else DANE.API_TOKEN of the config (which env
+ * DANE_DANE__API_TOKEN sets). null: none configured (an API with AUTH.ENABLED false, or ANONYMOUS_READ).
+ */
+export function apiTokenOf(config: DaneConfig, env: NodeJS.ProcessEnv = process.env): string | null {
+  const fromEnv = env.DANE_TOKEN?.trim();
+  if (fromEnv) return fromEnv;
+  const configured = config.DANE?.API_TOKEN;
+  const token = configured === null || configured === undefined ? '' : String(configured).trim();
+  return token || null;
+}
+
+/** The client a worker uses: DANE.API_URL (or `apiUrl`) and the token of apiTokenOf. */
+export function apiClientFor(config: DaneConfig, apiUrl?: string, env: NodeJS.ProcessEnv = process.env): DaneApiClient {
+  return new DaneApiClient(apiUrl ?? String(config.DANE.API_URL), { token: apiTokenOf(config, env) });
+}
+
 /**
  * The few API calls a worker needs (principle 7: everything comes from the message or the API).
- * `baseUrl` is DANE.API_URL, e.g. `http://localhost:5500/DANE/`.
+ * `baseUrl` is DANE.API_URL, e.g. `http://localhost:5500/DANE/`. With a token, every call sends
+ * `Authorization: Bearer <token>`; the token never appears in an error message.
  */
 export class DaneApiClient {
   readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly token: string | null;
 
-  constructor(baseUrl: string, private readonly timeoutMs = 30_000) {
+  /** `options` may still be the timeout in ms alone (the earlier signature). */
+  constructor(baseUrl: string, options: DaneApiClientOptions | number = {}) {
+    if (typeof options === 'number') options = { timeoutMs: options };
     this.baseUrl = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.token = options.token?.trim() || null;
+  }
+
+  /** Whether calls carry an API key. */
+  get hasToken(): boolean {
+    return this.token !== null;
   }
 
   /** GET document/<id> */
@@ -53,20 +90,31 @@ export class DaneApiClient {
     const url = this.baseUrl + path;
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(this.timeoutMs) });
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (this.token) headers.authorization = `Bearer ${this.token}`;
+      res = await fetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
       const cause = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(e);
       throw new DaneApiError(`Cannot reach the DANE API at ${url}: ${cause}`, url);
     }
     const text = await res.text();
     if (!res.ok) {
-      throw new DaneApiError(`DANE API answered ${res.status} for GET ${url}: ${apiMessage(text)}`, url, res.status);
+      const fix = res.status === 401 || res.status === 403 ? `; ${this.authFix(res.status)}` : '';
+      throw new DaneApiError(`DANE API answered ${res.status} for GET ${url}: ${apiMessage(text)}${fix}`, url, res.status);
     }
     try {
       return JSON.parse(text);
     } catch {
       throw new DaneApiError(`DANE API answered GET ${url} with a body that is not JSON`, url, res.status);
     }
+  }
+
+  /** What to change when the API refused the key (or its absence). */
+  private authFix(status: number): string {
+    const fix = 'set DANE_TOKEN to a key with the read role (or DANE.API_TOKEN in the config)';
+    if (status === 403) return fix;
+    if (!this.token) return `no API key was sent: ${fix}`;
+    return `the API key sent was refused (unknown or revoked): ${fix}`;
   }
 }
 

@@ -12,7 +12,9 @@ export const WORKER_CLI_USAGE = `Usage: node main.js [--document ID ...] [--docu
 Without --document / --documents-list the worker consumes its queue until SIGTERM/SIGINT.
   --document ID ...          run once on these documents (fetched from the API), then exit
   --documents-list FILE      same, ids from a JSON list of ids or of {"id": ...}
-  --api-url URL              DANE API base, e.g. http://localhost:5500/DANE/ (overrides DANE.API_URL)`;
+  --api-url URL              DANE API base, e.g. http://localhost:5500/DANE/ (overrides DANE.API_URL)
+
+An API with keys needs one with the read role: env DANE_TOKEN (or DANE.API_TOKEN in the config).`;
 
 /** `--document a b c` (and repeated), `--documents-list f`, `--api-url u`; `--x=y` forms too. */
 export function parseWorkerArgs(argv: string[]): WorkerCliArgs {

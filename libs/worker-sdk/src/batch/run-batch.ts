@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_PRIORITY, formatTimestamp, taskId, type DaneDocument } from '@dane/core/model';
 import { TaskState } from '@dane/core/state/task-state';
-import { DaneApiClient } from '../api/dane-api-client';
+import { apiClientFor, DaneApiClient } from '../api/dane-api-client';
 import type { DaneWorker } from '../dane-worker';
 import { invokeHandler, errorText } from '../execution/invoke-handler';
 import { RunContext } from '../execution/task-context';
@@ -16,6 +16,8 @@ export interface BatchOptions {
   documents: BatchItem[];
   /** Default: the worker's DANE.API_URL. */
   apiUrl?: string;
+  /** API key for fetching documents. Default: env DANE_TOKEN, else the worker's DANE.API_TOKEN. */
+  token?: string | null;
 }
 
 export interface BatchItemReport {
@@ -40,7 +42,9 @@ export interface BatchSummary {
  * when the callback answers 200; anything else, or an error fetching it, is a failure.
  */
 export async function runBatch(worker: DaneWorker, options: BatchOptions): Promise<BatchSummary> {
-  const api = new DaneApiClient(options.apiUrl ?? String(worker.config.DANE.API_URL));
+  const api = options.token !== undefined
+    ? new DaneApiClient(options.apiUrl ?? String(worker.config.DANE.API_URL), { token: options.token })
+    : apiClientFor(worker.config, options.apiUrl);
   const count = options.documents.length;
   const summary: BatchSummary = { total: count, completed: 0, failed: 0, items: [] };
   if (count === 0) {

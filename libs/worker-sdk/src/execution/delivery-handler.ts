@@ -66,9 +66,10 @@ export class DeliveryHandler {
       saveResult: (payload) => this.results.save(task, payload),
     });
     const heartbeat = new Heartbeat(this.policy.heartbeatIntervalMs, () => ctx.heartbeat());
-    const earlyAck = this.scheduleEarlyAck(delivery, slot, log);
+    const earlyAck = this.scheduleEarlyAck(delivery, slot, log, () => ctx.heartbeat());
     const started = Date.now();
-    log.info('task_started', `Processing task ${task.key}`);
+    // One INFO line per task (task_finished, with its duration); the start is a DEBUG line.
+    log.debug('task_started', `Processing task ${task.key}`);
     heartbeat.start();
     const { outcome, refused } = await invokeHandler(this.handler, task, document, ctx);
     ctx.finish();
@@ -86,11 +87,14 @@ export class DeliveryHandler {
    * the server's lease, kept alive by our heartbeats, is what guarantees it is not lost (a worker
    * killed with SIGKILL stops beating, the lease runs out, the scheduler dispatches it again).
    */
-  private scheduleEarlyAck(delivery: Delivery, slot: ConsumerSlot, log: WorkerLog): { cancel(): Promise<void> } {
+  private scheduleEarlyAck(delivery: Delivery, slot: ConsumerSlot, log: WorkerLog, beat: () => Promise<void>): { cancel(): Promise<void> } {
     let pending: Promise<void> | undefined;
     const ackNow = () => {
       pending = (async () => {
         await slot.pause(); // no second message may arrive on this slot while the task runs on
+        // The heartbeat tells the server the task is started: its short running lease replaces the
+        // long queue lease before the broker lets go of the message.
+        await beat().catch((e) => log.warn('heartbeat_failed', `Heartbeat before the early ack failed: ${e.message}`));
         if (delivery.ack()) log.info('task_acked_early', `Acknowledged while running (ack deadline ${this.policy.ackDeadlineMs} ms); the lease covers the task now`);
       })();
     };

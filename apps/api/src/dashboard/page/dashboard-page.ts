@@ -47,6 +47,15 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   #toast { position: fixed; right: 16px; bottom: 16px; max-width: 480px; background: #13202f; color: #fff; padding: 8px 12px; border-radius: 6px; opacity: 0; transition: opacity .2s; }
   #toast.show { opacity: .95; }
   #toast.bad { background: var(--person); }
+  #key-form { display: flex; align-items: center; gap: 6px; }
+  #key-form label { font-size: 12px; color: #c3cbd6; }
+  #key-form input { font: inherit; font-size: 12px; padding: 2px 6px; border: 1px solid #56616f; border-radius: 4px; width: 16em; background: #1d2d40; color: #fff; }
+  #key-form button { background: #1d2d40; color: #fff; border-color: #56616f; }
+  #key-form button:hover { background: #2a3d55; }
+  #key-state { font-size: 12px; color: #c3cbd6; }
+  #auth-error { display: flex; gap: 12px; align-items: flex-start; }
+  #auth-error span { flex: 1; }
+  #auth-error button { flex: none; }
   [hidden] { display: none !important; }
 </style>
 </head>
@@ -54,10 +63,18 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <header>
   <h1>DANE</h1><span class="muted">tasks, live</span>
   <span class="spacer"></span>
+  <form id="key-form" autocomplete="off" title="An API key (dane_…): reads go through a dane_key cookie, actions send it as Authorization: Bearer">
+    <label for="api-key">API key</label>
+    <input id="api-key" type="password" placeholder="dane_…" autocomplete="off" spellcheck="false">
+    <button id="key-use" type="submit">Use</button>
+    <button id="key-clear" type="button">Clear</button>
+    <span id="key-state">no key</span>
+  </form>
   <span id="updated" class="muted"></span>
   <span id="conn" class="pill">connecting…</span>
 </header>
 <main>
+  <div id="auth-error" class="banner" role="alert" hidden><span id="auth-error-text"></span><button id="auth-error-close" type="button">Dismiss</button></div>
   <div id="store-error" class="banner" hidden></div>
 
   <section id="throughput">

@@ -3,10 +3,24 @@
  * It listens to /manage/events and calls the ordinary REST routes for actions, documents and
  * worker queues. State codes, names and classes come from each snapshot, never from this file.
  * Written without template literals: the whole script is one String.raw literal.
+ *
+ * API keys: the key typed into the header is kept in localStorage and copied into the `dane_key`
+ * cookie (path /, SameSite=Strict), which the API accepts on read routes only: the event stream
+ * (EventSource cannot send headers) and every GET ride on it. Actions (POST retry/forceretry/reset)
+ * send the key itself as `Authorization: Bearer`, as the cookie never authorises a change.
  */
 export const DASHBOARD_SCRIPT = String.raw`(function () {
   'use strict';
   var WORKERS_POLL_MS = 10000;
+  var RECONNECT_MS = 3000;
+  var KEY_STORAGE = 'dane.apiKey';
+  var KEY_COOKIE = 'dane_key';
+  // HTTP statuses of a missing or too weak key (not task states: those come with each snapshot).
+  var HTTP_STATUS = { UNAUTHORIZED: 401, FORBIDDEN: 403 };
+  var apiKey = '';
+  var events = null;
+  var reconnectTimer = null;
+  var authErrorKind = null;
   var legend = {};
   var retryRefused = [];
   var shownDocument = null;
@@ -38,9 +52,15 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     return r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2);
   }
 
-  /** fetch + JSON; a non-2xx answer throws with the server's {"message"}. */
-  function api(path) {
-    return fetch(path, { headers: { accept: 'application/json' } }).then(function (res) {
+  /**
+   * fetch + JSON; a non-2xx answer throws with the server's {"message"} and its status. Reads carry
+   * the key in the dane_key cookie; anything else (opts.method) sends it as a bearer token.
+   */
+  function api(path, opts) {
+    var method = (opts && opts.method) || 'GET';
+    var headers = { accept: 'application/json' };
+    if (method !== 'GET' && apiKey) headers.authorization = 'Bearer ' + apiKey;
+    return fetch(path, { method: method, headers: headers, credentials: 'same-origin' }).then(function (res) {
       return res.text().then(function (text) {
         var body = null;
         try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
@@ -61,6 +81,70 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     clearTimeout(toastTimer);
     toastTimer = setTimeout(function () { t.className = ''; }, 5000);
   }
+
+  // ---- API key ------------------------------------------------------------------------------
+
+  function storedKey() {
+    try { return localStorage.getItem(KEY_STORAGE) || ''; } catch (e) { return ''; }
+  }
+
+  function storeKey(key) {
+    try {
+      if (key) localStorage.setItem(KEY_STORAGE, key); else localStorage.removeItem(KEY_STORAGE);
+    } catch (e) { /* storage off: the cookie still holds the key for this session */ }
+  }
+
+  /** The cookie the API accepts on read routes (/manage/events, /manage/api/*, /DANE GETs): path /, this site only. */
+  function setKeyCookie(key) {
+    var attrs = '; path=/; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');
+    document.cookie = KEY_COOKIE + '=' + (key ? enc(key) : '') + attrs + (key ? '' : '; Max-Age=0');
+  }
+
+  /** What the header says about the key: its public id (dane_<id>_…), never the secret. */
+  function keyLabel(key) {
+    if (!key) return 'no key';
+    var m = /^(dane_[^_]+)_/.exec(key);
+    return 'using ' + (m ? m[1] + '_…' : 'a key');
+  }
+
+  function useKey(key) {
+    apiKey = key;
+    storeKey(key);
+    setKeyCookie(key);
+    $('api-key').value = '';
+    $('key-state').textContent = keyLabel(key);
+    hideAuthError();
+    connect();
+    loadWorkers();
+    if (shownDocument) showDocument(shownDocument);
+  }
+
+  function isAuthRefusal(err) {
+    return err.status === HTTP_STATUS.UNAUTHORIZED || err.status === HTTP_STATUS.FORBIDDEN;
+  }
+
+  /** A refused key, in a banner that stays until dismissed or a key is entered: the server's own message and what to do. */
+  function showAuthError(what, err, kind) {
+    var hint = err.status === HTTP_STATUS.FORBIDDEN ? 'Enter a key with that role above.'
+      : apiKey ? 'The key in use was refused; enter another above.' : 'Enter an API key above.';
+    $('auth-error-text').textContent = what + ' was refused (' + err.status + '): ' + err.message + '. ' + hint;
+    $('auth-error').hidden = false;
+    authErrorKind = kind;
+  }
+
+  function hideAuthError() {
+    $('auth-error').hidden = true;
+    $('auth-error-text').textContent = '';
+    authErrorKind = null;
+  }
+
+  $('key-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var key = $('api-key').value.trim();
+    if (key) useKey(key);
+  });
+  $('key-clear').addEventListener('click', function () { useKey(''); });
+  $('auth-error-close').addEventListener('click', hideAuthError);
 
   function setConn(kind, text) {
     var c = $('conn');
@@ -126,12 +210,12 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 
   function actionButtons(task) {
     var refused = retryRefused.indexOf(Number(task.state)) !== -1;
-    var retry = el('button', { text: 'Retry', data: { action: 'retry', taskId: task._id }, title: 'GET /DANE/task/<id>/retry' });
+    var retry = el('button', { text: 'Retry', data: { action: 'retry', taskId: task._id }, title: 'POST /DANE/task/<id>/retry (operate role)' });
     retry.disabled = refused;
     return el('span', { className: 'actions' }, [
       retry, ' ',
-      el('button', { text: 'Force retry', data: { action: 'forceretry', taskId: task._id }, title: 'GET /DANE/task/<id>/forceretry' }), ' ',
-      el('button', { text: 'Reset', data: { action: 'reset', taskId: task._id }, title: 'GET /DANE/task/<id>/reset' })
+      el('button', { text: 'Force retry', data: { action: 'forceretry', taskId: task._id }, title: 'POST /DANE/task/<id>/forceretry (operate role)' }), ' ',
+      el('button', { text: 'Reset', data: { action: 'reset', taskId: task._id }, title: 'POST /DANE/task/<id>/reset (operate role)' })
     ]);
   }
 
@@ -164,12 +248,14 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 
   function act(taskId, action, button) {
     button.disabled = true;
-    api('/DANE/task/' + enc(taskId) + '/' + action).then(function (res) {
+    api('/DANE/task/' + enc(taskId) + '/' + action, { method: 'POST' }).then(function (res) {
       var t = res.body;
+      if (authErrorKind) hideAuthError();
       toast(action + ': task ' + short(t._id) + ' (' + t.key + ') is now ' + stateLabel(t.state) + ' — ' + t.msg);
       if (shownDocument) showDocument(shownDocument);
     }).catch(function (err) {
-      toast(action + ' failed: ' + err.message, true);
+      if (isAuthRefusal(err)) showAuthError(action + ' of task ' + short(taskId), err, 'action');
+      toast(action + ' failed: ' + (err.status ? err.status + ' ' : '') + err.message, true);
     }).then(function () { button.disabled = false; });
   }
 
@@ -255,17 +341,46 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 
   // ---- start -------------------------------------------------------------------------------
 
+  /** (Re)opens the event stream; called again whenever the key changes (the cookie goes with the request). */
   function connect() {
-    var events = new EventSource('/manage/events');
-    events.onopen = function () { setConn('live', 'live'); };
-    events.onmessage = function (e) {
+    if (events) events.close();
+    clearTimeout(reconnectTimer);
+    setConn('', 'connecting…');
+    var source = new EventSource('/manage/events');
+    events = source;
+    source.onopen = function () {
+      if (source !== events) return;
+      setConn('live', 'live');
+      if (authErrorKind === 'read') hideAuthError();
+    };
+    source.onmessage = function (e) {
+      if (source !== events) return;
       setConn('live', 'live');
       render(JSON.parse(e.data));
     };
-    // EventSource reconnects by itself; say so meanwhile.
-    events.onerror = function () { setConn('down', 'reconnecting…'); };
+    source.onerror = function () {
+      if (source !== events) return;
+      // After a network error EventSource reconnects by itself; say so meanwhile.
+      if (source.readyState !== EventSource.CLOSED) { setConn('down', 'reconnecting…'); return; }
+      // A refused stream (an HTTP error) is not retried by the browser, nor does it say why: ask a read route.
+      api('/manage/api/snapshot').then(function () {
+        setConn('down', 'reconnecting…');
+        reconnectTimer = setTimeout(connect, RECONNECT_MS);
+      }, function (err) {
+        if (isAuthRefusal(err)) {
+          setConn('down', 'needs a key');
+          showAuthError('Reading the dashboard', err, 'read');
+        } else {
+          setConn('down', 'reconnecting…');
+          reconnectTimer = setTimeout(connect, RECONNECT_MS);
+        }
+      });
+    };
   }
 
+  apiKey = storedKey();
+  if (apiKey) setKeyCookie(apiKey);
+  $('key-state').textContent = keyLabel(apiKey);
   connect();
   loadWorkers();
   setInterval(loadWorkers, WORKERS_POLL_MS);

@@ -1,4 +1,5 @@
-import { Client } from '@elastic/elasticsearch';
+import { Client, ClientOptions } from '@elastic/elasticsearch';
+import { readFileSync } from 'node:fs';
 import { ElasticsearchStore } from './es-store';
 import { EsIndex } from './es-index';
 import { ElasticsearchSettings, clientOptions, describeIndex } from './es-settings';
@@ -10,7 +11,7 @@ import { ensureIndex } from './ensure-index';
  * StorageUnavailableError naming it; an unusable index a ConfigError.
  */
 export async function createElasticsearchStore(settings: ElasticsearchSettings): Promise<ElasticsearchStore> {
-  const client = new Client(clientOptions(settings));
+  const client = new Client({ ...clientOptions(settings), ...tlsOptions(settings) });
   const index = new EsIndex(client, settings.INDEX, describeIndex(settings));
   try {
     await ensureIndex(index, Number(settings.SHARDS), Number(settings.REPLICAS));
@@ -19,4 +20,9 @@ export async function createElasticsearchStore(settings: ElasticsearchSettings):
     throw err;
   }
   return new ElasticsearchStore(index);
+}
+
+/** ELASTICSEARCH.CA_FILE: the CA of an https cluster (SCHEME https); the system's CAs without it. */
+function tlsOptions(settings: ElasticsearchSettings & { CA_FILE?: string }): Pick<ClientOptions, 'ssl'> {
+  return settings.CA_FILE ? { ssl: { ca: readFileSync(settings.CA_FILE), rejectUnauthorized: true } } : {};
 }

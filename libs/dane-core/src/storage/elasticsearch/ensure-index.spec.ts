@@ -31,6 +31,7 @@ const EXTENSION = {
       retries: { type: 'integer' },
       depends_on: { type: 'keyword' },
       lease_until: { type: 'date', format: 'epoch_millis' },
+      heartbeat_at: { type: 'date', format: 'epoch_millis' },
       not_before: { type: 'date', format: 'epoch_millis' },
       state_changed_at: { type: 'date', format: 'epoch_millis' },
       dedup_key: { type: 'keyword' },

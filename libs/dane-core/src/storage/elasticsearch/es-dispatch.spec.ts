@@ -73,7 +73,7 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
       doc: {
         task: { state: S.QUEUED, msg: 'Queued' },
         updated_at: expect.any(String),
-        dane_node: { attempt: 1, lease_until: expect.any(Number), not_before: null, state_changed_at: expect.any(Number) },
+        dane_node: { attempt: 1, lease_until: expect.any(Number), heartbeat_at: null, not_before: null, state_changed_at: expect.any(Number) },
       },
     });
     expect(es.calls[3].query).toEqual({ routing: doc._id, if_seq_no: '13', if_primary_term: '1', refresh: 'false' });
@@ -95,7 +95,7 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
     expect(await store.tasks.heartbeat(t.id, 2, 60_000, '40% done')).toBe(true);
     const update = es.calls.find((r) => r.method === 'POST')!;
     expect(update.query).toEqual({ routing: doc._id, if_seq_no: '20', if_primary_term: '1', refresh: 'false' });
-    expect(update.body).toEqual({ doc: { dane_node: { lease_until: expect.any(Number) }, task: { msg: '40% done' }, updated_at: expect.any(String) } });
+    expect(update.body).toEqual({ doc: { dane_node: { lease_until: expect.any(Number), heartbeat_at: expect.any(Number) }, task: { msg: '40% done' }, updated_at: expect.any(String) } });
   });
 
   it('refreshes once before looking for expired leases, then sends them back to 201', async () => {

@@ -1,5 +1,7 @@
+import type { ApiKeyRepository } from '../../auth/api-key.repository';
 import { DaneStore, DocumentRepository, ResultRepository, TaskRepository } from '../store.port';
 import { LocalRunnableNotifier } from '../sql/runnable-notifier';
+import { EsApiKeyRepository } from './es-api-key.repository';
 import { EsDocumentRepository } from './es-document.repository';
 import { EsIndex } from './es-index';
 import { EsResultRepository } from './es-result.repository';
@@ -15,6 +17,7 @@ export class ElasticsearchStore implements DaneStore {
   readonly documents: DocumentRepository;
   readonly tasks: TaskRepository;
   readonly results: ResultRepository;
+  readonly apiKeys: ApiKeyRepository;
   private readonly notifier = new LocalRunnableNotifier();
   private closing: Promise<void> | undefined;
 
@@ -22,6 +25,7 @@ export class ElasticsearchStore implements DaneStore {
     this.documents = new EsDocumentRepository(index);
     this.tasks = new EsTaskRepository(index);
     this.results = new EsResultRepository(index);
+    this.apiKeys = new EsApiKeyRepository(index);
   }
 
   /** `Elasticsearch host:port/index`, for messages (no credentials). */

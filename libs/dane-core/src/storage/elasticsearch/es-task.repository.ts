@@ -1,7 +1,8 @@
 import { DaneTask } from '../../model/task';
 import { TaskState } from '../../state/task-state';
 import { Page, PageRequest } from '../page';
-import { BulkOutcome, ClaimedTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
+import { LeaseExpiryBudget } from '../../lifecycle/lease-expiry';
+import { BulkOutcome, ClaimedTask, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
 import { EsHit, EsIndex } from './es-index';
 import { refuseNul } from './nul-text';
 import { TASK_ORDER, scanAll, searchPage } from './paging';
@@ -147,8 +148,16 @@ export class EsTaskRepository implements TaskRepository {
     return this.dispatch.heartbeat(id, attempt, leaseMs, msg);
   }
 
-  expireLeases(limit: number): Promise<DaneTask[]> {
-    return this.dispatch.expireLeases(limit);
+  confirmPublished(tasks: ReadonlyArray<{ id: string; attempt: number }>, queueLeaseMs: number): Promise<number> {
+    return this.dispatch.confirmPublished(tasks, queueLeaseMs);
+  }
+
+  expireLeases(limit: number, budget?: LeaseExpiryBudget): Promise<DaneTask[]> {
+    return this.dispatch.expireLeases(limit, budget);
+  }
+
+  findStuck(olderThanMs: number, limitPerReason: number): Promise<StuckTask[]> {
+    return this.dispatch.findStuck(olderThanMs, limitPerReason);
   }
 
   releaseDependants(documentIds?: string[], limit?: number): Promise<DaneTask[]> {

@@ -46,6 +46,7 @@ export const EXTENSION_MAPPING = {
       retries: { type: 'integer' },
       depends_on: { type: 'keyword' },
       lease_until: { type: 'date', format: 'epoch_millis' },
+      heartbeat_at: { type: 'date', format: 'epoch_millis' },
       not_before: { type: 'date', format: 'epoch_millis' },
       state_changed_at: { type: 'date', format: 'epoch_millis' },
       /** Results only: the key that makes a redelivered result a no-op. */

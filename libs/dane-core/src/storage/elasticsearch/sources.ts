@@ -25,6 +25,8 @@ export interface TaskExtension {
   depends_on?: string[];
   /** Epoch milliseconds; null or absent when not set. */
   lease_until?: number | null;
+  /** Last worker heartbeat of this attempt (cleared by a claim): the task was started. */
+  heartbeat_at?: number | null;
   not_before?: number | null;
   state_changed_at?: number | null;
 }

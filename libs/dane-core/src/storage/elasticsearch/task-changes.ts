@@ -1,3 +1,4 @@
+import { LeaseExpiryBudget, leaseExpiryOutcome } from '../../lifecycle/lease-expiry';
 import { formatTimestamp } from '../../model/timestamp';
 import { DISPATCHABLE_STATES, TRANSITIONS, TaskState, stateInfo } from '../../state/task-state';
 import { TransitionRequest } from '../store.port';
@@ -58,6 +59,7 @@ export function claimDoc(task: TaskSource, leaseMs: number, now: Date): TaskDoc 
   return stateWrite(task, TRANSITIONS.claim.to, CLAIM_MESSAGE, now, {
     attempt: (ext(task).attempt ?? 0) + 1,
     lease_until: now.getTime() + leaseMs,
+    heartbeat_at: null,
     not_before: null,
   });
 }
@@ -66,7 +68,7 @@ export function claimDoc(task: TaskSource, leaseMs: number, now: Date): TaskDoc 
 export function heartbeatDoc(task: TaskSource, attempt: number | undefined, leaseMs: number, msg: string | undefined, now: Date): TaskDoc | null {
   if (stateOf(task) !== TaskState.QUEUED) return null;
   if (attempt !== undefined && (ext(task).attempt ?? 0) !== attempt) return null;
-  const doc: TaskDoc = { dane_node: { lease_until: now.getTime() + leaseMs } };
+  const doc: TaskDoc = { dane_node: { lease_until: now.getTime() + leaseMs, heartbeat_at: now.getTime() } };
   if (msg !== undefined) {
     doc.task = { msg };
     doc.updated_at = formatTimestamp(now);
@@ -74,11 +76,19 @@ export function heartbeatDoc(task: TaskSource, attempt: number | undefined, leas
   return doc;
 }
 
-export function expireDoc(task: TaskSource, now: Date): TaskDoc | null {
+/** The broker has the message and no worker started the task: the long queue lease. */
+export function queueLeaseDoc(task: TaskSource, attempt: number, queueLeaseMs: number, now: Date): TaskDoc | null {
+  if (stateOf(task) !== TaskState.QUEUED || (ext(task).attempt ?? 0) !== attempt || ext(task).heartbeat_at != null) return null;
+  return { dane_node: { lease_until: now.getTime() + queueLeaseMs } };
+}
+
+/** A lost worker counts as a retry of the key; with its retries spent the task waits for a person (lease-expiry.ts). */
+export function expireDoc(task: TaskSource, now: Date, budget?: LeaseExpiryBudget): TaskDoc | null {
   const lease = ext(task).lease_until;
   if (stateOf(task) !== TaskState.QUEUED || lease === undefined || lease === null || lease >= now.getTime()) return null;
-  const msg = `Lease expired (attempt ${ext(task).attempt ?? 0}); dispatching again`;
-  return stateWrite(task, TRANSITIONS.expire.to, msg, now);
+  const renewed = budget !== undefined && ext(task).heartbeat_at != null;
+  const outcome = leaseExpiryOutcome(task.task.key, ext(task).attempt ?? 0, ext(task).retries ?? 0, renewed, budget);
+  return stateWrite(task, outcome.state, outcome.msg, now, { retries: outcome.retries, not_before: null, heartbeat_at: null });
 }
 
 /** 412 → 201; whether its dependencies are all done is decided by the caller, from their tasks. */

@@ -2,14 +2,15 @@ import { DaneDocument } from '../../model/document';
 import { taskId } from '../../model/ids';
 import { DaneTask } from '../../model/task';
 import { DISPATCHABLE_STATES, TaskState } from '../../state/task-state';
-import { ClaimedTask } from '../store.port';
+import { LeaseExpiryBudget } from '../../lifecycle/lease-expiry';
+import { ClaimedTask, StuckReason, StuckTask } from '../store.port';
 import { EsHit, EsIndex, Query } from './es-index';
 import { refuseNul } from './nul-text';
 import { MAX_WINDOW, Sort, TASK_ORDER, scanPages } from './paging';
 import { IS_TASK, bool, routedToAny, taskStates } from './queries';
 import { REFRESH } from './refresh-policy';
-import { TaskSource, documentFromHit, isTaskSource } from './sources';
-import { claimDoc, expireDoc, heartbeatDoc, releaseDoc } from './task-changes';
+import { TaskSource, documentFromHit, isTaskSource, taskFromHit } from './sources';
+import { claimDoc, expireDoc, heartbeatDoc, queueLeaseDoc, releaseDoc } from './task-changes';
 import { TaskWriter, VersionedWrite } from './task-writer';
 
 /** Highest priority first, then insertion order (§3.2; the SQL store's `ORDER BY priority DESC, seq`). */
@@ -95,11 +96,22 @@ export class TaskDispatch {
     return after !== null;
   }
 
+  /** One conditional write per task (a claim's refresh policy): only 102 at that attempt, not started. */
+  async confirmPublished(tasks: ReadonlyArray<{ id: string; attempt: number }>, queueLeaseMs: number): Promise<number> {
+    const now = new Date();
+    let extended = 0;
+    for (const { id, attempt } of tasks) {
+      const after = await this.writer.writeOne(id, (task) => queueLeaseDoc(task, attempt, queueLeaseMs, now), REFRESH.heartbeat);
+      if (after !== null) extended++;
+    }
+    return extended;
+  }
+
   /**
    * Oldest lease first. The one search that must see claims, which are written without refresh:
    * one explicit refresh per sweep. A task heartbeating meanwhile wins its race and stays.
    */
-  async expireLeases(limit: number): Promise<DaneTask[]> {
+  async expireLeases(limit: number, budget?: LeaseExpiryBudget): Promise<DaneTask[]> {
     if (limit <= 0) return [];
     await this.index.refresh();
     const now = new Date();
@@ -109,8 +121,74 @@ export class TaskDispatch {
       size: Math.min(limit, MAX_WINDOW),
       seq_no_primary_term: true,
     });
-    const writes = hits.map((hit) => ({ hit, doc: expireDoc(hit._source, now) })).filter((w): w is VersionedWrite => w.doc !== null);
+    const writes = hits.map((hit) => ({ hit, doc: expireDoc(hit._source, now, budget) })).filter((w): w is VersionedWrite => w.doc !== null);
     return (await this.writer.writeAt(writes, REFRESH.stateChange)).filter((t): t is DaneTask => t !== null);
+  }
+
+  /**
+   * The stuck-task report (StuckReason in store.port.ts), the SQL store's three scans as searches.
+   * Candidates are re-read by id (realtime) and checked again: a search may still show a task that
+   * moved on in the last second.
+   */
+  async findStuck(olderThanMs: number, limitPerReason: number): Promise<StuckTask[]> {
+    if (limitPerReason <= 0) return [];
+    const cutoff = Date.now() - Math.max(0, olderThanMs);
+    const size = Math.min(limitPerReason, MAX_WINDOW);
+    const since = (field: string) => [{ [field]: { order: 'asc', missing: 0 } }, ...TASK_ORDER];
+    const found: StuckTask[] = [];
+    const keep = async (reason: StuckReason, hits: EsHit<TaskSource>[], check: (t: TaskSource, id: string) => number | null) => {
+      const current = await this.writer.readMany(hits.map((h) => h._id));
+      for (const hit of hits) {
+        const now = current.get(hit._id);
+        const at = now ? check(now._source, hit._id) : null;
+        if (now && at !== null) found.push({ reason, task: taskFromHit(now)!, since: new Date(at) });
+      }
+    };
+
+    const leases = await this.index.search<TaskSource>({
+      query: bool([IS_TASK, taskStates([TaskState.QUEUED]), { range: { 'dane_node.lease_until': { lt: cutoff } } }]),
+      sort: since('dane_node.lease_until'),
+      size,
+    });
+    await keep('lease_not_swept', leases.hits, (t) => {
+      const lease = t.dane_node?.lease_until;
+      return Number(t.task.state) === TaskState.QUEUED && typeof lease === 'number' && lease < cutoff ? lease : null;
+    });
+
+    const notBeforeOld = {
+      bool: {
+        should: [{ bool: { must_not: [{ exists: { field: 'dane_node.not_before' } }] } }, { range: { 'dane_node.not_before': { lt: cutoff } } }],
+        minimum_should_match: 1,
+      },
+    };
+    const runnable = await this.index.search<TaskSource>({
+      query: bool([IS_TASK, taskStates(DISPATCHABLE_STATES), { range: { 'dane_node.state_changed_at': { lt: cutoff } } }, notBeforeOld]),
+      sort: since('dane_node.state_changed_at'),
+      size,
+    });
+    await keep('not_dispatched', runnable.hits, (t) => {
+      const changed = t.dane_node?.state_changed_at ?? 0;
+      const due = t.dane_node?.not_before ?? null;
+      if (!DISPATCHABLE_STATES.includes(Number(t.task.state)) || changed >= cutoff || (due !== null && due >= cutoff)) return null;
+      return Math.max(changed, due ?? 0);
+    });
+
+    const waiting = bool([IS_TASK, taskStates([TaskState.UNFINISHED_DEPENDENCY]), { exists: { field: 'dane_node.depends_on' } }, { range: { 'dane_node.state_changed_at': { lt: cutoff } } }]);
+    let missed = 0;
+    for await (const page of scanPages<TaskSource>(this.index, { query: waiting }, since('dane_node.state_changed_at'), RELEASE_BATCH)) {
+      const doneAt = await this.dependenciesDoneAt(page);
+      const ready = page.filter((h) => {
+        const at = doneAt.get(h._id);
+        return at !== undefined && at < cutoff;
+      });
+      const before = found.length;
+      await keep('release_missed', ready.slice(0, limitPerReason - missed), (t, id) =>
+        Number(t.task.state) === TaskState.UNFINISHED_DEPENDENCY ? Math.max(t.dane_node?.state_changed_at ?? 0, doneAt.get(id) ?? 0) : null,
+      );
+      missed += found.length - before;
+      if (missed >= limitPerReason) break;
+    }
+    return found;
   }
 
   /**
@@ -168,6 +246,22 @@ export class TaskDispatch {
       if (doc) documents.set(doc._id, doc);
     }
     return documents;
+  }
+
+  /** For waiting tasks whose dependencies all exist and are in 200: when the last of them got there. */
+  private async dependenciesDoneAt(waiting: EsHit<TaskSource>[]): Promise<Map<string, number>> {
+    const dependencyIds = (h: EsHit<TaskSource>) => (h._source.dane_node?.depends_on ?? []).map((key) => taskId(documentIdOf(h), key));
+    const dependencies = await this.index.mget<unknown>(waiting.flatMap(dependencyIds));
+    const doneAt = new Map<string, number>();
+    for (const d of dependencies) {
+      if (isTaskSource(d._source) && Number(d._source.task.state) === TaskState.SUCCESS) doneAt.set(d._id, d._source.dane_node?.state_changed_at ?? 0);
+    }
+    const out = new Map<string, number>();
+    for (const h of waiting) {
+      const ids = dependencyIds(h);
+      if (ids.length > 0 && ids.every((id) => doneAt.has(id))) out.set(h._id, Math.max(...ids.map((id) => doneAt.get(id)!)));
+    }
+    return out;
   }
 
   /** Waiting tasks whose dependencies all exist and are in 200. */

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { DaneStore } from '../store.port';
 import { migrate } from './migrations';
 import { PgliteSqlClient } from './pglite-client';
@@ -7,7 +8,8 @@ import { SqlClient } from './sql-client';
 import { SqlStore } from './sql-store';
 
 export type SqlStoreOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  /** `ssl`: TLS options for every connection (STORAGE.POSTGRES_SSL…). */
+  | { kind: 'postgres'; url: string; poolSize?: number; ssl?: ConnectionOptions }
   /** File-backed under `dataDir` (created if missing); in memory without it. */
   | { kind: 'pglite'; dataDir?: string };
 
@@ -26,9 +28,9 @@ async function migrated(client: SqlClient): Promise<void> {
  */
 export async function createSqlStore(options: SqlStoreOptions): Promise<DaneStore> {
   if (options.kind === 'postgres') {
-    const client = new PostgresSqlClient(options.url, options.poolSize);
+    const client = new PostgresSqlClient(options.url, options.poolSize, options.ssl);
     await migrated(client);
-    return new SqlStore('postgres', client, new PostgresRunnableNotifier(options.url, client.where, client), `PostgreSQL at ${client.where}`);
+    return new SqlStore('postgres', client, new PostgresRunnableNotifier(options.url, client.where, client, options.ssl), `PostgreSQL at ${client.where}`);
   }
   const client = await PgliteSqlClient.open(options.dataDir);
   await migrated(client);

@@ -83,6 +83,40 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX results_generator ON results (generator_name, generator_id)`,
     ],
   },
+  {
+    version: 2,
+    name: 'api keys',
+    statements: [
+      // Only a salted sha256 of each key's secret is stored; the id is the key's public part.
+      `CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        seq bigserial NOT NULL UNIQUE,
+        name text NOT NULL,
+        role text NOT NULL,
+        salt text NOT NULL,
+        hash text NOT NULL,
+        created_at text NOT NULL,
+        last_used_at text
+      )`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'stuck-task report indexes',
+    statements: [
+      // findStuck (task-lease.sql.ts): runnable or waiting tasks, oldest state change first.
+      `CREATE INDEX tasks_dispatchable_since ON tasks (state_changed_at) WHERE state IN (${SQL_DISPATCHABLE})`,
+      `CREATE INDEX tasks_waiting_since ON tasks (state_changed_at) WHERE state = ${SQL_WAITING}`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'heartbeat time',
+    statements: [
+      // Set by a worker's heartbeat, cleared by a claim: a started task has a short lease, a queued one a long one.
+      'ALTER TABLE tasks ADD COLUMN heartbeat_at timestamptz',
+    ],
+  },
 ];
 
 /** Arbitrary first half of the advisory lock key; the second half is the schema's hash. */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DatabaseError, Pool, PoolClient } from 'pg';
+import type { ConnectionOptions } from 'node:tls';
 import { DaneError, StorageUnavailableError } from '../../errors';
 import { SqlClient, SqlExecutor, SqlRows } from './sql-client';
 import { translateInputError } from './sql-errors';
@@ -45,9 +46,9 @@ export class PostgresSqlClient implements SqlClient {
   private closed = false;
   readonly where: string;
 
-  constructor(url: string, poolSize = 10) {
+  constructor(url: string, poolSize = 10, ssl?: ConnectionOptions) {
     this.where = describePostgresUrl(url);
-    this.pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+    this.pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, ...(ssl ? { ssl } : {}) });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', (err) => this.logger.warn(`Idle connection to ${this.where} failed: ${err.message}`));
   }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { SqlExecutor } from './sql-client';
+import type { ConnectionOptions } from 'node:tls';
 
 /** Wakes dispatchers when tasks became runnable, so they need not poll tightly. */
 export interface RunnableNotifier {
@@ -55,6 +56,7 @@ export class PostgresRunnableNotifier implements RunnableNotifier {
     private readonly url: string,
     private readonly where: string,
     private readonly db: SqlExecutor,
+    private readonly ssl?: ConnectionOptions,
   ) {}
 
   async notify(): Promise<void> {
@@ -79,7 +81,7 @@ export class PostgresRunnableNotifier implements RunnableNotifier {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.url, application_name: LISTENER_APPLICATION_NAME });
+    const client = new Client({ connectionString: this.url, application_name: LISTENER_APPLICATION_NAME, ...(this.ssl ? { ssl: this.ssl } : {}) });
     client.on('notification', () => this.events.emit(EVENT));
     client.on('error', (err) => this.dropped(client, err));
     client.on('end', () => this.dropped(client));

@@ -1,7 +1,9 @@
 import { StorageUnavailableError } from '../../errors';
+import type { ApiKeyRepository } from '../../auth/api-key.repository';
 import { DaneStore, DocumentRepository, ResultRepository, TaskRepository } from '../store.port';
 import { RunnableNotifier } from './runnable-notifier';
 import { SqlClient } from './sql-client';
+import { SqlApiKeyRepository } from './sql-api-key.repository';
 import { SqlDocumentRepository } from './sql-document.repository';
 import { SqlResultRepository } from './sql-result.repository';
 import { SqlTaskRepository } from './sql-task.repository';
@@ -11,6 +13,7 @@ export class SqlStore implements DaneStore {
   readonly documents: DocumentRepository;
   readonly tasks: TaskRepository;
   readonly results: ResultRepository;
+  readonly apiKeys: ApiKeyRepository;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -23,6 +26,7 @@ export class SqlStore implements DaneStore {
     this.documents = new SqlDocumentRepository(client);
     this.tasks = new SqlTaskRepository(client);
     this.results = new SqlResultRepository(client);
+    this.apiKeys = new SqlApiKeyRepository(client);
   }
 
   async ping(): Promise<void> {

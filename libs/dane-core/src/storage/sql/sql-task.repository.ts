@@ -3,7 +3,8 @@ import { DaneTask } from '../../model/task';
 import { formatTimestamp } from '../../model/timestamp';
 import { TRANSITIONS, TaskState, stateInfo } from '../../state/task-state';
 import { Page, PageRequest } from '../page';
-import { BulkOutcome, ClaimedTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
+import { LeaseExpiryBudget, LEASE_EXPIRED_STATE, WORKER_LOST_STATE } from '../../lifecycle/lease-expiry';
+import { BulkOutcome, ClaimedTask, StuckReason, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
 import { documentFromRow, taskColumns, taskFromRow } from './rows';
 import { SqlExecutor } from './sql-client';
 import { FOREIGN_KEY_VIOLATION, sqlState } from './sql-errors';
@@ -11,12 +12,13 @@ import { SqlParams, pageClause, whereClause } from './sql-params';
 import {
   ANNOTATE_DEPENDANTS,
   CLAIM_RUNNABLE,
-  EXPIRE_LEASES,
   HEARTBEAT,
   NEXT_DUE,
   RELEASE_DEPENDANTS,
   WAITING_DOCUMENTS,
+  CONFIRM_PUBLISHED,
 } from './task-dispatch.sql';
+import { EXPIRE_LEASES_WITHIN_BUDGET, FIND_STUCK } from './task-lease.sql';
 import { transitionArrays, transitionParams, transitionSet } from './task-transition.sql';
 
 const COLUMNS = taskColumns('t');
@@ -218,10 +220,33 @@ export class SqlTaskRepository implements TaskRepository {
     return rowCount > 0;
   }
 
-  async expireLeases(limit: number): Promise<DaneTask[]> {
+  async confirmPublished(tasks: ReadonlyArray<{ id: string; attempt: number }>, queueLeaseMs: number): Promise<number> {
+    if (tasks.length === 0) return 0;
+    const { rowCount } = await this.db.query(CONFIRM_PUBLISHED, [tasks.map((t) => t.id), tasks.map((t) => t.attempt), queueLeaseMs]);
+    return rowCount;
+  }
+
+  /** One UPDATE per batch; the per-key limits travel as two parallel arrays. */
+  async expireLeases(limit: number, budget?: LeaseExpiryBudget): Promise<DaneTask[]> {
     if (limit <= 0) return [];
-    const { rows } = await this.db.query<Row>(EXPIRE_LEASES, [limit, TRANSITIONS.expire.to, formatTimestamp()]);
+    const perKey = Object.entries(budget?.maxRetriesPerKey ?? {}).filter(([, n]) => Number.isFinite(n));
+    const { rows } = await this.db.query<Row>(EXPIRE_LEASES_WITHIN_BUDGET, [
+      limit,
+      perKey.map(([key]) => key.toUpperCase()),
+      perKey.map(([, n]) => Math.max(0, Math.floor(n))),
+      budget && Number.isFinite(budget.maxRetries) ? Math.max(0, Math.floor(budget.maxRetries)) : null,
+      formatTimestamp(),
+      LEASE_EXPIRED_STATE,
+      WORKER_LOST_STATE,
+      budget !== undefined,
+    ]);
     return rows.map(taskFromRow);
+  }
+
+  async findStuck(olderThanMs: number, limitPerReason: number): Promise<StuckTask[]> {
+    if (limitPerReason <= 0) return [];
+    const { rows } = await this.db.query<Row>(FIND_STUCK, [Math.max(0, olderThanMs), limitPerReason]);
+    return rows.map((row) => ({ reason: row.reason as StuckReason, task: taskFromRow(row), since: new Date(row.since as Date | string) }));
   }
 
   /** Without documentIds, walks the documents that have 412 tasks in bounded batches. */

@@ -1,6 +1,7 @@
 import { DaneStore } from '../store.port';
 import { dispatchContract } from './contract/dispatch.contract';
 import { documentContract } from './contract/documents.contract';
+import { leaseContract } from './contract/leases.contract';
 import { notifyContract } from './contract/notify.contract';
 import { resultContract } from './contract/results.contract';
 import { taskContract } from './contract/tasks.contract';
@@ -35,6 +36,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Dan
     taskContract(current);
     transitionContract(current);
     dispatchContract(current);
+    leaseContract(current);
     resultContract(current);
     notifyContract(current);
   });
