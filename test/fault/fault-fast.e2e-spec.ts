@@ -46,14 +46,12 @@ describe('fault injection: nothing is lost', () => {
     await world.stop();
   }, 120_000);
 
-  const only = process.env.FAULT_ONLY ? new RegExp(process.env.FAULT_ONLY) : undefined;
-  const it = (name: string, fn: () => Promise<void>) => (only && !only.test(name) ? test.skip(name, fn) : test(name, fn));
 
-  it('(0) no fault: the control row', async () => {
+  test('(0) no fault: the control row', async () => {
     check(await runPhase(world, 'none (control)', N, async () => 0, phase));
   });
 
-  it('(a) SIGKILL a worker mid-task, again and again', async () => {
+  test('(a) SIGKILL a worker mid-task, again and again', async () => {
     const kills = times(4, 15);
     const row = await runPhase(
       world,
@@ -77,7 +75,7 @@ describe('fault injection: nothing is lost', () => {
     expect(row.injected).toBeGreaterThan(0);
   });
 
-  it('(b) cut the broker: stop_app/start_app and close_all_connections', async () => {
+  test('(b) cut the broker: stop_app/start_app and close_all_connections', async () => {
     const cuts = times(1, 3);
     const row = await runPhase(
       world,
@@ -102,7 +100,7 @@ describe('fault injection: nothing is lost', () => {
     check(row);
   });
 
-  it('(b2) broker down for longer than the lease', async () => {
+  test('(b2) broker down for longer than the lease', async () => {
     const cuts = times(1, 3);
     const row = await runPhase(
       world,
@@ -125,7 +123,7 @@ describe('fault injection: nothing is lost', () => {
     check(row);
   });
 
-  it('(c) SIGKILL the single-machine server and start it again', async () => {
+  test('(c) SIGKILL the single-machine server and start it again', async () => {
     const kills = times(2, 5);
     const row = await runPhase(
       world,
@@ -147,7 +145,7 @@ describe('fault injection: nothing is lost', () => {
     check(row);
   });
 
-  it('(d) restart PostgreSQL', async () => {
+  test('(d) restart PostgreSQL', async () => {
     const restarts = times(2, 5);
     const row = await runPhase(
       world,
@@ -167,7 +165,7 @@ describe('fault injection: nothing is lost', () => {
     check(row);
   });
 
-  it('(e) poison replies of every kind on the response queue', async () => {
+  test('(e) poison replies of every kind on the response queue', async () => {
     const pid = world.server.pid;
     const before = { malformed: world.server.count('reply_malformed'), unknown: world.server.count('reply_unknown_task'), stale: world.server.count('reply_stale') };
     const rounds = times(3, 10);
@@ -187,7 +185,7 @@ describe('fault injection: nothing is lost', () => {
   // A burst whose queue wait is longer than the lease. A published task nobody started holds the
   // long queue lease (SCHEDULER.QUEUE_LEASE_SECONDS), so waiting in the worker queue does not make
   // the sweep dispatch it again (before, every lease period re-sent the whole backlog: a storm).
-  it('(f) a burst longer than the lease still completes (no re-dispatch storm)', async () => {
+  test('(f) a burst longer than the lease still completes (no re-dispatch storm)', async () => {
     check(await runPhase(world, 'burst > lease (no fault)', Number(process.env.FAULT_BURST ?? times(1500, 3000)), async () => 0, { outstanding: Infinity, timeoutMs: 120_000 }));
   });
 });
