@@ -1,7 +1,7 @@
 import { TestingModule } from '@nestjs/testing';
 import { DaneStore, TaskState, createTask } from '@dane/core';
 import { SchedulerModule, SweeperService } from '@dane/scheduler';
-import { Assign, assigner, TestBroker, TestWorker, newDocument, sleep, startApp, storeFor, storeOf, testEnv, waitFor, waitForState } from './support/scheduler-harness';
+import { useSchedulerApp, TestBroker, TestWorker, newDocument, sleep, startApp, storeFor, storeOf, testEnv, waitFor, waitForState } from './support/scheduler-harness';
 
 /**
  * A worker that dies on every task (the message vanishes, no reply ever comes) must not make the
@@ -9,26 +9,8 @@ import { Assign, assigner, TestBroker, TestWorker, newDocument, sleep, startApp,
  * in 500 for a person, its dependants saying what blocks them.
  */
 describe('flow: lease expiries spend the retry budget (postgres, LEASE_SECONDS 1, MAX_RETRIES 2)', () => {
-  const broker = new TestBroker('flowbudget');
-  const storage = storeFor('postgres', 'flowbudget');
-  let app: TestingModule;
-  let store: DaneStore;
-  let assign: Assign;
-  const workers: TestWorker[] = [];
-
-  beforeAll(async () => {
-    await storage.schema?.create();
-    app = await startApp(testEnv(broker, storage, { LEASE_SECONDS: 1, QUEUE_LEASE_SECONDS: 1, SWEEP_INTERVAL_MS: 100, MAX_RETRIES: 2 }), SchedulerModule);
-    store = storeOf(app);
-    assign = assigner(app);
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const w of workers) await w.stop();
-    await app?.close();
-    await broker.cleanup();
-    await storage.schema?.drop();
-  });
+  const ctx = useSchedulerApp(new TestBroker('flowbudget'), storeFor('postgres', 'flowbudget'), { LEASE_SECONDS: 1, QUEUE_LEASE_SECONDS: 1, SWEEP_INTERVAL_MS: 100, MAX_RETRIES: 2 }, 30_000);
+  const { broker, workers } = ctx;
 
   it('parks a task whose worker is lost on every attempt in 500 after MAX_RETRIES re-dispatches, blocking its dependants', async () => {
     // Starts the task (one heartbeat, as the SDK sends while a callback runs), then goes silent
@@ -38,21 +20,21 @@ describe('flow: lease expiries spend the retry budget (postgres, LEASE_SECONDS 1
       return undefined;
     }).start();
     workers.push(w);
-    const doc = await newDocument(store);
-    const dependant = await assign(doc._id, 'AFTERCRASHY', { depends_on: ['CRASHY'] });
-    const id = await assign(doc._id, 'CRASHY');
+    const doc = await newDocument(ctx.store);
+    const dependant = await ctx.assign(doc._id, 'AFTERCRASHY', { depends_on: ['CRASHY'] });
+    const id = await ctx.assign(doc._id, 'CRASHY');
 
-    const lost = await waitForState(store, id, TaskState.ERROR, 30_000);
+    const lost = await waitForState(ctx.store, id, TaskState.ERROR, 30_000);
     expect(lost).toMatchObject({ attempt: 3, retries: 2, msg: 'Worker lost (lease expired on attempt 3) — retries spent (2 of 2)' });
     expect(w.tasksReceived(id).map((r) => r.msg.properties.headers?.['x-dane-attempt'])).toEqual([1, 2, 3]);
-    await waitFor('dependant annotated', async () => (await store.tasks.findById(dependant))!.msg === 'blocked by CRASHY: 500 ERROR');
-    expect((await store.tasks.findById(dependant))!.state).toBe(TaskState.UNFINISHED_DEPENDENCY);
-    expect(app.get(SweeperService).counters.workerLost).toBeGreaterThanOrEqual(1);
+    await waitFor('dependant annotated', async () => (await ctx.store.tasks.findById(dependant))!.msg === 'blocked by CRASHY: 500 ERROR');
+    expect((await ctx.store.tasks.findById(dependant))!.state).toBe(TaskState.UNFINISHED_DEPENDENCY);
+    expect(ctx.app.get(SweeperService).counters.workerLost).toBeGreaterThanOrEqual(1);
 
     // Nothing loops: two more lease lengths later it was not dispatched again.
     await sleep(2_500);
     expect(w.tasksReceived(id)).toHaveLength(3);
-    expect((await store.tasks.findById(id))!.state).toBe(TaskState.ERROR);
+    expect((await ctx.store.tasks.findById(id))!.state).toBe(TaskState.ERROR);
   });
 
   it('counts a lost worker once, and a success clears the retries used', async () => {
@@ -62,9 +44,9 @@ describe('flow: lease expiries spend the retry budget (postgres, LEASE_SECONDS 1
       return undefined;
     }).start();
     workers.push(w);
-    const doc = await newDocument(store);
-    const id = await assign(doc._id, 'FLAKY');
-    expect(await waitForState(store, id, TaskState.SUCCESS, 20_000)).toMatchObject({ attempt: 2, retries: 0 });
+    const doc = await newDocument(ctx.store);
+    const id = await ctx.assign(doc._id, 'FLAKY');
+    expect(await waitForState(ctx.store, id, TaskState.SUCCESS, 20_000)).toMatchObject({ attempt: 2, retries: 0 });
     // The second dispatch carries the state read before its claim: the lost worker, counted once.
     expect(w.tasksReceived(id)[1].body.task).toMatchObject({ state: TaskState.CREATED, msg: 'Worker lost (lease expired on attempt 1); dispatching again — retry 1 of 2' });
   });
@@ -73,11 +55,11 @@ describe('flow: lease expiries spend the retry budget (postgres, LEASE_SECONDS 1
     // A bound queue whose only consumer has gone: messages pile up, leases run out, nothing answers.
     const gone = await new TestWorker(broker, 'BACKLOG', () => undefined).start();
     await gone.stop();
-    const doc = await newDocument(store);
-    const id = await assign(doc._id, 'BACKLOG');
+    const doc = await newDocument(ctx.store);
+    const id = await ctx.assign(doc._id, 'BACKLOG');
     // Four lease lengths: more expiries than MAX_RETRIES (2).
-    await waitFor('three lease expiries', async () => (await store.tasks.findById(id))!.attempt >= 4, 20_000);
-    const t = (await store.tasks.findById(id))!;
+    await waitFor('three lease expiries', async () => (await ctx.store.tasks.findById(id))!.attempt >= 4, 20_000);
+    const t = (await ctx.store.tasks.findById(id))!;
     expect(t.state === TaskState.QUEUED || t.state === TaskState.CREATED).toBe(true);
     expect(t.retries).toBe(0);
   });

@@ -1,43 +1,24 @@
-import { TestingModule } from '@nestjs/testing';
-import { DaneStore, TaskState } from '@dane/core';
-import { SchedulerModule, SweeperService } from '@dane/scheduler';
-import { Assign, assigner, TestBroker, TestWorker, newDocument, sleep, startApp, storeFor, storeOf, testEnv, waitFor, waitForState } from './support/scheduler-harness';
+import { TaskState } from '@dane/core';
+import { SweeperService } from '@dane/scheduler';
+import { useSchedulerApp, TestBroker, TestWorker, newDocument, sleep, storeFor, waitFor, waitForState } from './support/scheduler-harness';
 
 describe('scheduler leases (postgres, LEASE_SECONDS 1)', () => {
-  const broker = new TestBroker('leases');
-  const storage = storeFor('postgres', 'leases');
-  let app: TestingModule;
-  let store: DaneStore;
-  let assign: Assign;
-  const workers: TestWorker[] = [];
-
-  beforeAll(async () => {
-    await storage.schema?.create();
-    app = await startApp(testEnv(broker, storage, { LEASE_SECONDS: 1, QUEUE_LEASE_SECONDS: 1, SWEEP_INTERVAL_MS: 100 }), SchedulerModule);
-    store = storeOf(app);
-    assign = assigner(app);
-  });
-
-  afterAll(async () => {
-    for (const w of workers) await w.stop();
-    await app?.close();
-    await broker.cleanup();
-    await storage.schema?.drop();
-  });
+  const ctx = useSchedulerApp(new TestBroker('leases'), storeFor('postgres', 'leases'), { LEASE_SECONDS: 1, QUEUE_LEASE_SECONDS: 1, SWEEP_INTERVAL_MS: 100 });
+  const { broker, workers } = ctx;
 
   it('dispatches again a task whose worker never answered once its lease runs out', async () => {
     // The first delivery vanishes (a worker killed mid-task); the second one is answered.
     const w = await new TestWorker(broker, 'SILENT', (r, self) => (self.tasksReceived(r.body.task._id).length === 1 ? undefined : { state: TaskState.SUCCESS, message: 'second time lucky' })).start();
     workers.push(w);
-    const doc = await newDocument(store);
-    const id = await assign(doc._id, 'SILENT');
-    const done = await waitForState(store, id, TaskState.SUCCESS);
+    const doc = await newDocument(ctx.store);
+    const id = await ctx.assign(doc._id, 'SILENT');
+    const done = await waitForState(ctx.store, id, TaskState.SUCCESS);
     expect(done).toMatchObject({ msg: 'second time lucky', attempt: 2 });
     const attempts = w.tasksReceived(id).map((r) => r.msg.properties.headers?.['x-dane-attempt']);
     expect(attempts).toEqual([1, 2]);
     // The re-dispatched body carries the state read before the claim: the lease-expiry message.
     expect(JSON.parse(w.tasksReceived(id)[1].msg.content.toString()).task).toMatchObject({ state: TaskState.CREATED, msg: 'Lease expired (attempt 1); dispatching again' });
-    expect(app.get(SweeperService).counters.expired).toBeGreaterThanOrEqual(1);
+    expect(ctx.app.get(SweeperService).counters.expired).toBeGreaterThanOrEqual(1);
   });
 
   it('keeps a task alive past its lease while the worker sends heartbeats', async () => {
@@ -53,11 +34,11 @@ describe('scheduler leases (postgres, LEASE_SECONDS 1)', () => {
       return { state: TaskState.SUCCESS, message: 'long task done' };
     }).start();
     workers.push(w);
-    const doc = await newDocument(store);
-    const id = await assign(doc._id, 'LONG');
-    await waitFor('progress stored', async () => (await store.tasks.findById(id))!.msg.startsWith('working'));
+    const doc = await newDocument(ctx.store);
+    const id = await ctx.assign(doc._id, 'LONG');
+    await waitFor('progress stored', async () => (await ctx.store.tasks.findById(id))!.msg.startsWith('working'));
     await finished;
-    const done = await waitForState(store, id, TaskState.SUCCESS);
+    const done = await waitForState(ctx.store, id, TaskState.SUCCESS);
     expect(done).toMatchObject({ msg: 'long task done', attempt: 1 });
     expect(w.tasksReceived(id)).toHaveLength(1);
   });
@@ -71,9 +52,9 @@ describe('scheduler leases (postgres, LEASE_SECONDS 1)', () => {
       return { state: TaskState.SUCCESS, message: 'ok' };
     }).start();
     workers.push(w);
-    const doc = await newDocument(store);
-    const id = await assign(doc._id, 'PYBEAT');
-    expect(await waitForState(store, id, TaskState.SUCCESS)).toMatchObject({ attempt: 1 });
+    const doc = await newDocument(ctx.store);
+    const id = await ctx.assign(doc._id, 'PYBEAT');
+    expect(await waitForState(ctx.store, id, TaskState.SUCCESS)).toMatchObject({ attempt: 1 });
     expect(w.tasksReceived(id)).toHaveLength(1);
   });
 });

@@ -1,43 +1,21 @@
-import { TestingModule } from '@nestjs/testing';
-import { DaneStore, PARKED_UNTIL, TaskState } from '@dane/core';
-import { ReplyConsumer, SchedulerModule } from '@dane/scheduler';
-import { Assign, assigner, Received, TestBroker, TestWorker, newDocument, publishRawReply, sleep, startApp, storeFor, storeOf, testEnv, waitFor, waitForState } from './support/scheduler-harness';
+import { PARKED_UNTIL, TaskState } from '@dane/core';
+import { ReplyConsumer } from '@dane/scheduler';
+import { useSchedulerApp, TestBroker, TestWorker, newDocument, publishRawReply, sleep, storeFor, waitFor, waitForState } from './support/scheduler-harness';
 
 describe('scheduler replies (postgres)', () => {
-  const broker = new TestBroker('replies');
-  const storage = storeFor('postgres', 'replies');
-  let app: TestingModule;
-  let store: DaneStore;
+  const ctx = useSchedulerApp(new TestBroker('replies'), storeFor('postgres', 'replies'), { MAX_RETRIES: 2 });
+  const { broker, worker } = ctx;
   let replies: ReplyConsumer;
-  let assign: Assign;
-  const workers: TestWorker[] = [];
 
-  beforeAll(async () => {
-    await storage.schema?.create();
-    app = await startApp(testEnv(broker, storage, { MAX_RETRIES: 2 }), SchedulerModule);
-    store = storeOf(app);
-    replies = app.get(ReplyConsumer);
-    assign = assigner(app);
+  beforeAll(() => {
+    replies = ctx.app.get(ReplyConsumer);
   });
-
-  afterAll(async () => {
-    for (const w of workers) await w.stop();
-    await app?.close();
-    await broker.cleanup();
-    await storage.schema?.drop();
-  });
-
-  async function worker(key: string, handler: (r: Received, w: TestWorker) => unknown): Promise<TestWorker> {
-    const w = await new TestWorker(broker, key, handler).start();
-    workers.push(w);
-    return w;
-  }
 
   /** A task dispatched to a worker that holds on to it (no reply), so the test can answer by hand. */
   async function inFlight(key: string): Promise<{ id: string; w: TestWorker }> {
     const w = await worker(key, () => undefined);
-    const doc = await newDocument(store);
-    const id = await assign(doc._id, key);
+    const doc = await newDocument(ctx.store);
+    const id = await ctx.assign(doc._id, key);
     await waitFor(`${key} delivered`, () => w.tasksReceived(id).length === 1);
     return { id, w };
   }
@@ -54,17 +32,17 @@ describe('scheduler replies (postgres)', () => {
     // Still consuming: a well-formed reply after them is applied.
     const { id, w } = await inFlight('AFTERJUNK');
     w.reply(w.tasksReceived(id)[0].msg, { state: TaskState.SUCCESS, message: 'fine' });
-    await waitForState(store, id, TaskState.SUCCESS);
+    await waitForState(ctx.store, id, TaskState.SUCCESS);
   });
 
   it('accepts a double-encoded reply (dane ≥ 0.3.6) and a state sent as a string', async () => {
     const a = await inFlight('DOUBLE');
     a.w.reply(a.w.tasksReceived(a.id)[0].msg, JSON.stringify(JSON.stringify({ state: TaskState.SUCCESS, message: 'twice encoded' })));
-    expect((await waitForState(store, a.id, TaskState.SUCCESS)).msg).toBe('twice encoded');
+    expect((await waitForState(ctx.store, a.id, TaskState.SUCCESS)).msg).toBe('twice encoded');
 
     const b = await inFlight('STRSTATE');
     b.w.reply(b.w.tasksReceived(b.id)[0].msg, { state: String(TaskState.NOT_FOUND), message: 'gone' });
-    expect((await waitForState(store, b.id, TaskState.NOT_FOUND)).msg).toBe('gone');
+    expect((await waitForState(ctx.store, b.id, TaskState.NOT_FOUND)).msg).toBe('gone');
   });
 
   it('ignores a reply for an earlier attempt, and a second reply for a finished task', async () => {
@@ -73,41 +51,41 @@ describe('scheduler replies (postgres)', () => {
     const stale = replies.counters.stale;
     w.reply(msg, { state: TaskState.ERROR, message: 'old attempt' }, { 'x-dane-attempt': 0 });
     await waitFor('stale counted', () => replies.counters.stale === stale + 1);
-    expect((await store.tasks.findById(id))!).toMatchObject({ state: TaskState.QUEUED, attempt: 1 });
+    expect((await ctx.store.tasks.findById(id))!).toMatchObject({ state: TaskState.QUEUED, attempt: 1 });
 
     w.replyWithAttempt(msg, { state: TaskState.SUCCESS, message: 'current attempt' });
-    await waitForState(store, id, TaskState.SUCCESS);
+    await waitForState(ctx.store, id, TaskState.SUCCESS);
     w.reply(msg, { state: TaskState.ERROR, message: 'late duplicate' });
     await waitFor('duplicate counted', () => replies.counters.stale === stale + 2);
-    expect((await store.tasks.findById(id))!).toMatchObject({ state: TaskState.SUCCESS, msg: 'current attempt' });
+    expect((await ctx.store.tasks.findById(id))!).toMatchObject({ state: TaskState.SUCCESS, msg: 'current attempt' });
   });
 
   it('retries a 502 with back-off up to MAX_RETRIES, then parks it with a message saying so', async () => {
     const w = await worker('FLAKY', () => ({ state: TaskState.ERROR_INVALID_INPUT, message: 'bad input' }));
-    const doc = await newDocument(store);
-    const id = await assign(doc._id, 'FLAKY');
+    const doc = await newDocument(ctx.store);
+    const id = await ctx.assign(doc._id, 'FLAKY');
     const parked = await waitFor('retries spent', async () => {
-      const t = await store.tasks.findById(id);
+      const t = await ctx.store.tasks.findById(id);
       return t?.msg.includes('retries spent') ? t : null;
     });
     expect(parked).toMatchObject({ state: TaskState.ERROR_INVALID_INPUT, msg: 'bad input — retries spent (2 of 2)', attempt: 3 });
     // Parked: no further dispatch.
     await sleep(600);
     expect(w.tasksReceived(id)).toHaveLength(3);
-    expect((await store.tasks.findById(id))!.attempt).toBe(3);
-    expect((await store.tasks.nextDueAt())!.getTime()).toBeGreaterThanOrEqual(PARKED_UNTIL.getTime());
+    expect((await ctx.store.tasks.findById(id))!.attempt).toBe(3);
+    expect((await ctx.store.tasks.nextDueAt())!.getTime()).toBeGreaterThanOrEqual(PARKED_UNTIL.getTime());
   });
 
   it('stores 400/403/404/422/500 and waits for a person, marking the dependants as blocked', async () => {
     const w = await worker('BROKEN', () => ({ state: TaskState.ERROR, message: 'Unhandled worker error: boom' }));
-    const doc = await newDocument(store);
-    const dependant = await assign(doc._id, 'AFTERBROKEN', { depends_on: ['BROKEN'] });
-    const id = await assign(doc._id, 'BROKEN');
-    expect((await waitForState(store, id, TaskState.ERROR)).msg).toBe('Unhandled worker error: boom');
-    await waitFor('dependant annotated', async () => (await store.tasks.findById(dependant))!.msg === 'blocked by BROKEN: 500 ERROR');
+    const doc = await newDocument(ctx.store);
+    const dependant = await ctx.assign(doc._id, 'AFTERBROKEN', { depends_on: ['BROKEN'] });
+    const id = await ctx.assign(doc._id, 'BROKEN');
+    expect((await waitForState(ctx.store, id, TaskState.ERROR)).msg).toBe('Unhandled worker error: boom');
+    await waitFor('dependant annotated', async () => (await ctx.store.tasks.findById(dependant))!.msg === 'blocked by BROKEN: 500 ERROR');
     await sleep(400);
     expect(w.tasksReceived(id)).toHaveLength(1);
-    expect((await store.tasks.findById(dependant))!.state).toBe(TaskState.UNFINISHED_DEPENDENCY);
+    expect((await ctx.store.tasks.findById(dependant))!.state).toBe(TaskState.UNFINISHED_DEPENDENCY);
   });
 
   it('assigns the dependencies a 412 reply names, runs them, then releases and completes the waiting task', async () => {
@@ -124,20 +102,20 @@ describe('scheduler replies (postgres)', () => {
       return { state: TaskState.SUCCESS, message: 'downloaded' };
     });
     const meta = await worker('WMETA', () => ({ state: TaskState.SUCCESS, message: 'described' }));
-    const doc = await newDocument(store);
+    const doc = await newDocument(ctx.store);
     // WDOWNLOAD is already assigned (TaskAssignedError when the reply names it): WMETA is assigned all the same.
-    const downloadId = await assign(doc._id, 'WDOWNLOAD');
-    const id = await assign(doc._id, 'WASR');
-    const waiting = await waitForState(store, id, TaskState.UNFINISHED_DEPENDENCY);
+    const downloadId = await ctx.assign(doc._id, 'WDOWNLOAD');
+    const id = await ctx.assign(doc._id, 'WASR');
+    const waiting = await waitForState(ctx.store, id, TaskState.UNFINISHED_DEPENDENCY);
     expect(waiting.depends_on).toEqual(['WDOWNLOAD', 'WMETA']);
     // The 412 is stored before the dependencies it names are assigned: wait for WMETA to appear.
-    const metaTask = await waitFor('WMETA assigned', async () => (await store.tasks.list({ documentId: doc._id, key: 'WMETA' }, { page: 1, size: 10 })).items[0]);
+    const metaTask = await waitFor('WMETA assigned', async () => (await ctx.store.tasks.list({ documentId: doc._id, key: 'WMETA' }, { page: 1, size: 10 })).items[0]);
     expect(metaTask.priority).toBe(4);
-    await waitForState(store, metaTask._id, TaskState.SUCCESS);
-    expect((await store.tasks.findById(id))!.state).toBe(TaskState.UNFINISHED_DEPENDENCY);
+    await waitForState(ctx.store, metaTask._id, TaskState.SUCCESS);
+    expect((await ctx.store.tasks.findById(id))!.state).toBe(TaskState.UNFINISHED_DEPENDENCY);
 
     releaseDownload();
-    const done = await waitForState(store, id, TaskState.SUCCESS);
+    const done = await waitForState(ctx.store, id, TaskState.SUCCESS);
     expect(done).toMatchObject({ msg: 'transcribed', attempt: 2 });
     expect(download.tasksReceived(downloadId)).toHaveLength(1);
     expect(meta.tasksReceived(metaTask._id)).toHaveLength(1);
@@ -151,14 +129,14 @@ describe('scheduler replies (postgres)', () => {
       return { state: TaskState.SUCCESS, message: 'prepared' };
     });
     const user = await worker('WUSER', (r) => (user.tasksReceived(r.body.task._id).length === 1 ? { state: TaskState.UNFINISHED_DEPENDENCY, message: 'Unfinished dependencies', dependencies: [] } : { state: TaskState.SUCCESS, message: 'used' }));
-    const doc = await newDocument(store);
-    const prepId = await assign(doc._id, 'WPREP');
+    const doc = await newDocument(ctx.store);
+    const prepId = await ctx.assign(doc._id, 'WPREP');
     await waitFor('prep delivered', () => prep.tasksReceived(prepId).length === 1);
-    const id = await assign(doc._id, 'WUSER');
-    const waiting = await waitForState(store, id, TaskState.UNFINISHED_DEPENDENCY);
+    const id = await ctx.assign(doc._id, 'WUSER');
+    const waiting = await waitForState(ctx.store, id, TaskState.UNFINISHED_DEPENDENCY);
     expect(waiting.depends_on).toEqual(['WPREP']);
     releasePrep();
-    expect((await waitForState(store, id, TaskState.SUCCESS)).msg).toBe('used');
+    expect((await waitForState(ctx.store, id, TaskState.SUCCESS)).msg).toBe('used');
   });
 
   it('sends a refused job back with a back-off (not a hot requeue), then runs it', async () => {
@@ -169,9 +147,9 @@ describe('scheduler replies (postgres)', () => {
       }
       return { state: TaskState.SUCCESS, message: 'done at last' };
     });
-    const doc = await newDocument(store);
-    const id = await assign(doc._id, 'PICKY');
-    const done = await waitForState(store, id, TaskState.SUCCESS);
+    const doc = await newDocument(ctx.store);
+    const id = await ctx.assign(doc._id, 'PICKY');
+    const done = await waitForState(ctx.store, id, TaskState.SUCCESS);
     expect(done).toMatchObject({ msg: 'done at last', attempt: 2 });
     expect(w.tasksReceived(id)).toHaveLength(2);
   });

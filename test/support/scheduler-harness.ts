@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ATTEMPT_HEADER, DANE_STORE, DaneConfigModule, DaneDocument, DaneStore, DaneTask, StorageModule, createDocument } from '@dane/core';
 import { TaskAssignmentService } from '@dane/core/services/task-assignment.service';
 import { TestSchema, testSchema } from '@dane/core/storage/sql/postgres-test-db';
+import { SchedulerModule } from '@dane/scheduler';
 
 export const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -223,4 +224,58 @@ export function waitForState(store: DaneStore, taskId: string, state: number, ti
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+export interface SchedulerTestApp {
+  readonly broker: TestBroker;
+  /** Workers the test started; all are stopped after the file. */
+  readonly workers: TestWorker[];
+  readonly app: TestingModule;
+  readonly store: DaneStore;
+  readonly assign: Assign;
+  /** Starts a TestWorker for `key` on this file's broker, stopped after the file. */
+  worker(key: string, handler: Handler): Promise<TestWorker>;
+}
+
+/**
+ * Registers the beforeAll/afterAll of a scheduler test file: creates the schema of `storage`,
+ * starts the SchedulerModule on it with the `scheduler` settings, and afterwards stops the
+ * workers, closes the app and removes the broker's queues and the schema.
+ */
+export function useSchedulerApp(broker: TestBroker, storage: ReturnType<typeof storeFor>, scheduler: Record<string, number> = {}, startTimeoutMs?: number): SchedulerTestApp {
+  let app: TestingModule;
+  let store: DaneStore;
+  let assign: Assign;
+  const workers: TestWorker[] = [];
+
+  beforeAll(async () => {
+    await storage.schema?.create();
+    app = await startApp(testEnv(broker, storage, scheduler), SchedulerModule);
+    store = storeOf(app);
+    assign = assigner(app);
+  }, startTimeoutMs);
+
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await app?.close();
+    await broker.cleanup();
+    await storage.schema?.drop();
+  });
+
+  return {
+    broker,
+    workers,
+    get app() {
+      return app;
+    },
+    get store() {
+      return store;
+    },
+    assign: (documentId, key, extra) => assign(documentId, key, extra),
+    async worker(key, handler) {
+      const w = await new TestWorker(broker, key, handler).start();
+      workers.push(w);
+      return w;
+    },
+  };
 }

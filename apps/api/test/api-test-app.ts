@@ -3,6 +3,8 @@ import { Test } from '@nestjs/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import request from 'supertest';
+import { createSqlStore } from '@dane/core/storage/sql';
 import { DANE_STORE, DaneConfigModule, DaneStore } from '@dane/core';
 import { ApiModule, configureApiApp } from '@dane/api';
 
@@ -46,4 +48,39 @@ export async function createApiTestApp(store: DaneStore, options: ApiTestAppOpti
   configureApiApp(app, undefined, { logRequests: false });
   await app.init();
   return app;
+}
+
+export interface ApiTestApp {
+  readonly store: DaneStore;
+  readonly app: INestApplication;
+  /** A supertest agent on the app's HTTP server. */
+  http(): TestAgent;
+}
+
+type TestAgent = ReturnType<typeof request>;
+
+/**
+ * Registers beforeAll/afterAll hooks that open a PGlite store, start the API on it
+ * (createApiTestApp) and close both again; read `app`/`store` inside a test.
+ */
+export function useApiTestApp(options: ApiTestAppOptions = {}): ApiTestApp {
+  let store: DaneStore;
+  let app: INestApplication;
+  beforeAll(async () => {
+    store = await createSqlStore({ kind: 'pglite' });
+    app = await createApiTestApp(store, options);
+  });
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+  });
+  return {
+    get store() {
+      return store;
+    },
+    get app() {
+      return app;
+    },
+    http: () => request(app.getHttpServer()),
+  };
 }

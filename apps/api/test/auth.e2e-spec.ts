@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
 import { ApiKeyService, ConfigError, DaneStore, loadConfig, Role } from '@dane/core';
 import { bootstrapAdminKey } from '@dane/api';
-import { createApiTestApp } from './api-test-app';
+import { createApiTestApp, useApiTestApp } from './api-test-app';
 import { documentBody } from './fixtures';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -229,18 +229,8 @@ describe('API keys and roles (PGlite)', () => {
 });
 
 describe('anonymous read (AUTH.ANONYMOUS_READ)', () => {
-  let store: DaneStore;
-  let app: INestApplication;
-  const http = () => request(app.getHttpServer());
-
-  beforeAll(async () => {
-    store = await createSqlStore({ kind: 'pglite' });
-    app = await createApiTestApp(store, { env: { ...AUTH_ON, DANE_AUTH__ANONYMOUS_READ: 'true' } });
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
+  const api = useApiTestApp({ env: { ...AUTH_ON, DANE_AUTH__ANONYMOUS_READ: 'true' } });
+  const { http } = api;
 
   it('answers GET routes without a key', async () => {
     await http().get('/DANE/search/document/').expect(200);
@@ -262,21 +252,11 @@ describe('anonymous read (AUTH.ANONYMOUS_READ)', () => {
 });
 
 describe('rate limit of the submission routes (AUTH.RATE_LIMIT_PER_MINUTE)', () => {
-  let store: DaneStore;
-  let app: INestApplication;
-  const http = () => request(app.getHttpServer());
-
-  beforeAll(async () => {
-    store = await createSqlStore({ kind: 'pglite' });
-    app = await createApiTestApp(store, { env: { ...AUTH_ON, DANE_AUTH__RATE_LIMIT_PER_MINUTE: '3' } });
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
+  const api = useApiTestApp({ env: { ...AUTH_ON, DANE_AUTH__RATE_LIMIT_PER_MINUTE: '3' } });
+  const { http } = api;
 
   it('answers 429 with Retry-After past the limit, per key, storing nothing; reads and admin keys are not limited', async () => {
-    const keys = app.get(ApiKeyService);
+    const keys = api.app.get(ApiKeyService);
     const first = (await keys.create('first', 'submit')).key;
     const second = (await keys.create('second', 'submit')).key;
     const post = (key: string, path: string, body: object) => http().post(path).set('Authorization', `Bearer ${key}`).send(body);
@@ -288,8 +268,8 @@ describe('rate limit of the submission routes (AUTH.RATE_LIMIT_PER_MINUTE)', () 
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(limited.body.message).toMatch(/at most 3 per minute per key/);
-    expect(await store.documents.findByIds([])).toEqual([]);
-    expect((await store.documents.search({ targetId: 'RL-3' }, { page: 1, size: 10 })).total).toBe(0);
+    expect(await api.store.documents.findByIds([])).toEqual([]);
+    expect((await api.store.documents.search({ targetId: 'RL-3' }, { page: 1, size: 10 })).total).toBe(0);
 
     await http().get('/DANE/search/document/').set('Authorization', `Bearer ${first}`).expect(200);
     await post(second, '/DANE/document/', documentBody('RL-4')).expect(200);

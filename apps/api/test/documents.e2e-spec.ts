@@ -1,24 +1,10 @@
-import { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { createSqlStore } from '@dane/core/storage/sql';
-import { DaneStore, TIMESTAMP_PATTERN } from '@dane/core';
-import { createApiTestApp } from './api-test-app';
+import { TIMESTAMP_PATTERN } from '@dane/core';
+import { useApiTestApp } from './api-test-app';
 import { documentBody, sha1 } from './fixtures';
 
 describe('document routes (PGlite)', () => {
-  let store: DaneStore;
-  let app: INestApplication;
-  const http = () => request(app.getHttpServer());
+  const { http } = useApiTestApp();
   const documentCount = async () => (await http().get('/DANE/search/document/?size=1').expect(200)).body.total as number;
-
-  beforeAll(async () => {
-    store = await createSqlStore({ kind: 'pglite' });
-    app = await createApiTestApp(store);
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
 
   describe('POST /DANE/document/', () => {
     it('registers a document and answers 200 with the marshalled document and id sha1(target.id + creator.id)', async () => {

@@ -1,26 +1,12 @@
-import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { createSqlStore } from '@dane/core/storage/sql';
-import { DaneStore } from '@dane/core';
-import { createApiTestApp } from './api-test-app';
+import { useApiTestApp } from './api-test-app';
 import { documentBody, generator } from './fixtures';
 
 const MAX_BODY_BYTES = 4096;
 
 describe('http behaviour of the API (PGlite)', () => {
-  let store: DaneStore;
-  let app: INestApplication;
-  const http = () => request(app.getHttpServer());
+  const { http } = useApiTestApp({ env: { DANE_DANE__MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
   const documentCount = async () => (await http().get('/DANE/search/document/?size=1').expect(200)).body.total as number;
-
-  beforeAll(async () => {
-    store = await createSqlStore({ kind: 'pglite' });
-    app = await createApiTestApp(store, { env: { DANE_DANE__MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
 
   describe('request bodies', () => {
     it('answers 413 for a body over DANE.MAX_BODY_BYTES, whatever the Content-Type, storing nothing', async () => {

@@ -1,29 +1,15 @@
-import { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { createSqlStore } from '@dane/core/storage/sql';
-import { DaneStore, TIMESTAMP_PATTERN } from '@dane/core';
-import { createApiTestApp } from './api-test-app';
+import { TIMESTAMP_PATTERN } from '@dane/core';
+import { useApiTestApp } from './api-test-app';
 import { documentBody, generator } from './fixtures';
 
 describe('result routes (PGlite)', () => {
-  let store: DaneStore;
-  let app: INestApplication;
-  const http = () => request(app.getHttpServer());
+  const { http } = useApiTestApp();
   const newTask = async (tid: string, key = 'ASR', creator = 'NISV') => {
     const docId = (await http().post('/DANE/document/').send(documentBody(tid, creator)).expect(200)).body._id as string;
     const taskId = (await http().post('/DANE/task/').send({ document_id: docId, key }).expect(201)).body._id as string;
     return { docId, taskId };
   };
   const resultCount = async (taskId: string) => Number((await http().get(`/DANE/task/${taskId}/results?size=1`).expect(200)).headers['x-total-count']);
-
-  beforeAll(async () => {
-    store = await createSqlStore({ kind: 'pglite' });
-    app = await createApiTestApp(store);
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
 
   describe('storing results', () => {
     it('POST /DANE/task/<id>/result answers 201 with the marshalled result', async () => {

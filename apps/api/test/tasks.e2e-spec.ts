@@ -1,31 +1,18 @@
-import { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { createSqlStore } from '@dane/core/storage/sql';
-import { DaneStore, TaskState, TIMESTAMP_PATTERN } from '@dane/core';
-import { createApiTestApp } from './api-test-app';
+import { TaskState, TIMESTAMP_PATTERN } from '@dane/core';
+import { useApiTestApp } from './api-test-app';
 import { documentBody, sha1 } from './fixtures';
 
 describe('task routes (PGlite)', () => {
-  let store: DaneStore;
-  let app: INestApplication;
-  const http = () => request(app.getHttpServer());
+  const api = useApiTestApp();
+  const { http } = api;
   const newDocument = async (tid: string) => (await http().post('/DANE/document/').send(documentBody(tid)).expect(200)).body._id as string;
   const taskCount = async (docId: string) => Number((await http().get(`/DANE/document/${docId}/tasks?size=1`).expect(200)).headers['x-total-count']);
   /** What a worker reply or the dispatcher would do: one conditional write in the store. */
   const setState = async (taskId: string, to: number, msg = 'set by test') => {
-    const task = await store.tasks.findById(taskId);
-    expect(await store.tasks.transition({ id: taskId, from: [task!.state], to, msg })).not.toBeNull();
+    const task = await api.store.tasks.findById(taskId);
+    expect(await api.store.tasks.transition({ id: taskId, from: [task!.state], to, msg })).not.toBeNull();
   };
   const stateOf = async (taskId: string) => (await http().get(`/DANE/task/${taskId}`).expect(200)).body as { state: string; msg: string };
-
-  beforeAll(async () => {
-    store = await createSqlStore({ kind: 'pglite' });
-    app = await createApiTestApp(store);
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
 
   describe('GET /DANE/stats/tasks', () => {
     it('counts tasks by key and state, of one key with ?key= (upper-cased like task keys)', async () => {
@@ -122,7 +109,7 @@ describe('task routes (PGlite)', () => {
     it('wakes the dispatchers after assigning', async () => {
       const docId = await newDocument('T-WAKE');
       let woken = 0;
-      const unsubscribe = await store.onRunnable(() => woken++);
+      const unsubscribe = await api.store.onRunnable(() => woken++);
       await http().post('/DANE/task/').send({ document_id: docId, key: 'ASR' }).expect(201);
       await new Promise((r) => setTimeout(r, 50));
       unsubscribe();
@@ -221,7 +208,7 @@ describe('task routes (PGlite)', () => {
       await setState(ids.U2, TaskState.SUCCESS);
       await setState(ids.U3, TaskState.ERROR);
       await setState(ids.U4, TaskState.UNFINISHED_DEPENDENCY);
-      const expectedTotal = (await store.tasks.list({ notStates: [TaskState.SUCCESS, TaskState.UNFINISHED_DEPENDENCY] }, { page: 1, size: 1 })).total;
+      const expectedTotal = (await api.store.tasks.list({ notStates: [TaskState.SUCCESS, TaskState.UNFINISHED_DEPENDENCY] }, { page: 1, size: 1 })).total;
       const res = await http().get('/DANE/task/?size=1000').expect(200);
       expect(res.headers['x-total-count']).toBe(String(expectedTotal));
       const mine = res.body.filter((t: { _id: string }) => Object.values(ids).includes(t._id));

@@ -1,4 +1,4 @@
-import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from '@dane/core/model/task';
+import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, taskToJson as coreTaskToJson } from '@dane/core/model/task';
 import type { TaskJson } from './views';
 
 /** Everything a Task holds apart from its client. */
@@ -88,19 +88,7 @@ export function taskFieldsFromJson(json: string | Record<string, unknown>): Task
   return taskFields(data);
 }
 
-/** Python `Task.to_json()` (§1.2): key order fixed, null values dropped, args only when non-empty. */
+/** Python `Task.to_json()` (§1.2), as dane-core writes it: key order fixed, null values dropped, args only when non-empty. */
 export function taskToJson(fields: TaskFields): TaskJson {
-  const out: Record<string, unknown> = {};
-  const put = (k: string, v: unknown) => {
-    if (v !== undefined && v !== null) out[k] = v;
-  };
-  put('key', fields.key);
-  put('_id', fields._id);
-  put('state', fields.state);
-  put('msg', fields.msg);
-  put('created_at', fields.created_at);
-  put('updated_at', fields.updated_at);
-  put('priority', fields.priority);
-  if (Object.keys(fields.args).length > 0) out.args = fields.args;
-  return out as unknown as TaskJson;
+  return coreTaskToJson(fields) as unknown as TaskJson;
 }

@@ -102,8 +102,11 @@ export function createTask(documentId: string, spec: TaskSpec, now: Date = new D
   };
 }
 
+/** What `taskToJson` reads: a stored task, or a client-side one not yet stored (no id, state or times). */
+export type TaskJsonFields = Pick<DaneTask, 'key' | 'priority' | 'args'> & Partial<Pick<DaneTask, '_id' | 'state' | 'msg' | 'created_at' | 'updated_at'>>;
+
 /** Python `Task.to_json()` (§1.2): key order fixed, null values dropped, args only when non-empty. */
-export function taskToJson(task: Pick<DaneTask, '_id' | 'key' | 'state' | 'msg' | 'created_at' | 'updated_at' | 'priority' | 'args'>): Record<string, unknown> {
+export function taskToJson(task: TaskJsonFields): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const put = (k: string, v: unknown) => {
     if (v !== null && v !== undefined) out[k] = v;

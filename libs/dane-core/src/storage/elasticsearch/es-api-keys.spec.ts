@@ -1,7 +1,6 @@
 import { ApiKeyService } from '../../auth/api-key.service';
-import { ElasticsearchStore } from './es-store';
 import { INDEX } from './testing/es-replies';
-import { openRecordedStore } from './testing/recorded-store';
+import { useRecordedStore } from './testing/recorded-store';
 import { RecordedRequest, RecordingElasticsearch } from './testing/recording-elasticsearch';
 
 const KEYS_INDEX = `${INDEX}-api-keys`;
@@ -35,32 +34,21 @@ function serveKeysIndex(es: RecordingElasticsearch): void {
 }
 
 describe('API keys on the Elasticsearch store', () => {
-  let es: RecordingElasticsearch;
-  let store: ElasticsearchStore;
-
-  beforeEach(async () => {
-    es = await new RecordingElasticsearch().start();
-    store = await openRecordedStore(es);
-    serveKeysIndex(es);
-  });
-  afterEach(async () => {
-    await store.close();
-    await es.stop();
-  });
+  const recorded = useRecordedStore(serveKeysIndex);
 
   it('keeps keys in <INDEX>-api-keys, never in the DANE index, and only their salted hash', async () => {
-    const keys = new ApiKeyService(store);
-    expect(await store.apiKeys.count()).toBe(0); // no index yet: no keys
+    const keys = new ApiKeyService(recorded.store);
+    expect(await recorded.store.apiKeys.count()).toBe(0); // no index yet: no keys
     const created = await keys.create('es admin', 'admin');
     expect(await keys.authenticate(created.key)).toEqual({ id: created.id, name: 'es admin', role: 'admin' });
     expect(await keys.authenticate(created.key.slice(0, -1) + (created.key.endsWith('A') ? 'B' : 'A'))).toBeNull();
-    expect(await store.apiKeys.count()).toBe(1);
-    expect((await store.apiKeys.list({ page: 1, size: 10 })).items.map((k) => k.id)).toEqual([created.id]);
+    expect(await recorded.store.apiKeys.count()).toBe(1);
+    expect((await recorded.store.apiKeys.list({ page: 1, size: 10 })).items.map((k) => k.id)).toEqual([created.id]);
 
-    const writes = es.calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD');
+    const writes = recorded.es.calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD');
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.every((c) => c.path.startsWith(`/${KEYS_INDEX}`))).toBe(true);
-    const stored = es.calls.find((c) => /_(doc|create)\//.test(c.path) && c.method === 'PUT')!.body as Record<string, unknown>;
+    const stored = recorded.es.calls.find((c) => /_(doc|create)\//.test(c.path) && c.method === 'PUT')!.body as Record<string, unknown>;
     expect(Object.keys(stored).sort()).toEqual(['created_at', 'hash', 'last_used_at', 'name', 'role', 'salt']);
     expect(JSON.stringify(stored)).not.toContain(created.key.split('_').slice(2).join('_'));
 

@@ -1,52 +1,27 @@
 import { taskId } from '../../model/ids';
 import { DISPATCHABLE_STATES, TaskState } from '../../state/task-state';
-import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
-import { ElasticsearchStore } from './es-store';
+import { makeDocument } from '../sql/store-contract.fixtures';
 import { INDEX, Stored, bulk, found, hits, mget, refreshed, updated } from './testing/es-replies';
-import { openRecordedStore } from './testing/recorded-store';
-import { RecordingElasticsearch } from './testing/recording-elasticsearch';
+import { useRecordedStore } from './testing/recorded-store';
+import { storedTasksOf } from './testing/stored-task';
 
 const S = TaskState;
 const doc = makeDocument('ITM5');
 const docStored: Stored = { id: doc._id, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at, role: 'document' } };
 
-function storedTask(key: string, state: number, seqNo: number, ext: Record<string, unknown> = {}): Stored {
-  const task = makeTask(doc, key);
-  return {
-    id: task._id,
-    seqNo,
-    routing: doc._id,
-    source: {
-      task: { key, state, msg: `msg of ${key}`, priority: 5 },
-      role: { name: 'task', parent: doc._id },
-      created_at: task.created_at,
-      updated_at: task.updated_at,
-      dane_node: { seq: seqNo, attempt: 0, retries: 0, depends_on: [], ...ext },
-    },
-  };
-}
+const storedTask = storedTasksOf(doc);
 
 describe('Elasticsearch dispatch: claims, leases and dependency release', () => {
-  let es: RecordingElasticsearch;
-  let store: ElasticsearchStore;
-
-  beforeEach(async () => {
-    es = await new RecordingElasticsearch().start();
-    store = await openRecordedStore(es);
-  });
-  afterEach(async () => {
-    await store.close();
-    await es.stop();
-  });
+  const recorded = useRecordedStore();
 
   it('claims candidates at the versions the search returned, without refresh, passing over the ones that moved on', async () => {
     const [high, taken, low] = [storedTask('HIGH', S.ERROR_PROXY, 11), storedTask('TAKEN', S.CREATED, 12), storedTask('LOW', S.CREATED, 13)];
-    es.once('POST', `/${INDEX}/_search`, hits([high, taken, low], 3, true));
-    es.on('POST', `/${INDEX}/_mget`, mget([docStored]));
-    es.once('POST', `/${INDEX}/_bulk`, bulk([{ action: 'update', id: high.id, status: 200, seqNo: 14 }, { action: 'update', id: taken.id, status: 409, seqNo: 12 }]));
-    es.once('POST', `/${INDEX}/_update/${low.id}`, updated(low.id, 15));
+    recorded.es.once('POST', `/${INDEX}/_search`, hits([high, taken, low], 3, true));
+    recorded.es.on('POST', `/${INDEX}/_mget`, mget([docStored]));
+    recorded.es.once('POST', `/${INDEX}/_bulk`, bulk([{ action: 'update', id: high.id, status: 200, seqNo: 14 }, { action: 'update', id: taken.id, status: 409, seqNo: 12 }]));
+    recorded.es.once('POST', `/${INDEX}/_update/${low.id}`, updated(low.id, 15));
     const before = Date.now();
-    const claims = await store.tasks.claimRunnable(2, 60_000);
+    const claims = await recorded.store.tasks.claimRunnable(2, 60_000);
 
     expect(claims.map((c) => [c.task.key, c.task.state, c.task.msg, c.task.attempt])).toEqual([
       ['HIGH', S.ERROR_PROXY, 'msg of HIGH', 1],
@@ -55,7 +30,7 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
     expect(claims[0].document).toEqual(doc);
     expect(claims[0].leaseUntil.getTime()).toBeGreaterThanOrEqual(before + 60_000);
 
-    const search = es.calls[0].body as Record<string, any>;
+    const search = recorded.es.calls[0].body as Record<string, any>;
     expect(search).toMatchObject({ size: 14, seq_no_primary_term: true });
     expect(search.sort).toEqual([
       { 'task.priority': 'desc' },
@@ -66,7 +41,7 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
     expect(search.query.bool.must.slice(0, 2)).toEqual([{ exists: { field: 'task.key' } }, { terms: { 'task.state': [...DISPATCHABLE_STATES] } }]);
     expect(search.query.bool.must[2].bool.should[1]).toEqual({ range: { 'dane_node.not_before': { lte: expect.any(Number) } } });
 
-    const claim = es.calls[2];
+    const claim = recorded.es.calls[2];
     expect(claim.query).toEqual({ refresh: 'false' });
     expect((claim.body as object[])[0]).toEqual({ update: { _id: high.id, routing: doc._id, if_seq_no: 11, if_primary_term: 1 } });
     expect((claim.body as object[])[1]).toEqual({
@@ -76,50 +51,50 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
         dane_node: { attempt: 1, lease_until: expect.any(Number), heartbeat_at: null, not_before: null, state_changed_at: expect.any(Number) },
       },
     });
-    expect(es.calls[3].query).toEqual({ routing: doc._id, if_seq_no: '13', if_primary_term: '1', refresh: 'false' });
+    expect(recorded.es.calls[3].query).toEqual({ routing: doc._id, if_seq_no: '13', if_primary_term: '1', refresh: 'false' });
   });
 
   it('never claims a task whose document is gone', async () => {
     const orphan = storedTask('ORPHAN', S.CREATED, 3);
-    es.once('POST', `/${INDEX}/_search`, hits([orphan], 1, true));
-    es.on('POST', `/${INDEX}/_mget`, mget([doc._id]));
-    expect(await store.tasks.claimRunnable(1, 1000)).toEqual([]);
-    expect(es.calls.map((r) => r.path)).toEqual([`/${INDEX}/_search`, `/${INDEX}/_mget`]);
+    recorded.es.once('POST', `/${INDEX}/_search`, hits([orphan], 1, true));
+    recorded.es.on('POST', `/${INDEX}/_mget`, mget([doc._id]));
+    expect(await recorded.store.tasks.claimRunnable(1, 1000)).toEqual([]);
+    expect(recorded.es.calls.map((r) => r.path)).toEqual([`/${INDEX}/_search`, `/${INDEX}/_mget`]);
   });
 
   it('extends a lease with refresh=false, at the current attempt only', async () => {
     const t = storedTask('ASR', S.QUEUED, 20, { attempt: 2, lease_until: Date.now() + 1000 });
-    es.on('GET', `/${INDEX}/_doc/${t.id}`, found(t));
-    es.on('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 21));
-    expect(await store.tasks.heartbeat(t.id, 1, 60_000)).toBe(false);
-    expect(await store.tasks.heartbeat(t.id, 2, 60_000, '40% done')).toBe(true);
-    const update = es.calls.find((r) => r.method === 'POST')!;
+    recorded.es.on('GET', `/${INDEX}/_doc/${t.id}`, found(t));
+    recorded.es.on('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 21));
+    expect(await recorded.store.tasks.heartbeat(t.id, 1, 60_000)).toBe(false);
+    expect(await recorded.store.tasks.heartbeat(t.id, 2, 60_000, '40% done')).toBe(true);
+    const update = recorded.es.calls.find((r) => r.method === 'POST')!;
     expect(update.query).toEqual({ routing: doc._id, if_seq_no: '20', if_primary_term: '1', refresh: 'false' });
     expect(update.body).toEqual({ doc: { dane_node: { lease_until: expect.any(Number), heartbeat_at: expect.any(Number) }, task: { msg: '40% done' }, updated_at: expect.any(String) } });
   });
 
   it('refreshes once before looking for expired leases, then sends them back to 201', async () => {
     const t = storedTask('ASR', S.QUEUED, 30, { attempt: 1, lease_until: Date.now() - 10 });
-    es.on('GET', `/${INDEX}/_refresh`, refreshed());
-    es.on('POST', `/${INDEX}/_search`, hits([t], 1, true));
-    es.on('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 31));
-    const expired = await store.tasks.expireLeases(10);
+    recorded.es.on('GET', `/${INDEX}/_refresh`, refreshed());
+    recorded.es.on('POST', `/${INDEX}/_search`, hits([t], 1, true));
+    recorded.es.on('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 31));
+    const expired = await recorded.store.tasks.expireLeases(10);
     expect(expired.map((x) => [x.key, x.state, x.msg])).toEqual([['ASR', S.CREATED, 'Lease expired (attempt 1); dispatching again']]);
-    expect(es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /${INDEX}/_refresh`, `POST /${INDEX}/_search`, `POST /${INDEX}/_update/${t.id}`]);
-    expect((es.calls[1].body as Record<string, any>).query.bool.must[2]).toEqual({ range: { 'dane_node.lease_until': { lt: expect.any(Number) } } });
-    expect(es.calls[2].query).toMatchObject({ if_seq_no: '30', refresh: 'wait_for' });
+    expect(recorded.es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /${INDEX}/_refresh`, `POST /${INDEX}/_search`, `POST /${INDEX}/_update/${t.id}`]);
+    expect((recorded.es.calls[1].body as Record<string, any>).query.bool.must[2]).toEqual({ range: { 'dane_node.lease_until': { lt: expect.any(Number) } } });
+    expect(recorded.es.calls[2].query).toMatchObject({ if_seq_no: '30', refresh: 'wait_for' });
   });
 
   it('reads dependencies by their ids to release a waiting task', async () => {
     const waiting = storedTask('ASR', S.UNFINISHED_DEPENDENCY, 40, { depends_on: ['DOWNLOAD'] });
     const download = storedTask('DOWNLOAD', S.SUCCESS, 41);
-    es.on('POST', `/${INDEX}/_search`, hits([{ ...waiting, sort: [40, 0, 40] }], 1));
-    es.once('POST', `/${INDEX}/_mget`, mget([download]));
-    es.once('POST', `/${INDEX}/_mget`, mget([waiting]));
-    es.on('POST', `/${INDEX}/_update/${waiting.id}`, updated(waiting.id, 42));
-    const released = await store.tasks.releaseDependants([doc._id]);
+    recorded.es.on('POST', `/${INDEX}/_search`, hits([{ ...waiting, sort: [40, 0, 40] }], 1));
+    recorded.es.once('POST', `/${INDEX}/_mget`, mget([download]));
+    recorded.es.once('POST', `/${INDEX}/_mget`, mget([waiting]));
+    recorded.es.on('POST', `/${INDEX}/_update/${waiting.id}`, updated(waiting.id, 42));
+    const released = await recorded.store.tasks.releaseDependants([doc._id]);
     expect(released.map((t) => [t.key, t.state, t.msg])).toEqual([['ASR', S.CREATED, 'Dependencies done']]);
-    expect((es.calls[0].body as Record<string, any>).query).toEqual({
+    expect((recorded.es.calls[0].body as Record<string, any>).query).toEqual({
       bool: {
         must: [
           { terms: { _routing: [doc._id] } },
@@ -129,15 +104,15 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
         ],
       },
     });
-    expect(es.calls[1].body).toEqual({ ids: [taskId(doc._id, 'DOWNLOAD')] });
+    expect(recorded.es.calls[1].body).toEqual({ ids: [taskId(doc._id, 'DOWNLOAD')] });
   });
 
   it('finds the next back-off among candidates re-read by id, passing over a task claimed since', async () => {
     const claimedSince = storedTask('NER', S.ERROR_PROXY, 50, { not_before: 1_000 });
     const due = storedTask('ASR', S.ERROR_PROXY, 51, { not_before: 2_000 });
-    es.on('POST', `/${INDEX}/_search`, hits([claimedSince, due], 2));
-    es.on('POST', `/${INDEX}/_mget`, mget([storedTask('NER', S.QUEUED, 52, { not_before: null }), due]));
-    expect(await store.tasks.nextDueAt()).toEqual(new Date(2_000));
-    expect(es.calls[0].body).toMatchObject({ sort: [{ 'dane_node.not_before': 'asc' }], _source: false });
+    recorded.es.on('POST', `/${INDEX}/_search`, hits([claimedSince, due], 2));
+    recorded.es.on('POST', `/${INDEX}/_mget`, mget([storedTask('NER', S.QUEUED, 52, { not_before: null }), due]));
+    expect(await recorded.store.tasks.nextDueAt()).toEqual(new Date(2_000));
+    expect(recorded.es.calls[0].body).toMatchObject({ sort: [{ 'dane_node.not_before': 'asc' }], _source: false });
   });
 });

@@ -1,30 +1,18 @@
 import { DocumentExistsError } from '../../errors';
 import { makeDocument } from '../sql/store-contract.fixtures';
-import { ElasticsearchStore } from './es-store';
 import { INDEX, alreadyExists, bulk, byQuery, created, found, hits, mget, missing } from './testing/es-replies';
-import { openRecordedStore } from './testing/recorded-store';
-import { RecordingElasticsearch } from './testing/recording-elasticsearch';
+import { useRecordedStore } from './testing/recorded-store';
 
 describe('Elasticsearch documents on the wire (§1.1, §2.2–§2.4)', () => {
-  let es: RecordingElasticsearch;
-  let store: ElasticsearchStore;
-
-  beforeEach(async () => {
-    es = await new RecordingElasticsearch().start();
-    store = await openRecordedStore(es);
-  });
-  afterEach(async () => {
-    await store.close();
-    await es.stop();
-  });
+  const recorded = useRecordedStore();
 
   it('registers a document create-only, default routing, waiting for the refresh, with the original _source', async () => {
     const doc = makeDocument('ITM123', 'NISV', { title: 'Journaal' });
-    es.on('PUT', `/${INDEX}/_doc/${doc._id}`, created(doc._id));
-    await store.documents.insert(doc);
-    expect(es.calls).toHaveLength(1);
-    expect(es.calls[0]).toMatchObject({ method: 'PUT', path: `/${INDEX}/_doc/${doc._id}`, query: { op_type: 'create', refresh: 'wait_for' } });
-    expect(es.calls[0].body).toStrictEqual({
+    recorded.es.on('PUT', `/${INDEX}/_doc/${doc._id}`, created(doc._id));
+    await recorded.store.documents.insert(doc);
+    expect(recorded.es.calls).toHaveLength(1);
+    expect(recorded.es.calls[0]).toMatchObject({ method: 'PUT', path: `/${INDEX}/_doc/${doc._id}`, query: { op_type: 'create', refresh: 'wait_for' } });
+    expect(recorded.es.calls[0].body).toStrictEqual({
       target: { id: 'ITM123', url: 'http://example.com/a%20b.mp4', type: 'Video', title: 'Journaal' },
       creator: { id: 'NISV', type: 'Organization' },
       created_at: doc.created_at,
@@ -35,38 +23,38 @@ describe('Elasticsearch documents on the wire (§1.1, §2.2–§2.4)', () => {
 
   it('turns a 409 into DocumentExistsError with the original message', async () => {
     const doc = makeDocument(12345, true);
-    es.on('PUT', `/${INDEX}/_doc/${doc._id}`, alreadyExists(doc._id));
-    await expect(store.documents.insert(doc)).rejects.toThrow(new DocumentExistsError('A document with target.id `12345`, and creator.id `True` already exists'));
+    recorded.es.on('PUT', `/${INDEX}/_doc/${doc._id}`, alreadyExists(doc._id));
+    await expect(recorded.store.documents.insert(doc)).rejects.toThrow(new DocumentExistsError('A document with target.id `12345`, and creator.id `True` already exists'));
   });
 
   it('registers many with one _bulk of create actions and reports each duplicate', async () => {
     const [a, b] = [makeDocument(), makeDocument()];
-    es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'create', id: a._id, status: 201 }, { action: 'create', id: b._id, status: 409 }]));
-    const outcome = await store.documents.insertMany([a, b]);
+    recorded.es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'create', id: a._id, status: 201 }, { action: 'create', id: b._id, status: 409 }]));
+    const outcome = await recorded.store.documents.insertMany([a, b]);
     expect(outcome.map((o) => o.error?.constructor)).toEqual([undefined, DocumentExistsError]);
-    expect(es.calls).toHaveLength(1);
-    expect(es.calls[0].query).toEqual({ refresh: 'wait_for' });
-    expect(es.calls[0].headers['content-type']).toContain('application/x-ndjson');
+    expect(recorded.es.calls).toHaveLength(1);
+    expect(recorded.es.calls[0].query).toEqual({ refresh: 'wait_for' });
+    expect(recorded.es.calls[0].headers['content-type']).toContain('application/x-ndjson');
     const source = (d: typeof a) => ({ target: d.target, creator: d.creator, created_at: d.created_at, updated_at: d.updated_at, role: 'document' });
-    expect(es.calls[0].body).toStrictEqual([{ create: { _id: a._id } }, source(a), { create: { _id: b._id } }, source(b)]);
+    expect(recorded.es.calls[0].body).toStrictEqual([{ create: { _id: a._id } }, source(a), { create: { _id: b._id } }, source(b)]);
   });
 
   it('reads by id with a realtime GET and tells documents from tasks', async () => {
     const doc = makeDocument();
-    es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at, role: 'document' } }));
-    es.on('GET', `/${INDEX}/_doc/${'0'.repeat(40)}`, missing('0'.repeat(40)));
-    es.on('GET', `/${INDEX}/_doc/${'1'.repeat(40)}`, found({ id: '1'.repeat(40), routing: doc._id, source: { task: { key: 'ASR', state: 201, msg: 'Created' }, role: { name: 'task', parent: doc._id } } }));
-    expect(await store.documents.findById(doc._id)).toEqual(doc);
-    expect(await store.documents.findById('0'.repeat(40))).toBeNull();
-    expect(await store.documents.findById('1'.repeat(40))).toBeNull();
+    recorded.es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at, role: 'document' } }));
+    recorded.es.on('GET', `/${INDEX}/_doc/${'0'.repeat(40)}`, missing('0'.repeat(40)));
+    recorded.es.on('GET', `/${INDEX}/_doc/${'1'.repeat(40)}`, found({ id: '1'.repeat(40), routing: doc._id, source: { task: { key: 'ASR', state: 201, msg: 'Created' }, role: { name: 'task', parent: doc._id } } }));
+    expect(await recorded.store.documents.findById(doc._id)).toEqual(doc);
+    expect(await recorded.store.documents.findById('0'.repeat(40))).toBeNull();
+    expect(await recorded.store.documents.findById('1'.repeat(40))).toBeNull();
   });
 
   it('searches with Q5 (wildcards, role excluded), oldest first, with exact totals', async () => {
     const doc = makeDocument('ITM1');
-    es.on('POST', `/${INDEX}/_search`, hits([{ id: doc._id, seqNo: 4, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at } }], 251));
-    const page = await store.documents.search({ targetId: 'ITM*' }, { page: 3, size: 100 });
+    recorded.es.on('POST', `/${INDEX}/_search`, hits([{ id: doc._id, seqNo: 4, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at } }], 251));
+    const page = await recorded.store.documents.search({ targetId: 'ITM*' }, { page: 3, size: 100 });
     expect(page).toEqual({ items: [doc], total: 251, page: 3, size: 100 });
-    expect(es.calls[0].body).toEqual({
+    expect(recorded.es.calls[0].body).toEqual({
       _source: { excludes: ['role'] },
       query: { bool: { must: [{ wildcard: { 'target.id': 'ITM*' } }, { wildcard: { 'creator.id': '*' } }] } },
       sort: [{ _seq_no: 'asc' }],
@@ -80,12 +68,12 @@ describe('Elasticsearch documents on the wire (§1.1, §2.2–§2.4)', () => {
     const doc = makeDocument('ITM1');
     const source = { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at };
     const walked = Array.from({ length: 10_000 }, (_, i) => ({ id: `d${i}`, seqNo: i, source: {} }));
-    es.once('POST', `/${INDEX}/_search`, hits(walked, 10_500));
-    es.once('POST', `/${INDEX}/_search`, hits([{ id: doc._id, seqNo: 10_000, source }], 10_500));
-    const page = await store.documents.search({}, { page: 11, size: 1000 });
+    recorded.es.once('POST', `/${INDEX}/_search`, hits(walked, 10_500));
+    recorded.es.once('POST', `/${INDEX}/_search`, hits([{ id: doc._id, seqNo: 10_000, source }], 10_500));
+    const page = await recorded.store.documents.search({}, { page: 11, size: 1000 });
     expect(page.total).toBe(10_500);
     expect(page.items).toEqual([doc]);
-    const [walk, read] = es.calls.map((r) => r.body as Record<string, unknown>);
+    const [walk, read] = recorded.es.calls.map((r) => r.body as Record<string, unknown>);
     expect(walk).toMatchObject({ _source: false, size: 10_000, track_total_hits: false });
     expect(walk).not.toHaveProperty('from');
     expect(read).toMatchObject({ size: 1000, search_after: [9_999], track_total_hits: true, sort: [{ _seq_no: 'asc' }] });
@@ -93,15 +81,15 @@ describe('Elasticsearch documents on the wire (§1.1, §2.2–§2.4)', () => {
 
   it('deletes the document first, then its tasks and their results in one _delete_by_query', async () => {
     const doc = makeDocument();
-    es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: { target: doc.target, creator: doc.creator, role: 'document' } }]));
-    es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'delete', id: doc._id, status: 200, seqNo: 9 }]));
-    es.on('POST', `/${INDEX}/_delete_by_query`, byQuery({ deleted: 3 }));
-    expect(await store.documents.delete(doc._id)).toBe(true);
-    expect(es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /${INDEX}/_mget`, `POST /${INDEX}/_bulk`, `POST /${INDEX}/_delete_by_query`]);
-    expect(es.calls[1].body).toEqual([{ delete: { _id: doc._id } }]);
-    expect(es.calls[2].query).toEqual({ refresh: 'true', conflicts: 'proceed' });
+    recorded.es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: { target: doc.target, creator: doc.creator, role: 'document' } }]));
+    recorded.es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'delete', id: doc._id, status: 200, seqNo: 9 }]));
+    recorded.es.on('POST', `/${INDEX}/_delete_by_query`, byQuery({ deleted: 3 }));
+    expect(await recorded.store.documents.delete(doc._id)).toBe(true);
+    expect(recorded.es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /${INDEX}/_mget`, `POST /${INDEX}/_bulk`, `POST /${INDEX}/_delete_by_query`]);
+    expect(recorded.es.calls[1].body).toEqual([{ delete: { _id: doc._id } }]);
+    expect(recorded.es.calls[2].query).toEqual({ refresh: 'true', conflicts: 'proceed' });
     const tasksOfDoc = { match: { _routing: doc._id } };
-    expect(es.calls[2].body).toEqual({
+    expect(recorded.es.calls[2].body).toEqual({
       query: {
         bool: {
           should: [{ bool: { must: [tasksOfDoc, { exists: { field: 'task.key' } }] } }, { has_parent: { parent_type: 'task', query: tasksOfDoc } }],
@@ -112,8 +100,8 @@ describe('Elasticsearch documents on the wire (§1.1, §2.2–§2.4)', () => {
   });
 
   it('does not delete what is not a document', async () => {
-    es.on('POST', `/${INDEX}/_mget`, mget(['e'.repeat(40)]));
-    expect(await store.documents.delete('e'.repeat(40))).toBe(false);
-    expect(es.calls).toHaveLength(1);
+    recorded.es.on('POST', `/${INDEX}/_mget`, mget(['e'.repeat(40)]));
+    expect(await recorded.store.documents.delete('e'.repeat(40))).toBe(false);
+    expect(recorded.es.calls).toHaveLength(1);
   });
 });

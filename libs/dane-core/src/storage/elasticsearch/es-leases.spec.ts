@@ -1,30 +1,15 @@
 import { TaskState } from '../../state/task-state';
-import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
-import { ElasticsearchStore } from './es-store';
+import { makeDocument } from '../sql/store-contract.fixtures';
 import { expireDoc } from './task-changes';
 import { TaskSource } from './sources';
-import { INDEX, Stored, hits, mget, refreshed, updated } from './testing/es-replies';
-import { openRecordedStore } from './testing/recorded-store';
-import { RecordingElasticsearch } from './testing/recording-elasticsearch';
+import { INDEX, hits, mget, refreshed, updated } from './testing/es-replies';
+import { useRecordedStore } from './testing/recorded-store';
+import { storedTasksOf } from './testing/stored-task';
 
 const S = TaskState;
 const doc = makeDocument('ITM7');
 
-function storedTask(key: string, state: number, seqNo: number, ext: Record<string, unknown> = {}): Stored {
-  const task = makeTask(doc, key);
-  return {
-    id: task._id,
-    seqNo,
-    routing: doc._id,
-    source: {
-      task: { key, state, msg: `msg of ${key}`, priority: 5 },
-      role: { name: 'task', parent: doc._id },
-      created_at: task.created_at,
-      updated_at: task.updated_at,
-      dane_node: { seq: seqNo, attempt: 0, retries: 0, depends_on: [], ...ext },
-    },
-  };
-}
+const storedTask = storedTasksOf(doc);
 
 describe('Elasticsearch lease budget and stuck tasks', () => {
   it('decides an expiry like the SQL store: a retry while the budget lasts, then 500', () => {
@@ -50,27 +35,17 @@ describe('Elasticsearch lease budget and stuck tasks', () => {
   });
 
   describe('against a recorded cluster', () => {
-    let es: RecordingElasticsearch;
-    let store: ElasticsearchStore;
-
-    beforeEach(async () => {
-      es = await new RecordingElasticsearch().start();
-      store = await openRecordedStore(es);
-    });
-    afterEach(async () => {
-      await store.close();
-      await es.stop();
-    });
+    const recorded = useRecordedStore();
 
     it('parks a task whose retries are spent in 500 at the version searched', async () => {
       const claimedAt = Date.now() - 5_000;
       const t = storedTask('ASR', S.QUEUED, 30, { attempt: 3, retries: 2, state_changed_at: claimedAt, heartbeat_at: claimedAt + 1_000, lease_until: claimedAt + 3_000 });
-      es.on('GET', `/${INDEX}/_refresh`, refreshed());
-      es.on('POST', `/${INDEX}/_search`, hits([t], 1, true));
-      es.on('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 31));
-      const [lost] = await store.tasks.expireLeases(10, { maxRetries: 2, maxRetriesPerKey: {} });
+      recorded.es.on('GET', `/${INDEX}/_refresh`, refreshed());
+      recorded.es.on('POST', `/${INDEX}/_search`, hits([t], 1, true));
+      recorded.es.on('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 31));
+      const [lost] = await recorded.store.tasks.expireLeases(10, { maxRetries: 2, maxRetriesPerKey: {} });
       expect(lost).toMatchObject({ key: 'ASR', state: S.ERROR, retries: 2, msg: 'Worker lost (lease expired on attempt 3) — retries spent (2 of 2)' });
-      expect(es.calls[2].query).toMatchObject({ if_seq_no: '30' });
+      expect(recorded.es.calls[2].query).toMatchObject({ if_seq_no: '30' });
     });
 
     it('finds stuck tasks of each reason, re-reading the candidates by id', async () => {
@@ -81,22 +56,22 @@ describe('Elasticsearch lease budget and stuck tasks', () => {
       const download = storedTask('DOWNLOAD', S.SUCCESS, 4, { state_changed_at: old + 1000 });
       const waiting = storedTask('ASR', S.UNFINISHED_DEPENDENCY, 5, { depends_on: ['DOWNLOAD'], state_changed_at: old });
       const blocked = storedTask('NER', S.UNFINISHED_DEPENDENCY, 6, { depends_on: ['SHOTS'], state_changed_at: old });
-      es.once('POST', `/${INDEX}/_search`, hits([lost]));
-      es.once('POST', `/${INDEX}/_mget`, mget([lost]));
-      es.once('POST', `/${INDEX}/_search`, hits([runnable, movedOn]));
+      recorded.es.once('POST', `/${INDEX}/_search`, hits([lost]));
+      recorded.es.once('POST', `/${INDEX}/_mget`, mget([lost]));
+      recorded.es.once('POST', `/${INDEX}/_search`, hits([runnable, movedOn]));
       // MOVED was claimed since the search's refresh: the realtime read says 102.
-      es.once('POST', `/${INDEX}/_mget`, mget([runnable, storedTask('MOVED', S.QUEUED, 7, { attempt: 1, lease_until: Date.now() + 60_000 })]));
-      es.once('POST', `/${INDEX}/_search`, hits([waiting, blocked]));
-      es.once('POST', `/${INDEX}/_mget`, mget([download, storedTask('SHOTS', S.ERROR, 8)]));
-      es.once('POST', `/${INDEX}/_mget`, mget([waiting]));
+      recorded.es.once('POST', `/${INDEX}/_mget`, mget([runnable, storedTask('MOVED', S.QUEUED, 7, { attempt: 1, lease_until: Date.now() + 60_000 })]));
+      recorded.es.once('POST', `/${INDEX}/_search`, hits([waiting, blocked]));
+      recorded.es.once('POST', `/${INDEX}/_mget`, mget([download, storedTask('SHOTS', S.ERROR, 8)]));
+      recorded.es.once('POST', `/${INDEX}/_mget`, mget([waiting]));
 
-      const stuck = await store.tasks.findStuck(60_000, 10);
+      const stuck = await recorded.store.tasks.findStuck(60_000, 10);
       expect(stuck.map((s) => [s.reason, s.task.key, s.since.getTime()])).toEqual([
         ['lease_not_swept', 'LOST', old],
         ['not_dispatched', 'IDLE', old],
         ['release_missed', 'ASR', old + 1000],
       ]);
-      const searches = es.calls.filter((c) => c.path === `/${INDEX}/_search`).map((c) => (c.body as Record<string, any>).query.bool.must);
+      const searches = recorded.es.calls.filter((c) => c.path === `/${INDEX}/_search`).map((c) => (c.body as Record<string, any>).query.bool.must);
       expect(searches[0][2]).toEqual({ range: { 'dane_node.lease_until': { lt: expect.any(Number) } } });
       expect(searches[1][2]).toEqual({ range: { 'dane_node.state_changed_at': { lt: expect.any(Number) } } });
       expect(searches[2][1]).toEqual({ terms: { 'task.state': [S.UNFINISHED_DEPENDENCY] } });

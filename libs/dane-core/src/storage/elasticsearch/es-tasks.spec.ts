@@ -1,36 +1,24 @@
 import { NotFoundError, TaskAssignedError } from '../../errors';
 import { TaskState } from '../../state/task-state';
 import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
-import { ElasticsearchStore } from './es-store';
 import { INDEX, alreadyExists, bulk, created, found, hits, mget, missing } from './testing/es-replies';
-import { openRecordedStore } from './testing/recorded-store';
-import { RecordingElasticsearch } from './testing/recording-elasticsearch';
+import { useRecordedStore } from './testing/recorded-store';
 
 const S = TaskState;
 
 describe('Elasticsearch tasks on the wire (§1.2, §2.2–§2.4)', () => {
-  let es: RecordingElasticsearch;
-  let store: ElasticsearchStore;
+  const recorded = useRecordedStore();
   const doc = makeDocument('ITM9');
   const docSource = { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at, role: 'document' };
 
-  beforeEach(async () => {
-    es = await new RecordingElasticsearch().start();
-    store = await openRecordedStore(es);
-  });
-  afterEach(async () => {
-    await store.close();
-    await es.stop();
-  });
-
   it('assigns a task as the original: GET the document, create routed by it, Python fields in `task`, ours in `dane_node`', async () => {
     const task = makeTask(doc, 'ASR', { priority: 7, args: { lang: 'nl' }, dependsOn: ['DOWNLOAD'] });
-    es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: docSource }));
-    es.on('PUT', `/${INDEX}/_doc/${task._id}`, created(task._id, 3));
-    es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: docSource }]));
-    await store.tasks.insert(task);
-    expect(es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /${INDEX}/_doc/${doc._id}`, `PUT /${INDEX}/_doc/${task._id}`, `POST /${INDEX}/_mget`]);
-    const create = es.calls[1];
+    recorded.es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: docSource }));
+    recorded.es.on('PUT', `/${INDEX}/_doc/${task._id}`, created(task._id, 3));
+    recorded.es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: docSource }]));
+    await recorded.store.tasks.insert(task);
+    expect(recorded.es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /${INDEX}/_doc/${doc._id}`, `PUT /${INDEX}/_doc/${task._id}`, `POST /${INDEX}/_mget`]);
+    const create = recorded.es.calls[1];
     expect(create.query).toEqual({ op_type: 'create', routing: doc._id, refresh: 'wait_for' });
     const body = create.body as Record<string, any>;
     expect(Object.keys(body)).toEqual(['task', 'role', 'created_at', 'updated_at', 'dane_node']);
@@ -39,59 +27,59 @@ describe('Elasticsearch tasks on the wire (§1.2, §2.2–§2.4)', () => {
     expect([body.created_at, body.updated_at]).toEqual([task.created_at, task.updated_at]);
     expect(body.dane_node).toEqual({ seq: expect.any(Number), attempt: 0, retries: 0, depends_on: ['DOWNLOAD'], state_changed_at: expect.any(Number) });
     // The post-check: the document is still there, so the task stays.
-    expect(es.calls[2].body).toEqual({ ids: [doc._id] });
+    expect(recorded.es.calls[2].body).toEqual({ ids: [doc._id] });
   });
 
   it('leaves `args` out when empty, as Task.to_json() does', async () => {
     const task = makeTask(doc, 'NER');
-    es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: docSource }));
-    es.on('PUT', `/${INDEX}/_doc/${task._id}`, created(task._id));
-    es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: docSource }]));
-    await store.tasks.insert(task);
-    expect((es.calls[1].body as Record<string, any>).task).toStrictEqual({ key: 'NER', state: S.CREATED, msg: 'Created', priority: 1 });
+    recorded.es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: docSource }));
+    recorded.es.on('PUT', `/${INDEX}/_doc/${task._id}`, created(task._id));
+    recorded.es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: docSource }]));
+    await recorded.store.tasks.insert(task);
+    expect((recorded.es.calls[1].body as Record<string, any>).task).toStrictEqual({ key: 'NER', state: S.CREATED, msg: 'Created', priority: 1 });
   });
 
   it('refuses an unknown document without writing, and a second assignment of a key', async () => {
     const orphan = makeTask(makeDocument(), 'ASR');
-    es.on('GET', `/${INDEX}/_doc/${orphan.document_id}`, missing(orphan.document_id));
-    await expect(store.tasks.insert(orphan)).rejects.toThrow(new NotFoundError(`No document with id \`${orphan.document_id}\` found`));
-    expect(es.calls).toHaveLength(1);
+    recorded.es.on('GET', `/${INDEX}/_doc/${orphan.document_id}`, missing(orphan.document_id));
+    await expect(recorded.store.tasks.insert(orphan)).rejects.toThrow(new NotFoundError(`No document with id \`${orphan.document_id}\` found`));
+    expect(recorded.es.calls).toHaveLength(1);
     const task = makeTask(doc, 'ASR');
-    es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: docSource }));
-    es.on('PUT', `/${INDEX}/_doc/${task._id}`, alreadyExists(task._id));
-    await expect(store.tasks.insert(task)).rejects.toThrow(new TaskAssignedError(`Task \`ASR\` already assigned to document \`${doc._id}\``));
+    recorded.es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: docSource }));
+    recorded.es.on('PUT', `/${INDEX}/_doc/${task._id}`, alreadyExists(task._id));
+    await expect(recorded.store.tasks.insert(task)).rejects.toThrow(new TaskAssignedError(`Task \`ASR\` already assigned to document \`${doc._id}\``));
   });
 
   it('removes a task again when its document was deleted while it was assigned', async () => {
     const task = makeTask(doc, 'ASR');
-    es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: docSource }));
-    es.on('PUT', `/${INDEX}/_doc/${task._id}`, created(task._id));
-    es.on('POST', `/${INDEX}/_mget`, mget([doc._id]));
-    es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'delete', id: task._id, status: 200, seqNo: 4 }]));
-    await expect(store.tasks.insert(task)).rejects.toThrow(NotFoundError);
-    expect(es.calls[3]).toMatchObject({ path: `/${INDEX}/_bulk`, body: [{ delete: { _id: task._id, routing: doc._id } }] });
+    recorded.es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: docSource }));
+    recorded.es.on('PUT', `/${INDEX}/_doc/${task._id}`, created(task._id));
+    recorded.es.on('POST', `/${INDEX}/_mget`, mget([doc._id]));
+    recorded.es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'delete', id: task._id, status: 200, seqNo: 4 }]));
+    await expect(recorded.store.tasks.insert(task)).rejects.toThrow(NotFoundError);
+    expect(recorded.es.calls[3]).toMatchObject({ path: `/${INDEX}/_bulk`, body: [{ delete: { _id: task._id, routing: doc._id } }] });
   });
 
   it('assigns many with one MGET of the documents and one _bulk of routed creates', async () => {
     const orphanDoc = makeDocument();
     const [ner, asr, orphan] = [makeTask(doc, 'NER'), makeTask(doc, 'ASR'), makeTask(orphanDoc, 'ASR')];
-    es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: docSource }, orphanDoc._id]));
-    es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'create', id: ner._id, status: 201 }, { action: 'create', id: asr._id, status: 409 }]));
-    const outcome = await store.tasks.insertMany([ner, asr, orphan]);
+    recorded.es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: docSource }, orphanDoc._id]));
+    recorded.es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'create', id: ner._id, status: 201 }, { action: 'create', id: asr._id, status: 409 }]));
+    const outcome = await recorded.store.tasks.insertMany([ner, asr, orphan]);
     expect(outcome.map((o) => o.error?.constructor)).toEqual([undefined, TaskAssignedError, NotFoundError]);
-    expect(es.calls.map((r) => r.path)).toEqual([`/${INDEX}/_mget`, `/${INDEX}/_bulk`, `/${INDEX}/_mget`]);
-    expect(es.calls[0].body).toEqual({ ids: [doc._id, orphanDoc._id] });
-    expect(es.calls[1].query).toEqual({ refresh: 'wait_for' });
-    const actions = (es.calls[1].body as object[]).filter((_, i) => i % 2 === 0);
+    expect(recorded.es.calls.map((r) => r.path)).toEqual([`/${INDEX}/_mget`, `/${INDEX}/_bulk`, `/${INDEX}/_mget`]);
+    expect(recorded.es.calls[0].body).toEqual({ ids: [doc._id, orphanDoc._id] });
+    expect(recorded.es.calls[1].query).toEqual({ refresh: 'wait_for' });
+    const actions = (recorded.es.calls[1].body as object[]).filter((_, i) => i % 2 === 0);
     expect(actions).toEqual([{ create: { _id: ner._id, routing: doc._id } }, { create: { _id: asr._id, routing: doc._id } }]);
   });
 
   it('lists a document`s tasks with Q3 (match _routing, role excluded), reading the document id from the routing', async () => {
     const task = makeTask(doc, 'ASR');
-    es.on('POST', `/${INDEX}/_search`, hits([{ id: task._id, routing: doc._id, source: { task: { key: 'ASR', state: 201, msg: 'Created', priority: 1 }, created_at: task.created_at, updated_at: task.updated_at } }], 1));
-    const page = await store.tasks.list({ documentId: doc._id, key: 'ASR' }, { page: 1, size: 10 });
+    recorded.es.on('POST', `/${INDEX}/_search`, hits([{ id: task._id, routing: doc._id, source: { task: { key: 'ASR', state: 201, msg: 'Created', priority: 1 }, created_at: task.created_at, updated_at: task.updated_at } }], 1));
+    const page = await recorded.store.tasks.list({ documentId: doc._id, key: 'ASR' }, { page: 1, size: 10 });
     expect(page.items).toEqual([{ ...task, depends_on: [] }]);
-    expect(es.calls[0].body).toEqual({
+    expect(recorded.es.calls[0].body).toEqual({
       _source: { excludes: ['role'] },
       query: { bool: { must: [{ match: { _routing: doc._id } }, { exists: { field: 'task.key' } }, { match: { 'task.key': 'ASR' } }] } },
       sort: [{ 'dane_node.seq': { order: 'asc', missing: 0 } }, { created_at: { order: 'asc', missing: 0 } }, { _seq_no: 'asc' }],
@@ -102,9 +90,9 @@ describe('Elasticsearch tasks on the wire (§1.2, §2.2–§2.4)', () => {
   });
 
   it('filters a worker`s errored tasks like Q9 and by creator through the document (has_parent)', async () => {
-    es.on('POST', `/${INDEX}/_search`, hits([], 0));
-    await store.tasks.list({ key: 'ASR', notStates: [S.QUEUED, S.SUCCESS], creatorId: 'NISV' }, { page: 1, size: 20 });
-    expect((es.calls[0].body as Record<string, unknown>).query).toEqual({
+    recorded.es.on('POST', `/${INDEX}/_search`, hits([], 0));
+    await recorded.store.tasks.list({ key: 'ASR', notStates: [S.QUEUED, S.SUCCESS], creatorId: 'NISV' }, { page: 1, size: 20 });
+    expect((recorded.es.calls[0].body as Record<string, unknown>).query).toEqual({
       bool: {
         must: [
           { exists: { field: 'task.key' } },
@@ -119,8 +107,8 @@ describe('Elasticsearch tasks on the wire (§1.2, §2.2–§2.4)', () => {
   it('reads a task Python wrote (no dane_node) as attempt 0 without dependencies', async () => {
     const id = makeTask(doc, 'DOWNLOAD')._id;
     const source = { task: { key: 'DOWNLOAD', state: 200, msg: 'Success', priority: 1 }, role: { name: 'task', parent: doc._id }, created_at: '2021-01-14T10:00:00', updated_at: '2021-01-14T10:05:00' };
-    es.on('GET', `/${INDEX}/_doc/${id}`, found({ id, routing: doc._id, source }));
-    expect(await store.tasks.findById(id)).toEqual({
+    recorded.es.on('GET', `/${INDEX}/_doc/${id}`, found({ id, routing: doc._id, source }));
+    expect(await recorded.store.tasks.findById(id)).toEqual({
       _id: id,
       document_id: doc._id,
       key: 'DOWNLOAD',
@@ -137,7 +125,7 @@ describe('Elasticsearch tasks on the wire (§1.2, §2.2–§2.4)', () => {
   });
 
   it('counts by key and state with a composite aggregation, paging until the last bucket', async () => {
-    es.on('POST', `/${INDEX}/_search`, {
+    recorded.es.on('POST', `/${INDEX}/_search`, {
       status: 200,
       body: {
         took: 3,
@@ -156,17 +144,17 @@ describe('Elasticsearch tasks on the wire (§1.2, §2.2–§2.4)', () => {
         },
       },
     });
-    expect(await store.tasks.countByKeyAndState()).toEqual([
+    expect(await recorded.store.tasks.countByKeyAndState()).toEqual([
       { key: 'ASR', state: S.SUCCESS, count: 1 },
       { key: 'ASR', state: S.CREATED, count: 1 },
       { key: 'NER', state: S.CREATED, count: 1 },
     ]);
-    expect(es.calls[0].body).toEqual({
+    expect(recorded.es.calls[0].body).toEqual({
       size: 0,
       query: { bool: { must: [{ exists: { field: 'task.key' } }] } },
       aggs: { by_key_state: { composite: { size: 1000, sources: [{ key: { terms: { field: 'task.key' } } }, { state: { terms: { field: 'task.state' } } }] } } },
     });
-    await store.tasks.countByKeyAndState('ASR');
-    expect((es.calls[1].body as { query: unknown }).query).toEqual({ bool: { must: [{ exists: { field: 'task.key' } }, { term: { 'task.key': 'ASR' } }] } });
+    await recorded.store.tasks.countByKeyAndState('ASR');
+    expect((recorded.es.calls[1].body as { query: unknown }).query).toEqual({ bool: { must: [{ exists: { field: 'task.key' } }, { term: { 'task.key': 'ASR' } }] } });
   });
 });

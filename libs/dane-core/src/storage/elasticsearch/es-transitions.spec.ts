@@ -2,10 +2,8 @@ import { ValidationError } from '../../errors';
 import { TIMESTAMP_PATTERN } from '../../model/timestamp';
 import { TaskState } from '../../state/task-state';
 import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
-import { ElasticsearchStore } from './es-store';
 import { INDEX, Stored, bulk, found, mget, missing, updated, versionConflict } from './testing/es-replies';
-import { openRecordedStore } from './testing/recorded-store';
-import { RecordingElasticsearch } from './testing/recording-elasticsearch';
+import { useRecordedStore } from './testing/recorded-store';
 
 const S = TaskState;
 const doc = makeDocument('ITM7');
@@ -28,25 +26,15 @@ function storedTask(key: string, state: number, seqNo: number, ext: Record<strin
 }
 
 describe('Elasticsearch task transitions: conditional writes with if_seq_no/if_primary_term', () => {
-  let es: RecordingElasticsearch;
-  let store: ElasticsearchStore;
-
-  beforeEach(async () => {
-    es = await new RecordingElasticsearch().start();
-    store = await openRecordedStore(es);
-  });
-  afterEach(async () => {
-    await store.close();
-    await es.stop();
-  });
+  const recorded = useRecordedStore();
 
   it('reads the task (realtime GET), checks `from`, and updates at that version with the original partial-doc shape', async () => {
     const t = storedTask('ASR', S.QUEUED, 7);
-    es.on('GET', `/${INDEX}/_doc/${t.id}`, found(t));
-    es.on('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 8));
-    const after = await store.tasks.transition({ id: t.id, from: [S.QUEUED], to: S.SUCCESS, msg: 'Success', attempt: 1 });
-    expect(es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /${INDEX}/_doc/${t.id}`, `POST /${INDEX}/_update/${t.id}`]);
-    const update = es.calls[1];
+    recorded.es.on('GET', `/${INDEX}/_doc/${t.id}`, found(t));
+    recorded.es.on('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 8));
+    const after = await recorded.store.tasks.transition({ id: t.id, from: [S.QUEUED], to: S.SUCCESS, msg: 'Success', attempt: 1 });
+    expect(recorded.es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /${INDEX}/_doc/${t.id}`, `POST /${INDEX}/_update/${t.id}`]);
+    const update = recorded.es.calls[1];
     expect(update.query).toEqual({ routing: doc._id, if_seq_no: '7', if_primary_term: '1', refresh: 'wait_for' });
     const body = update.body as { doc: Record<string, any> };
     expect(body).toEqual({
@@ -61,48 +49,48 @@ describe('Elasticsearch task transitions: conditional writes with if_seq_no/if_p
 
   it('writes nothing when the condition does not hold, or the task does not exist', async () => {
     const t = storedTask('ASR', S.QUEUED, 7);
-    es.on('GET', `/${INDEX}/_doc/${t.id}`, found(t));
-    es.on('GET', `/${INDEX}/_doc/${'f'.repeat(40)}`, missing('f'.repeat(40)));
-    expect(await store.tasks.transition({ id: t.id, from: [S.CREATED], to: S.SUCCESS, msg: 'x' })).toBeNull();
-    expect(await store.tasks.transition({ id: t.id, from: [S.QUEUED], to: S.SUCCESS, msg: 'late', attempt: 0 })).toBeNull();
-    expect(await store.tasks.transition({ id: 'f'.repeat(40), from: [S.CREATED], to: S.SUCCESS, msg: 'x' })).toBeNull();
-    expect(es.calls.every((r) => r.method === 'GET')).toBe(true);
+    recorded.es.on('GET', `/${INDEX}/_doc/${t.id}`, found(t));
+    recorded.es.on('GET', `/${INDEX}/_doc/${'f'.repeat(40)}`, missing('f'.repeat(40)));
+    expect(await recorded.store.tasks.transition({ id: t.id, from: [S.CREATED], to: S.SUCCESS, msg: 'x' })).toBeNull();
+    expect(await recorded.store.tasks.transition({ id: t.id, from: [S.QUEUED], to: S.SUCCESS, msg: 'late', attempt: 0 })).toBeNull();
+    expect(await recorded.store.tasks.transition({ id: 'f'.repeat(40), from: [S.CREATED], to: S.SUCCESS, msg: 'x' })).toBeNull();
+    expect(recorded.es.calls.every((r) => r.method === 'GET')).toBe(true);
   });
 
   it('returns null when another writer won the race (409, then the condition no longer holds)', async () => {
     const t = storedTask('ASR', S.QUEUED, 7);
-    es.once('GET', `/${INDEX}/_doc/${t.id}`, found(t));
-    es.once('POST', `/${INDEX}/_update/${t.id}`, versionConflict(t.id, 7, 8));
-    es.once('GET', `/${INDEX}/_doc/${t.id}`, found(storedTask('ASR', S.ERROR, 8)));
-    expect(await store.tasks.transition({ id: t.id, from: [S.QUEUED], to: S.SUCCESS, msg: 'Success', attempt: 1 })).toBeNull();
-    expect(es.calls.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
+    recorded.es.once('GET', `/${INDEX}/_doc/${t.id}`, found(t));
+    recorded.es.once('POST', `/${INDEX}/_update/${t.id}`, versionConflict(t.id, 7, 8));
+    recorded.es.once('GET', `/${INDEX}/_doc/${t.id}`, found(storedTask('ASR', S.ERROR, 8)));
+    expect(await recorded.store.tasks.transition({ id: t.id, from: [S.QUEUED], to: S.SUCCESS, msg: 'Success', attempt: 1 })).toBeNull();
+    expect(recorded.es.calls.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
   });
 
   it('decides again after a 409 that left the condition true (a heartbeat came between)', async () => {
     const t = storedTask('ASR', S.QUEUED, 7);
-    es.once('GET', `/${INDEX}/_doc/${t.id}`, found(t));
-    es.once('POST', `/${INDEX}/_update/${t.id}`, versionConflict(t.id, 7, 8));
-    es.once('GET', `/${INDEX}/_doc/${t.id}`, found(storedTask('ASR', S.QUEUED, 8)));
-    es.once('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 9));
-    expect(await store.tasks.transition({ id: t.id, from: [S.QUEUED], to: S.SUCCESS, msg: 'Success', attempt: 1 })).toMatchObject({ state: S.SUCCESS });
-    expect(es.calls[3].query).toMatchObject({ if_seq_no: '8', if_primary_term: '1' });
+    recorded.es.once('GET', `/${INDEX}/_doc/${t.id}`, found(t));
+    recorded.es.once('POST', `/${INDEX}/_update/${t.id}`, versionConflict(t.id, 7, 8));
+    recorded.es.once('GET', `/${INDEX}/_doc/${t.id}`, found(storedTask('ASR', S.QUEUED, 8)));
+    recorded.es.once('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 9));
+    expect(await recorded.store.tasks.transition({ id: t.id, from: [S.QUEUED], to: S.SUCCESS, msg: 'Success', attempt: 1 })).toMatchObject({ state: S.SUCCESS });
+    expect(recorded.es.calls[3].query).toMatchObject({ if_seq_no: '8', if_primary_term: '1' });
   });
 
   it('applies many with one MGET and one _bulk of versioned updates; a lost item is decided again', async () => {
     const [a, b, c] = [storedTask('A', S.CREATED, 3), storedTask('B', S.QUEUED, 4), storedTask('C', S.CREATED, 5)];
-    es.once('POST', `/${INDEX}/_mget`, mget([a, b, c]));
-    es.once('POST', `/${INDEX}/_bulk`, bulk([{ action: 'update', id: a.id, status: 200, seqNo: 6 }, { action: 'update', id: c.id, status: 409, seqNo: 5 }]));
-    es.once('POST', `/${INDEX}/_mget`, mget([storedTask('C', S.SUCCESS, 7)]));
-    const results = await store.tasks.transitionMany([
+    recorded.es.once('POST', `/${INDEX}/_mget`, mget([a, b, c]));
+    recorded.es.once('POST', `/${INDEX}/_bulk`, bulk([{ action: 'update', id: a.id, status: 200, seqNo: 6 }, { action: 'update', id: c.id, status: 409, seqNo: 5 }]));
+    recorded.es.once('POST', `/${INDEX}/_mget`, mget([storedTask('C', S.SUCCESS, 7)]));
+    const results = await recorded.store.tasks.transitionMany([
       { id: a.id, from: [S.CREATED], to: S.UNFINISHED_DEPENDENCY, msg: 'waits', dependsOn: ['B'], notBefore: null, retries: 'increment' },
       { id: b.id, from: [S.CREATED], to: S.SUCCESS, msg: 'wrong state' },
       { id: c.id, from: [S.CREATED], to: S.ERROR, msg: 'lost race' },
     ]);
     expect(results.map((t) => t && [t.key, t.state, t.depends_on, t.retries])).toEqual([['A', S.UNFINISHED_DEPENDENCY, ['B'], 1], null, null]);
-    expect(es.calls.map((r) => r.path)).toEqual([`/${INDEX}/_mget`, `/${INDEX}/_bulk`, `/${INDEX}/_mget`]);
-    expect(es.calls[0].body).toEqual({ ids: [a.id, b.id, c.id] });
-    expect(es.calls[1].query).toEqual({ refresh: 'wait_for' });
-    expect(es.calls[1].body).toEqual([
+    expect(recorded.es.calls.map((r) => r.path)).toEqual([`/${INDEX}/_mget`, `/${INDEX}/_bulk`, `/${INDEX}/_mget`]);
+    expect(recorded.es.calls[0].body).toEqual({ ids: [a.id, b.id, c.id] });
+    expect(recorded.es.calls[1].query).toEqual({ refresh: 'wait_for' });
+    expect(recorded.es.calls[1].body).toEqual([
       { update: { _id: a.id, routing: doc._id, if_seq_no: 3, if_primary_term: 1 } },
       {
         doc: {
@@ -117,10 +105,10 @@ describe('Elasticsearch task transitions: conditional writes with if_seq_no/if_p
   });
 
   it('mass-resets with _update_by_query and a painless script, updated_at untouched, refreshed once', async () => {
-    es.on('POST', `/${INDEX}/_update_by_query`, { status: 200, body: { took: 9, timed_out: false, total: 2, updated: 2, deleted: 0, batches: 1, version_conflicts: 0, noops: 0, retries: { bulk: 0, search: 0 }, throttled_millis: 0, requests_per_second: -1, throttled_until_millis: 0, failures: [] } });
-    expect(await store.tasks.transitionAll({ key: 'ASR', state: S.ERROR }, S.TASK_RESET, 'Manual reset')).toBe(2);
-    expect(es.calls[0].query).toEqual({ refresh: 'true', conflicts: 'proceed' });
-    const body = es.calls[0].body as Record<string, any>;
+    recorded.es.on('POST', `/${INDEX}/_update_by_query`, { status: 200, body: { took: 9, timed_out: false, total: 2, updated: 2, deleted: 0, batches: 1, version_conflicts: 0, noops: 0, retries: { bulk: 0, search: 0 }, throttled_millis: 0, requests_per_second: -1, throttled_until_millis: 0, failures: [] } });
+    expect(await recorded.store.tasks.transitionAll({ key: 'ASR', state: S.ERROR }, S.TASK_RESET, 'Manual reset')).toBe(2);
+    expect(recorded.es.calls[0].query).toEqual({ refresh: 'true', conflicts: 'proceed' });
+    const body = recorded.es.calls[0].body as Record<string, any>;
     expect(body.query).toEqual({ bool: { must: [{ exists: { field: 'task.key' } }, { match: { 'task.key': 'ASR' } }, { terms: { 'task.state': [S.ERROR] } }] } });
     expect(body.script).toMatchObject({ lang: 'painless', params: { to: S.TASK_RESET, msg: 'Manual reset', from: S.ERROR } });
     expect(body.script.source).not.toContain('updated_at');
@@ -128,8 +116,8 @@ describe('Elasticsearch task transitions: conditional writes with if_seq_no/if_p
 
   it('refuses a NUL character before sending anything', async () => {
     const reply = { id: 'a'.repeat(40), from: [S.CREATED], to: S.ERROR, msg: 'bad \u0000 byte' };
-    await expect(store.tasks.transition(reply)).rejects.toThrow(ValidationError);
-    await expect(store.tasks.transitionMany([reply])).rejects.toThrow(ValidationError);
-    expect(es.calls).toEqual([]);
+    await expect(recorded.store.tasks.transition(reply)).rejects.toThrow(ValidationError);
+    await expect(recorded.store.tasks.transitionMany([reply])).rejects.toThrow(ValidationError);
+    expect(recorded.es.calls).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from '@jest/globals';
 import { createElasticsearchStore } from '../create-store';
 import { ElasticsearchSettings } from '../es-settings';
 import { ElasticsearchStore } from '../es-store';
@@ -32,4 +33,35 @@ export async function openRecordedStore(es: RecordingElasticsearch): Promise<Ela
   const store = await createElasticsearchStore(testSettings(es.url));
   es.reset();
   return store;
+}
+
+export interface RecordedStore {
+  readonly es: RecordingElasticsearch;
+  readonly store: ElasticsearchStore;
+}
+
+/**
+ * Registers beforeEach/afterEach hooks that start a recording server, open a store on it
+ * (then run `prepare`, if given) and close both again; read `es`/`store` inside a test.
+ */
+export function useRecordedStore(prepare?: (es: RecordingElasticsearch) => void): RecordedStore {
+  let es: RecordingElasticsearch;
+  let store: ElasticsearchStore;
+  beforeEach(async () => {
+    es = await new RecordingElasticsearch().start();
+    store = await openRecordedStore(es);
+    prepare?.(es);
+  });
+  afterEach(async () => {
+    await store.close();
+    await es.stop();
+  });
+  return {
+    get es() {
+      return es;
+    },
+    get store() {
+      return store;
+    },
+  };
 }
