@@ -66,6 +66,8 @@ export function testEnv(broker: TestBroker, store: { kind: StoreKind; url?: stri
     DANE_SCHEDULER__SWEEP_INTERVAL_MS: '200',
     DANE_SCHEDULER__RETRY_BASE_MS: '50',
     DANE_SCHEDULER__RETRY_MAX_MS: '200',
+    // Unroutable → 422 at once in these tests; the grace window has its own test.
+    DANE_SCHEDULER__UNROUTABLE_GRACE_SECONDS: '0',
   };
   if (store.kind === 'postgres') env.DANE_STORAGE__POSTGRES_URL = store.url!;
   // Env values are read as YAML: quoted, or `:memory:` would be a mapping.

@@ -16,6 +16,7 @@ import {
   publishFailedRequest,
   routingKeyFor,
   taskMessageBody,
+  unroutableGraceRequest,
   unroutableRequest,
 } from '@dane/core';
 import { TaskMetrics } from '@dane/core/metrics';
@@ -71,6 +72,8 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
   private dueChanged = true;
   private unsubscribe?: () => void;
   private stopped = false;
+  /** When the confirm channel last (re)opened: the start of the unroutable grace window. */
+  private channelOpenedAt = 0;
   readonly counters = { dispatched: 0, unroutable: 0, publishFailed: 0 };
 
   constructor(
@@ -90,6 +93,7 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
         await declareExchange(ch, this.amqp);
         await declareResponseQueue(ch, this.amqp);
         ch.on('return', (msg: Message) => this.onReturn(msg));
+        this.channelOpenedAt = Date.now();
         // The channel becomes current once setup resolves; dispatch what piled up meanwhile.
         setImmediate(() => this.wake());
       },
@@ -191,6 +195,9 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
         published.push({ id: task._id, attempt: task.attempt });
         this.metrics?.dispatched(task);
         if (debug) this.logger.debug(JSON.stringify({ event: 'task_dispatched', ...taskFields(task, document), routing_key: routingKeyFor(document, task) }));
+      } else if (outcome.kind === 'returned' && now.getTime() - this.channelOpenedAt < this.settings.unroutableGraceMs) {
+        settle.push(unroutableGraceRequest(task, now, REPUBLISH_DELAY_MS));
+        this.logger.warn(JSON.stringify({ event: 'task_unroutable_grace', ...taskFields(task, document), routing_key: routingKeyFor(document, task) }));
       } else if (outcome.kind === 'returned') {
         this.counters.unroutable++;
         settle.push(unroutableRequest(task));

@@ -7,6 +7,8 @@ export interface SchedulerSettings {
   leaseMs: number;
   /** Lease of a dispatched task no worker has started (SCHEDULER.QUEUE_LEASE_SECONDS). */
   queueLeaseMs: number;
+  /** After the broker channel (re)opens, unroutable → retried instead of 422 (SCHEDULER.UNROUTABLE_GRACE_SECONDS). */
+  unroutableGraceMs: number;
   sweepIntervalMs: number;
   batchSize: number;
   stuckAfterSeconds: number;
@@ -19,6 +21,7 @@ export function schedulerSettings(config: ConfigService): SchedulerSettings {
   const section = config.get<Record<string, ConfigValue>>('SCHEDULER')!;
   return {
     leaseMs: Number(section.LEASE_SECONDS) * 1000,
+    unroutableGraceMs: Math.max(0, Number(section.UNROUTABLE_GRACE_SECONDS)) * 1000,
     queueLeaseMs: Math.max(Number(section.QUEUE_LEASE_SECONDS), Number(section.LEASE_SECONDS)) * 1000,
     sweepIntervalMs: Number(section.SWEEP_INTERVAL_MS),
     batchSize: Math.max(1, Number(section.BATCH_SIZE)),

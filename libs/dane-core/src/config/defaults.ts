@@ -70,6 +70,12 @@ export function builtInDefaults(home: string): DaneConfig {
        * never heartbeats, like Python DANE workers) is dispatched again after this long.
        */
       QUEUE_LEASE_SECONDS: 21600,
+      /**
+       * For this long after the scheduler's broker channel (re)opens, an unroutable task is retried after
+       * a pause instead of stored as 422: after a broker restart, workers may not have re-bound their
+       * queues yet (the non-durable exchange lost its bindings, §3.1).
+       */
+      UNROUTABLE_GRACE_SECONDS: 30,
       SWEEP_INTERVAL_MS: 1000,
       BATCH_SIZE: 200,
       MAX_RETRIES: 5,

@@ -9,6 +9,21 @@ export function unroutableRequest(task: Pick<DaneTask, '_id' | 'attempt'>): Tran
 }
 
 /**
+ * Unroutable while workers may still be re-binding their queues (just after the broker connection
+ * opened): back to runnable after a pause instead of 422, which would wait for a person.
+ */
+export function unroutableGraceRequest(task: Pick<DaneTask, '_id' | 'attempt'>, now: Date, delayMs: number): TransitionRequest {
+  return {
+    id: task._id,
+    from: TRANSITIONS.unclaim.from,
+    attempt: task.attempt,
+    to: TaskState.CREATED,
+    msg: 'Unroutable just after the broker connection opened (workers may still be binding their queues); dispatching again',
+    notBefore: new Date(now.getTime() + delayMs),
+  };
+}
+
+/**
  * The broker did not take the message (nack, channel or connection lost): back to runnable after
  * a short pause, so a broker outage does not turn into a claim/publish loop.
  */
