@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { taskId } from '@dane/core/model';
 import { runCeiling } from './ceiling';
 import { delta, readProcStats, ProcStats } from './proc-stats';
-import { spawnNode, Spawned, waitFor } from './processes';
+import { freePort, spawnNode, Spawned, waitFor } from './processes';
 import { formatTable, percentiles } from './stats';
 
 /**
@@ -131,16 +131,6 @@ interface StoreRun {
     samples: number;
   };
   costPer1000: { server: ProcStats | null; worker: ProcStats | null };
-}
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function per1000(s: ProcStats | null, n: number): ProcStats | null {

@@ -14,7 +14,7 @@ describe('scheduler: unroutable just after the broker connection opened (postgre
       const t = (await ctx.store.tasks.findById(id))!;
       return t.attempt >= 2 ? t : undefined;
     });
-    expect(retried.state).not.toBe(TaskState.NO_ROUTE_TO_QUEUE);
+    expect(retried!.state).not.toBe(TaskState.NO_ROUTE_TO_QUEUE);
     expect(ctx.app.get(DispatchService).counters.unroutable).toBe(0);
     await ctx.worker('LATEBIND', () => ({ state: TaskState.SUCCESS, message: 'bound late, done' }));
     const done = await waitForState(ctx.store, id, TaskState.SUCCESS);

@@ -2,13 +2,13 @@ import * as amqp from 'amqplib';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { CORE_SECTIONS, loadConfig } from '@dane/core/config';
 import { locateBaseDir } from '@dane/worker/base-dir';
 import { parseAllDocuments } from 'yaml';
+import { freePort } from '../support/polling';
 import { buildImageLayout, commandOf, dockerfiles, environmentOf, healthTestOf, parseDockerfile, readCompose, ROOT } from './compose-support';
 
 /**
@@ -278,16 +278,6 @@ const PG_ADMIN_URL = (() => {
 })();
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;

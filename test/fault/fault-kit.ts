@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
+import { sleep, waitFor } from '../support/polling';
+
+export { sleep, waitFor };
 
 /**
  * Private infrastructure for the fault suite and the soak: a RabbitMQ node and a PostgreSQL
@@ -26,7 +29,6 @@ const RABBIT_HOME = '/var/lib/rabbitmq';
 const PG_BIN = process.env.FAULT_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const IS_ROOT = process.getuid?.() === 0;
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const say = (s: string) => process.stderr.write(`fault: ${s}\n`);
 
 export function assertBuilt(): void {
@@ -509,20 +511,6 @@ export class FaultWorld {
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 export interface PhaseRow {
   fault: string;

@@ -3,11 +3,13 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { TEST_POSTGRES_URL, adminQuery } from '@dane/core/storage/sql/postgres-test-db';
+import { freePort, sleep } from './polling';
+
+export { freePort, sleep };
 
 /**
  * Real processes for the cross-process tests: the compiled single-machine server and SDK workers
@@ -77,17 +79,6 @@ export async function createDatabase(label: string): Promise<TestDatabase> {
   };
 }
 
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
 
 export interface Exit {
   code: number | null;
@@ -404,9 +395,6 @@ export async function waitUntil<T>(what: string, check: () => Promise<T> | T, ti
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /**
  * A RabbitMQ node of this test's own (RabbitMQ 3.10 has no per-queue consumer timeout, and the

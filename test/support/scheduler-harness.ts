@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { ATTEMPT_HEADER, DANE_STORE, DaneConfigModule, DaneDocument, DaneStore, DaneTask, StorageModule, createDocument } from '@dane/core';
 import { TaskAssignmentService } from '@dane/core/services/task-assignment.service';
 import { TestSchema, testSchema } from '@dane/core/storage/sql/postgres-test-db';
+import { sleep, waitFor } from './polling';
+
+export { sleep, waitFor };
 import { SchedulerModule } from '@dane/scheduler';
 
 export const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -194,23 +197,6 @@ export async function publishRawReply(broker: TestBroker, content: string | Buff
   await conn.close();
 }
 
-/** Polls until `check` returns a truthy value (bounded; the failure names what was awaited). */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 25): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-      last = value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** Resolves once the task is in `state` (its stored view). */
 export function waitForState(store: DaneStore, taskId: string, state: number, timeoutMs?: number): Promise<DaneTask> {
   return waitFor(
@@ -224,9 +210,6 @@ export function waitForState(store: DaneStore, taskId: string, state: number, ti
   );
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 export interface SchedulerTestApp {
   readonly broker: TestBroker;
