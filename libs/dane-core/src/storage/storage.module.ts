@@ -1,15 +1,20 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { LazyModuleLoader } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors';
-import { createElasticsearchStore, ElasticsearchSettings } from './elasticsearch';
+import { ELASTICSEARCH_STORE, ElasticsearchStore, ElasticsearchStoreModule } from './elasticsearch';
 import { createSqlStore } from './sql/create-store';
 import { DANE_STORE, DaneStore } from './store.port';
 
-/** Builds the store chosen by STORAGE.TYPE (postgres | pglite | elasticsearch); PGlite's DATA_DIR is relative to DANE.HOME_DIR. */
-export async function storeFromConfig(config: ConfigService): Promise<DaneStore> {
+/**
+ * Builds the store chosen by STORAGE.TYPE (postgres | pglite | elasticsearch); PGlite's DATA_DIR is
+ * relative to DANE.HOME_DIR. Elasticsearch comes from ElasticsearchStoreModule
+ * (@nestjs/elasticsearch), loaded through `modules` only for that type.
+ */
+export async function storeFromConfig(config: ConfigService, modules: LazyModuleLoader): Promise<DaneStore> {
   const type = config.get<string>('STORAGE.TYPE');
   const logger = new Logger('Storage');
   if (type === 'postgres') {
@@ -26,7 +31,8 @@ export async function storeFromConfig(config: ConfigService): Promise<DaneStore>
     return store;
   }
   if (type === 'elasticsearch') {
-    const store = await createElasticsearchStore(config.get<ElasticsearchSettings>('ELASTICSEARCH')!);
+    const es = await modules.load(() => ElasticsearchStoreModule.forConfig());
+    const store = es.get<ElasticsearchStore>(ELASTICSEARCH_STORE);
     logger.log(JSON.stringify({ event: 'store_ready', kind: 'elasticsearch', where: store.where }));
     return store;
   }
@@ -72,7 +78,7 @@ export class StorageModule {
     return {
       module: StorageModule,
       global: true,
-      providers: [{ provide: DANE_STORE, inject: [ConfigService], useFactory: storeFromConfig }, StoreCloser],
+      providers: [{ provide: DANE_STORE, inject: [ConfigService, LazyModuleLoader], useFactory: storeFromConfig }, StoreCloser],
       exports: [DANE_STORE],
     };
   }
