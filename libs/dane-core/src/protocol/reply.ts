@@ -1,4 +1,53 @@
+import type { IncomingReply } from '../lifecycle/outcome';
 import { TaskState, isKnownState, stateInfo } from '../state/task-state';
+import { REPLY_KIND_HEADER, attemptHeaders, attemptOfHeaders, decodeReplyKind, type HeaderTable, type ReplyKindHeaderValue } from './headers';
+import { pythonJsonDumps } from './python-json';
+
+/**
+ * The reply (§3.4–3.5): a worker's answer to a task frame, sent to the frame's reply_to (the
+ * response queue) on the default exchange with the frame's correlation_id, body
+ * `{"state": …, "message": …, …}` in json.dumps form. Our extensions ride in headers the original
+ * server ignores: `x-dane-attempt` echoed (a late reply of an old attempt cannot overwrite a newer
+ * one) and `x-dane-kind` (heartbeat, refused). A heartbeat is a reply too (heartbeat.ts).
+ */
+
+/** What a worker answers: a DANE state, a message, `dependencies` with 412, any extra keys (e.g. `size`). */
+export interface ReplyOutcome {
+  state: number;
+  message: string;
+  dependencies?: Array<string | Record<string, unknown>>;
+  [extra: string]: unknown;
+}
+
+/** Where a reply goes and what it answers: from the task frame's envelope. */
+export interface ReplyAddress {
+  /** reply_to of the task frame. */
+  replyTo: string;
+  /** correlation_id of the task frame (the task id). */
+  taskId: string | undefined;
+  /** The frame's attempt (decoded by the one rule), echoed as an AMQP number. */
+  attempt?: number;
+}
+
+export interface EncodedReply {
+  /** Default exchange, routing key = this queue (reply_to). */
+  queue: string;
+  body: Buffer;
+  properties: { correlationId: string | undefined; persistent: true; headers?: Record<string, unknown> };
+}
+
+/** Encodes a reply as the Python worker sends it (§3.4, Appendix C), plus our headers. */
+export function encodeReply(to: ReplyAddress, outcome: ReplyOutcome, kind?: ReplyKindHeaderValue): EncodedReply {
+  const headers: Record<string, unknown> = { ...attemptHeaders(to.attempt) };
+  if (kind) headers[REPLY_KIND_HEADER] = kind;
+  const { state, message, ...rest } = outcome;
+  const body = Buffer.from(pythonJsonDumps({ state, message, ...rest }), 'utf8');
+  return {
+    queue: String(to.replyTo),
+    body,
+    properties: { correlationId: to.taskId, persistent: true, headers: Object.keys(headers).length ? headers : undefined },
+  };
+}
 
 export interface WorkerReply {
   state: number;
@@ -39,3 +88,37 @@ export function parseReply(content: Buffer | string): ParsedReply {
   const msg = typeof message === 'string' ? message : message === undefined || message === null ? stateInfo(state)!.defaultMessage : JSON.stringify(message);
   return { ok: true, reply: { state, message: msg.slice(0, 10_000), dependencies: deps, extra } };
 }
+
+export type ReadReply = { ok: true; taskId: string; incoming: IncomingReply } | { ok: false; reason: string; taskId?: string };
+
+/** A delivery on the response queue, as amqplib hands it over (only what a reply needs). */
+export interface ReplyMessage {
+  content: Buffer;
+  properties: { correlationId?: unknown; headers?: HeaderTable };
+}
+
+/** Our SDK's RefuseJob reply needs no state; a missing or odd body still means "refused". */
+const REFUSED_WITHOUT_BODY: WorkerReply = { state: TaskState.CREATED, message: 'Job refused', extra: {} };
+
+/**
+ * A delivery on the response queue → task id, reply and the extensions in its headers (attempt,
+ * kind). Python workers send only `correlation_id` and the JSON body (Appendix C). Never throws:
+ * a malformed reply is `{ ok: false, reason }`.
+ */
+export function readReply(msg: ReplyMessage): ReadReply {
+  const taskId = msg.properties.correlationId;
+  if (typeof taskId !== 'string' || taskId === '') return { ok: false, reason: 'reply has no correlation_id' };
+  const headers = msg.properties.headers ?? {};
+  const attempt = attemptOfHeaders(headers);
+  if (!attempt.ok) return { ok: false, taskId, reason: `reply ${attempt.reason}` };
+  const kind = decodeReplyKind(headers[REPLY_KIND_HEADER]);
+  const parsed = parseReply(msg.content);
+  if (!parsed.ok) {
+    if (kind === 'refused') return { ok: true, taskId, incoming: { kind, reply: REFUSED_WITHOUT_BODY, attempt: attempt.attempt } };
+    return { ok: false, taskId, reason: parsed.reason };
+  }
+  return { ok: true, taskId, incoming: { kind, reply: parsed.reply, attempt: attempt.attempt } };
+}
+
+/** The decode of encodeReply (same as readReply). */
+export const decodeReply = readReply;

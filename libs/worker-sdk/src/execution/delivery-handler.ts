@@ -4,9 +4,9 @@ import type { Delivery } from '../broker/delivery';
 import type { ReplyKindValue, ReplySender } from '../broker/reply-sender';
 import type { ResultSender } from '../broker/result-sender';
 import { WorkerLog } from '../log/worker-log';
-import { attemptOf, dependenciesDone, ReplyKind } from '../protocol/headers';
+import { decodeTaskFrame } from '@dane/core/protocol';
+import { ReplyKind } from '../protocol/headers';
 import { Outcomes } from '../protocol/outcomes';
-import { parseTaskMessage } from '../protocol/parse-task-message';
 import type { WorkerOutcome, WorkerTask } from '../worker-task';
 import { Heartbeat } from './heartbeat';
 import { invokeHandler, TaskHandler } from './invoke-handler';
@@ -34,25 +34,27 @@ export class DeliveryHandler {
   ) {}
 
   async handle(delivery: Delivery, slot: ConsumerSlot): Promise<void> {
-    const { properties } = delivery.message;
-    const attempt = attemptOf(properties.headers);
-    const log = this.log.with({ task_id: properties.correlationId ?? null, attempt });
-    if (!properties.replyTo) {
+    const frame = decodeTaskFrame(delivery.message);
+    const { envelope } = frame;
+    const attempt = envelope.attempt;
+    const log = this.log.with({ task_id: envelope.taskId ?? null, attempt });
+    if (!envelope.replyTo) {
       // The Python worker died on this (Appendix C) and took every next worker with it. Nobody can
       // be told, so drop it; the server's lease sees the task was never answered.
       log.error('no_reply_to', 'Task message without reply_to: acknowledged and dropped');
       delivery.ack();
       return;
     }
-    const parsed = parseTaskMessage(delivery.message.content, properties.correlationId, attempt);
-    if (!parsed.ok) {
-      log.warn('invalid_task_message', parsed.reply.message, { state: parsed.reply.state });
-      await this.reply(delivery, parsed.reply, log);
+    // Read as a frame without attempt (as from a Python DANE server); the replies carry none either.
+    if (envelope.attemptProblem) log.warn('invalid_attempt_header', envelope.attemptProblem);
+    if (!frame.ok) {
+      log.warn('invalid_task_message', frame.reply.message, { state: frame.reply.state, reason: frame.reason });
+      await this.reply(delivery, { ...frame.reply }, log);
       return;
     }
-    const { task, document } = parsed;
+    const { task, document } = frame;
     const taskLog = this.log.with({ task_id: task._id, document_id: document._id, task_key: task.key, attempt });
-    if (this.policy.dependsOn.length > 0 && !dependenciesDone(properties.headers)) {
+    if (this.policy.dependsOn.length > 0 && !envelope.dependenciesDone) {
       taskLog.info('dependencies_unfinished', `Waiting for ${this.policy.dependsOn.join(', ')}`);
       await this.reply(delivery, Outcomes.unfinishedDependencies(this.policy.dependsOn), taskLog);
       return;
@@ -62,7 +64,7 @@ export class DeliveryHandler {
 
   private async run(delivery: Delivery, slot: ConsumerSlot, task: WorkerTask, document: DaneDocument, log: WorkerLog): Promise<void> {
     const ctx = new RunContext(task, document, log, this.shutdownSignal, {
-      heartbeat: (progress) => this.replies.send(delivery, Outcomes.progress(progress), ReplyKind.HEARTBEAT, 5_000),
+      heartbeat: (progress) => this.replies.heartbeat(delivery, progress, 5_000),
       saveResult: (payload) => this.results.save(task, payload),
     });
     const heartbeat = new Heartbeat(this.policy.heartbeatIntervalMs, () => ctx.heartbeat());

@@ -1,3 +1,4 @@
+import { FrameRejections, heartbeatOutcome } from '@dane/core/protocol';
 import { TaskState, WORKER_OUTCOME_STATES } from '@dane/core/state/task-state';
 import type { WorkerOutcome } from '../worker-task';
 
@@ -6,12 +7,9 @@ import type { WorkerOutcome } from '../worker-task';
  * so dashboards and scripts that match on these texts keep working.
  */
 export const Outcomes = {
-  incompleteSpecification: (): WorkerOutcome => ({
-    state: TaskState.ERROR,
-    message: "Unhandled error: 'Incompleted task specification, require both `task` and `document` information'",
-  }),
-  invalidFormat: (): WorkerOutcome => ({ state: TaskState.BAD_REQUEST, message: 'Invalid format, unable to proceed' }),
-  unhandledError: (text: string): WorkerOutcome => ({ state: TaskState.ERROR, message: `Unhandled error: ${text}` }),
+  incompleteSpecification: (): WorkerOutcome => FrameRejections.incompleteSpecification(),
+  invalidFormat: (): WorkerOutcome => FrameRejections.invalidFormat(),
+  unhandledError: (text: string): WorkerOutcome => FrameRejections.unhandledError(text),
   unhandledWorkerError: (text: string): WorkerOutcome => ({ state: TaskState.ERROR, message: `Unhandled worker error: ${text}` }),
   unfinishedDependencies: (keys: string[]): WorkerOutcome => ({
     state: TaskState.UNFINISHED_DEPENDENCY,
@@ -20,7 +18,7 @@ export const Outcomes = {
   }),
   /** Refusal goes back as "created again" so the server re-dispatches it after a back-off. */
   refused: (reason: string): WorkerOutcome => ({ state: TaskState.CREATED, message: `Refused by worker: ${reason}` }),
-  progress: (message: string | undefined): WorkerOutcome => ({ state: TaskState.QUEUED, message: message ?? 'Processing' }),
+  progress: (message: string | undefined): WorkerOutcome => heartbeatOutcome(message),
 };
 
 /**
