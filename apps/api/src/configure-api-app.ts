@@ -6,6 +6,7 @@ import { ApiModule } from './api.module';
 import { AuthModule } from './auth/auth.module';
 import { Authenticator } from './auth/authenticator.service';
 import { DaneExceptionFilter } from './filters/dane-exception.filter';
+import { DaneValidationPipe } from './http/validation.pipe';
 import { jsonBodyMiddleware } from './middleware/json-body.middleware';
 import { pathNormaliserMiddleware } from './middleware/path-normaliser.middleware';
 import { requestLogMiddleware } from './middleware/request-log.middleware';
@@ -23,7 +24,7 @@ export interface ApiAppOptions {
 /**
  * The http behaviour of the API around the routes: slash normalisation (§5.3), the body read as
  * JSON whatever its Content-Type with the DANE.MAX_BODY_BYTES limit (§5.2), writes without an
- * API key refused before their body is read, `{"message"}` errors,
+ * API key refused before their body is read, request DTOs validated (DaneValidationPipe), `{"message"}` errors,
  * and OpenAPI (`/DANE/swagger.json`, UI at `/DANE/docs`). Must run before `app.init()`/`listen()`
  * so that its middleware sits in front of the routes.
  */
@@ -35,6 +36,7 @@ export function configureApiApp(app: INestApplication, config: ConfigService | D
   app.use(writeAuthMiddleware(app.get(Authenticator)));
   app.use(jsonBodyMiddleware(limit));
   app.useGlobalFilters(new DaneExceptionFilter());
+  app.useGlobalPipes(new DaneValidationPipe());
 
   const openApi = new DocumentBuilder()
     .setTitle('DANE API')

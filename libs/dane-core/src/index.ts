@@ -9,5 +9,6 @@ export * from './storage/storage.module';
 export * from './protocol';
 export * from './lifecycle';
 export * from './services';
+export * from './dto';
 export * from './auth';
 export * from './logging/dane-logger';

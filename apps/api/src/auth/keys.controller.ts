@@ -1,10 +1,8 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ApiKeyService, pageRequest } from '@dane/core';
-import { ApiKeyCreateDto, ApiKeyListDto, CreatedApiKeyDto } from '../dtos/api-key.dto';
+import { ApiKeyCreateDto, ApiKeyService, PageQueryDto, pageOf } from '@dane/core';
+import { ApiKeyListDto, CreatedApiKeyDto } from '../dtos/api-key.dto';
 import { ErrorResponseDto } from '../dtos/error.dto';
-import { PageQueryDto } from '../dtos/page.dto';
-import { dtoValidationPipe } from '../http/dto-validation.pipe';
 import { EMPTY_JSON_STRING } from '../http/empty-json';
 
 /** API key management (admin role): create (the key is shown once), list, revoke. */
@@ -13,7 +11,6 @@ import { EMPTY_JSON_STRING } from '../http/empty-json';
 @ApiUnauthorizedResponse({ type: ErrorResponseDto })
 @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The key is not an admin key' })
 @Controller('DANE/keys')
-@UsePipes(dtoValidationPipe)
 export class KeysController {
   constructor(private readonly keys: ApiKeyService) {}
 
@@ -22,14 +19,14 @@ export class KeysController {
   @ApiOperation({ summary: 'Create a key {name, role}; the answer holds the key, which is never shown again' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   async create(@Body() body: ApiKeyCreateDto) {
-    return this.keys.create(body?.name, body?.role);
+    return this.keys.create(body.name, body.role);
   }
 
   @Get()
   @ApiOperation({ summary: 'The keys (without secrets), oldest first, paged' })
   @ApiOkResponse({ type: ApiKeyListDto })
   async list(@Query() q: PageQueryDto) {
-    const page = await this.keys.list(pageRequest(q.page, q.size));
+    const page = await this.keys.list(pageOf(q));
     return { total: page.total, keys: page.items };
   }
 

@@ -1,18 +1,16 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { documentView, DocumentService, pageRequest, taskView, TaskService } from '@dane/core';
-import { DocumentCreateDto, DocumentDto, LegacyDocumentHitDto } from '../dtos/document.dto';
+import { DocumentCreateDto, documentView, DocumentService, PageQueryDto, pageOf, taskView, TaskService, validateDocument } from '@dane/core';
+import { DocumentDto, LegacyDocumentHitDto } from '../dtos/document.dto';
 import { ErrorResponseDto } from '../dtos/error.dto';
-import { PageQueryDto, TOTAL_COUNT_HEADERS } from '../dtos/page.dto';
 import { TaskDto } from '../dtos/task.dto';
-import { dtoValidationPipe } from '../http/dto-validation.pipe';
 import { EMPTY_JSON_STRING } from '../http/empty-json';
-import { pagedList } from '../http/paged-response';
+import { pagedList, TOTAL_COUNT_HEADERS } from '../http/paged-response';
+import { BodyPipe } from '../http/validation.pipe';
 
 @ApiTags('document')
 @Controller('DANE/document')
-@UsePipes(dtoValidationPipe)
 export class DocumentController {
   constructor(
     private readonly documents: DocumentService,
@@ -26,7 +24,7 @@ export class DocumentController {
   @ApiOkResponse({ type: DocumentDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A document with the same target.id and creator.id exists' })
-  async register(@Body() body: unknown) {
+  async register(@Body(new BodyPipe(validateDocument)) body: DocumentCreateDto) {
     return documentView(await this.documents.register(body));
   }
 
@@ -34,7 +32,7 @@ export class DocumentController {
   @ApiOperation({ summary: 'Legacy 0.2 search (§5.7): wildcard patterns, list of {_id, target, creator}' })
   @ApiOkResponse({ type: [LegacyDocumentHitDto], headers: TOTAL_COUNT_HEADERS })
   async legacySearch(@Param('target_id') targetId: string, @Param('creator_id') creatorId: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    const page = await this.documents.search({ targetId, creatorId }, pageRequest(q.page, q.size));
+    const page = await this.documents.search({ targetId, creatorId }, pageOf(q));
     return pagedList(res, page, (d) => {
       const { _id, target, creator } = documentView(d);
       return { _id, target, creator };
@@ -73,6 +71,6 @@ export class DocumentController {
   @ApiOkResponse({ type: [TaskDto], headers: TOTAL_COUNT_HEADERS })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async tasksOf(@Param('id') id: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return pagedList(res, await this.tasks.ofDocument(id, pageRequest(q.page, q.size)), taskView);
+    return pagedList(res, await this.tasks.ofDocument(id, pageOf(q)), taskView);
   }
 }

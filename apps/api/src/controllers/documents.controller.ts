@@ -1,17 +1,15 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Post, Query, Res, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { documentToJson, documentView, DocumentService } from '@dane/core';
-import { DocumentBulkResponseDto, DocumentCreateDto, DocumentJsonDto } from '../dtos/document.dto';
+import { DocumentCreateDto, documentToJson, documentView, DocumentService } from '@dane/core';
+import { DocumentBulkResponseDto, DocumentJsonDto } from '../dtos/document.dto';
 import { ErrorResponseDto } from '../dtos/error.dto';
-import { TOTAL_COUNT_HEADERS } from '../dtos/page.dto';
-import { dtoValidationPipe } from '../http/dto-validation.pipe';
 import { EMPTY_JSON_STRING } from '../http/empty-json';
 import { idList } from '../http/id-list';
+import { TOTAL_COUNT_HEADERS } from '../http/paged-response';
 
 @ApiTags('documents')
 @Controller('DANE/documents')
-@UsePipes(dtoValidationPipe)
 export class DocumentsController {
   constructor(private readonly documents: DocumentService) {}
 

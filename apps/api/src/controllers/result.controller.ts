@@ -1,14 +1,13 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ResultService, resultView } from '@dane/core';
+import { ResultCreateDto, ResultService, resultView, validateResult } from '@dane/core';
 import { ErrorResponseDto } from '../dtos/error.dto';
-import { ResultCreateDto, ResultDto } from '../dtos/result.dto';
-import { dtoValidationPipe } from '../http/dto-validation.pipe';
+import { ResultDto } from '../dtos/result.dto';
 import { EMPTY_JSON_STRING } from '../http/empty-json';
+import { BodyPipe } from '../http/validation.pipe';
 
 @ApiTags('result')
 @Controller('DANE/result')
-@UsePipes(dtoValidationPipe)
 export class ResultController {
   constructor(private readonly results: ResultService) {}
 
@@ -19,7 +18,7 @@ export class ResultController {
   @ApiCreatedResponse({ type: ResultDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown task' })
-  async save(@Body() body: unknown) {
+  async save(@Body(new BodyPipe(validateResult)) body: ResultCreateDto) {
     return resultView(await this.results.save(body));
   }
 

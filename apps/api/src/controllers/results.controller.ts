@@ -1,13 +1,11 @@
-import { Controller, Get, Query, UsePipes } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { pageRequest, ResultService, resultView } from '@dane/core';
+import { pageOf, ResultQueryDto, ResultService, resultView } from '@dane/core';
 import { ErrorResponseDto } from '../dtos/error.dto';
-import { ResultQueryDto, ResultSearchResponseDto } from '../dtos/result.dto';
-import { dtoValidationPipe } from '../http/dto-validation.pipe';
+import { ResultSearchResponseDto } from '../dtos/result.dto';
 
 @ApiTags('results')
 @Controller('DANE/results')
-@UsePipes(dtoValidationPipe)
 export class ResultsController {
   constructor(private readonly results: ResultService) {}
 
@@ -25,7 +23,7 @@ export class ResultsController {
         generatorName: q.generator_name,
         generatorId: q.generator_id,
       },
-      pageRequest(q.page, q.size),
+      pageOf(q),
     );
     return { total: page.total, results: page.items.map(resultView) };
   }

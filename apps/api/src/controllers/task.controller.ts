@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -12,37 +12,34 @@ import {
 import type { Response } from 'express';
 import {
   documentView,
-  pageRequest,
+  PageQueryDto,
+  pageOf,
   parseTaskAction,
+  ResultCreateDto,
   ResultService,
   resultView,
+  TaskActionQueryDto,
   TaskActionService,
+  TaskAssignDto,
   TaskAssignmentService,
   TaskService,
   taskToJson,
   taskView,
-  ValidationError,
+  validateResult,
+  validateTaskAssignment,
 } from '@dane/core';
 import { DocumentDto } from '../dtos/document.dto';
 import { ErrorResponseDto } from '../dtos/error.dto';
-import { PageQueryDto, TOTAL_COUNT_HEADERS } from '../dtos/page.dto';
-import { ResultCreateDto, ResultDto } from '../dtos/result.dto';
-import { InProgressDto, TaskActionQueryDto, TaskAssignDto, TaskBulkResponseDto, TaskDto, TaskJsonDto } from '../dtos/task.dto';
-import { dtoValidationPipe } from '../http/dto-validation.pipe';
+import { ResultDto } from '../dtos/result.dto';
+import { InProgressDto, TaskBulkResponseDto, TaskDto, TaskJsonDto } from '../dtos/task.dto';
 import { EMPTY_JSON_STRING } from '../http/empty-json';
-import { pagedList } from '../http/paged-response';
-
-function cascadeFlag(raw: string | undefined): boolean {
-  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
-  if (raw === 'true' || raw === '1') return true;
-  throw new ValidationError(`cascade must be true or false (got ${JSON.stringify(raw)})`);
-}
+import { pagedList, TOTAL_COUNT_HEADERS } from '../http/paged-response';
+import { BodyPipe } from '../http/validation.pipe';
 
 // Route order matters: literal segments (inprogress, delete, document, results, result) come
 // before the `:id/:action` catch-all.
 @ApiTags('task')
 @Controller('DANE/task')
-@UsePipes(dtoValidationPipe)
 export class TaskController {
   constructor(
     private readonly tasks: TaskService,
@@ -63,7 +60,7 @@ export class TaskController {
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown document' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Task `KEY` already assigned to document `id`' })
-  async assign(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+  async assign(@Body(new BodyPipe(validateTaskAssignment)) body: TaskAssignDto, @Res({ passthrough: true }) res: Response) {
     const outcome = await this.assignment.assign(body);
     if (!outcome.many) return taskView(outcome.task);
     res.status(200);
@@ -74,14 +71,14 @@ export class TaskController {
   @ApiOperation({ summary: 'Unfinished tasks (not 200, not 412) as Task.to_json with integer states, paged' })
   @ApiOkResponse({ type: [TaskJsonDto], headers: TOTAL_COUNT_HEADERS })
   async unfinished(@Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return pagedList(res, await this.tasks.unfinished(pageRequest(q.page, q.size)), taskToJson);
+    return pagedList(res, await this.tasks.unfinished(pageOf(q)), taskToJson);
   }
 
   @Get('inprogress')
   @ApiOperation({ summary: 'Legacy 0.2 (§5.7): ids of the tasks in 102, paged' })
   @ApiOkResponse({ type: InProgressDto, headers: TOTAL_COUNT_HEADERS })
   async inProgress(@Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return { tasks: pagedList(res, await this.tasks.inProgress(pageRequest(q.page, q.size)), (t) => t._id) };
+    return { tasks: pagedList(res, await this.tasks.inProgress(pageOf(q)), (t) => t._id) };
   }
 
   @Get(':id')
@@ -123,7 +120,7 @@ export class TaskController {
   @ApiOkResponse({ type: [ResultDto], headers: TOTAL_COUNT_HEADERS })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async resultsOf(@Param('id') id: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return pagedList(res, await this.results.ofTask(id, pageRequest(q.page, q.size)), resultView);
+    return pagedList(res, await this.results.ofTask(id, pageOf(q)), resultView);
   }
 
   @Post(':id/result')
@@ -133,7 +130,7 @@ export class TaskController {
   @ApiCreatedResponse({ type: ResultDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async saveResult(@Param('id') id: string, @Body() body: unknown) {
+  async saveResult(@Param('id') id: string, @Body(new BodyPipe(validateResult)) body: ResultCreateDto) {
     return resultView(await this.results.save(body, id));
   }
 
@@ -147,7 +144,7 @@ export class TaskController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'retry of a task in 102 or 200' })
   async act(@Param('id') id: string, @Param('action') action: string, @Query() q: TaskActionQueryDto) {
-    return taskView(await this.actions.apply(id, parseTaskAction(action), { cascade: cascadeFlag(q.cascade) }));
+    return taskView(await this.actions.apply(id, parseTaskAction(action), { cascade: q.cascade ?? false }));
   }
 
   @Post(':id/:action')

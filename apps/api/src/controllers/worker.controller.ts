@@ -1,16 +1,13 @@
-import { Controller, Get, Param, Query, Res, UsePipes } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { pageRequest, TaskActionService, TaskService, taskView, WorkerQueueService } from '@dane/core';
+import { PageQueryDto, pageOf, TaskActionService, TaskService, taskView, WorkerQueueService } from '@dane/core';
 import { ErrorResponseDto } from '../dtos/error.dto';
-import { PageQueryDto, TOTAL_COUNT_HEADERS } from '../dtos/page.dto';
 import { ErroredTasksDto, MassResetDto, WorkerQueueDto } from '../dtos/worker.dto';
-import { dtoValidationPipe } from '../http/dto-validation.pipe';
-import { pagedList } from '../http/paged-response';
+import { pagedList, TOTAL_COUNT_HEADERS } from '../http/paged-response';
 
 @ApiTags('workers')
 @Controller('DANE/workers')
-@UsePipes(dtoValidationPipe)
 export class WorkerController {
   constructor(
     private readonly queues: WorkerQueueService,
@@ -23,7 +20,7 @@ export class WorkerController {
   @ApiOkResponse({ type: [WorkerQueueDto], headers: TOTAL_COUNT_HEADERS })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Management API disabled (RABBITMQ.MANAGEMENT) or unreachable' })
   async list(@Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return pagedList(res, await this.queues.list(pageRequest(q.page, q.size)), (queue) => queue);
+    return pagedList(res, await this.queues.list(pageOf(q)), (queue) => queue);
   }
 
   @Get(':task_key')
@@ -31,7 +28,7 @@ export class WorkerController {
   @ApiOkResponse({ type: ErroredTasksDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   async errored(@Param('task_key') taskKey: string, @Query() q: PageQueryDto) {
-    const page = await this.tasks.erroredOfKey(taskKey, pageRequest(q.page, q.size));
+    const page = await this.tasks.erroredOfKey(taskKey, pageOf(q));
     return { total: page.total, tasks: page.items.map(taskView) };
   }
 

@@ -1,19 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
-import { MAX_KEY_NAME_LENGTH, ROLES } from '@dane/core';
+import { ROLES } from '@dane/core';
 
-/** Body of `POST /DANE/keys/`; nothing else is accepted. */
-export class ApiKeyCreateDto {
-  @ApiProperty({ description: 'What the key is for, e.g. "asr worker" or "alice"', maxLength: MAX_KEY_NAME_LENGTH })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(MAX_KEY_NAME_LENGTH)
-  name: string;
-
-  @ApiProperty({ enum: ROLES, description: 'read < submit < operate < admin; each includes the ones before it' })
-  @IsIn(ROLES as unknown as string[])
-  role: string;
-}
+/* Answers of the key routes, for the OpenAPI document; the request DTO (ApiKeyCreateDto) lives in @dane/core. */
 
 /** A key as listed: never its secret. */
 export class ApiKeyDto {

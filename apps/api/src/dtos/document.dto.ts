@@ -1,34 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
-import { CREATOR_TYPES, TARGET_TYPES } from '@dane/core';
-import { PageQueryDto } from './page.dto';
+import { ApiProperty } from '@nestjs/swagger';
+import { CreatorDto, TargetDto } from '@dane/core';
 
-export class TargetDto {
-  @ApiProperty({ description: 'Identifier of the media item (a JSON scalar; str() is used for the id)', example: 'ITM123' })
-  id: string;
-  @ApiProperty({ description: 'Location of the media; normalised with requote_uri (§1.6)', example: 'http://example.com/a b.mp4' })
-  url: string;
-  @ApiProperty({ enum: TARGET_TYPES })
-  type: string;
-}
-
-export class CreatorDto {
-  @ApiProperty({ example: 'NISV' })
-  id: string;
-  @ApiProperty({ enum: CREATOR_TYPES })
-  type: string;
-}
-
-/**
- * Body of `POST /DANE/document/`. Lenient by contract (extra target/creator keys are kept), so it is
- * checked by dane-core's createDocument, not by class-validator.
- */
-export class DocumentCreateDto {
-  @ApiProperty({ type: TargetDto })
-  target: TargetDto;
-  @ApiProperty({ type: CreatorDto })
-  creator: CreatorDto;
-}
+/* Answers of the document routes, for the OpenAPI document; the request DTOs live in @dane/core. */
 
 /** Marshalled Document (§1.1 REST form). */
 export class DocumentDto {
@@ -74,18 +47,6 @@ export class DocumentBulkResponseDto {
   success: DocumentDto[];
   @ApiProperty({ type: [DocumentFailureDto] })
   failed: DocumentFailureDto[];
-}
-
-export class DocumentSearchQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Wildcard pattern on target.id (`*`, `?`; case-sensitive)', default: '*' })
-  @IsOptional()
-  @IsString()
-  target_id?: string;
-
-  @ApiPropertyOptional({ description: 'Wildcard pattern on creator.id', default: '*' })
-  @IsOptional()
-  @IsString()
-  creator_id?: string;
 }
 
 export class DocumentSearchResponseDto {

@@ -1,31 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
-import { CREATOR_TYPES } from '@dane/core';
-import { PageQueryDto } from './page.dto';
+import { ApiProperty } from '@nestjs/swagger';
+import { GeneratorDto } from '@dane/core';
 
-export class GeneratorDto {
-  @ApiProperty({ example: 'a1b2c3d' })
-  id: string;
-  @ApiProperty({ example: 'ASR', description: 'Upper-cased' })
-  name: string;
-  @ApiProperty({ enum: CREATOR_TYPES })
-  type: string;
-  @ApiPropertyOptional({ nullable: true, example: 'https://github.com/beeldengeluid/dane-asr-worker' })
-  homepage?: string | null;
-}
-
-/**
- * Body of `POST /DANE/result/` and `POST /DANE/task/<id>/result`; checked by dane-core's
- * parseResultInput (§1.3 rules).
- */
-export class ResultCreateDto {
-  @ApiPropertyOptional({ description: 'The task (required on POST /DANE/result/)' })
-  task_id?: string;
-  @ApiProperty({ type: GeneratorDto })
-  generator: GeneratorDto;
-  @ApiProperty({ type: Object, example: { transcript: 'hello' } })
-  payload: Record<string, unknown>;
-}
+/* Answers of the result routes, for the OpenAPI document; the request DTOs live in @dane/core. */
 
 /** Marshalled Result (§1.3); we know the timestamps and the task, so we send them. */
 export class ResultDto {
@@ -45,15 +21,6 @@ export class ResultDto {
   document_id: string;
   @ApiProperty()
   task_key: string;
-}
-
-export class ResultQueryDto extends PageQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() task_id?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() document_id?: string;
-  @ApiPropertyOptional({ description: 'Matched upper-cased' }) @IsOptional() @IsString() task_key?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() creator_id?: string;
-  @ApiPropertyOptional({ description: 'Matched upper-cased' }) @IsOptional() @IsString() generator_name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() generator_id?: string;
 }
 
 export class ResultSearchResponseDto {

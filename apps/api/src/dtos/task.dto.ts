@@ -1,31 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow } from 'class-validator';
-import { MAX_PRIORITY, MIN_PRIORITY, TASK_ACTIONS, TaskState } from '@dane/core';
+import { TaskState } from '@dane/core';
 
-/**
- * Body of `POST /DANE/task/`. Lenient by contract (other keys become args, §1.2; the web UI form
- * `{"document_id", "task": {"key", "priority"}}` is accepted), so it is checked by dane-core's
- * parseTaskSpec, not by class-validator.
- */
-export class TaskAssignDto {
-  @ApiProperty({
-    description: 'One document id (answer 201 with the task) or a list of ids (answer 200 with success/failed)',
-    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
-  })
-  document_id: string | string[];
-  @ApiProperty({ description: 'Task key, upper-cased on assignment', example: 'ASR' })
-  key: string;
-  @ApiPropertyOptional({ minimum: MIN_PRIORITY, maximum: MAX_PRIORITY, default: 1, description: 'Clamped to 0..10' })
-  priority?: number;
-  @ApiPropertyOptional({ type: Object, description: 'Free-form task arguments' })
-  args?: Record<string, unknown>;
-  @ApiPropertyOptional({
-    type: [String],
-    description: 'Keys of tasks on the same document that must be 200 first; the task waits in 412 until then',
-    example: ['DOWNLOAD'],
-  })
-  depends_on?: string[];
-}
+/* Answers of the task routes, for the OpenAPI document; the request DTOs live in @dane/core. */
 
 /** Marshalled Task (§1.2 REST form, §5.8): `state` as a string, `args` `{"*": null}` when empty. */
 export class TaskDto {
@@ -85,22 +61,6 @@ export class TaskBulkResponseDto {
   success: TaskDto[];
   @ApiProperty({ type: [TaskFailureDto] })
   failed: TaskFailureDto[];
-}
-
-export class TaskActionParamsDto {
-  @ApiProperty({ description: 'Task id' })
-  id: string;
-  @ApiProperty({ enum: TASK_ACTIONS, description: 'Case-insensitive' })
-  action: string;
-}
-
-export class TaskActionQueryDto {
-  @ApiPropertyOptional({
-    enum: ['true', 'false'],
-    description: "Also put the task's dependants (tasks of the same document whose depends_on names its key, transitively) back to 412",
-  })
-  @Allow()
-  cascade?: string;
 }
 
 /** Legacy `GET /DANE/task/inprogress` (§5.7). */

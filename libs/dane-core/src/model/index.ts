@@ -5,3 +5,4 @@ export * from './timestamp';
 export * from './document';
 export * from './task';
 export * from './result';
+export * from './vocabulary';

@@ -1,5 +1,6 @@
-import { ValidationError } from '../errors';
-import { CREATOR_TYPES, CreatorType } from './document';
+import { validateResult } from '../dto/result.dto';
+import { definedEntries } from '../dto/validation';
+import type { CreatorType } from './vocabulary';
 import { newResultId } from './ids';
 import { formatTimestamp } from './timestamp';
 
@@ -22,30 +23,15 @@ export interface DaneResult {
   updated_at: string;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Result rules (§1.3): generator {id, name (upper-cased), type, homepage}, payload a dict. */
+/**
+ * Result rules (§1.3) on input checked against ResultCreateDto (also `{"result": {...}}`-wrapped):
+ * generator {id (as text), name (upper-cased), type, homepage (null when absent)}, payload a dict.
+ */
 export function parseResultInput(input: unknown): { generator: Generator; payload: Record<string, unknown> } {
-  if (!isPlainObject(input)) throw new ValidationError('Invalid result format: a result must be a JSON object');
-  const body = isPlainObject(input.result) && Object.keys(input).length === 1 ? input.result : input;
-  for (const k of Object.keys(body)) {
-    if (!['generator', 'payload', 'task_id'].includes(k)) throw new ValidationError(`Invalid result format: unexpected field \`${k}\``);
-  }
-  const g = body.generator;
-  if (!isPlainObject(g)) throw new ValidationError('generator is required and must be an object');
-  if (g.id === undefined || g.id === null || g.id === '') throw new ValidationError('generator.id is required');
-  if (typeof g.id !== 'string' && typeof g.id !== 'number') throw new ValidationError('generator.id must be a string');
-  if (typeof g.name !== 'string' || g.name.trim() === '') throw new ValidationError('generator.name is required and must be a non-empty string');
-  if (!CREATOR_TYPES.includes(g.type as CreatorType)) {
-    throw new ValidationError(`generator.type must be one of ${CREATOR_TYPES.join(', ')} (got ${JSON.stringify(g.type ?? null)})`);
-  }
-  if (g.homepage !== undefined && g.homepage !== null && typeof g.homepage !== 'string') throw new ValidationError('generator.homepage must be a string');
-  if (!isPlainObject(body.payload)) throw new ValidationError('payload is required and must be a JSON object');
+  const { generator: g, payload } = validateResult(input);
   return {
-    generator: { ...g, id: String(g.id), name: g.name.toUpperCase(), type: g.type as CreatorType, homepage: (g.homepage as string | undefined) ?? null },
-    payload: body.payload,
+    generator: { ...Object.fromEntries(definedEntries(g)), id: String(g.id), name: g.name.toUpperCase(), type: g.type, homepage: g.homepage ?? null },
+    payload,
   };
 }
 

@@ -1,7 +1,11 @@
+import { validateTaskSpec } from '../dto/task.dto';
+import { definedEntries } from '../dto/validation';
+import { taskKeyProblem } from '../dto/validators';
 import { ValidationError } from '../errors';
 import { TaskState } from '../state/task-state';
 import { taskId } from './ids';
 import { formatTimestamp } from './timestamp';
+import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, TASK_KEYWORDS } from './vocabulary';
 
 export interface DaneTask {
   _id: string;
@@ -28,13 +32,7 @@ export interface TaskSpec {
   depends_on: string[];
 }
 
-export const MIN_PRIORITY = 0;
-export const MAX_PRIORITY = 10;
-export const DEFAULT_PRIORITY = 1;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from './vocabulary';
 
 /** `int(priority)` clamped to 0..10 (§1.2). */
 export function clampPriority(value: unknown): number {
@@ -45,44 +43,33 @@ export function clampPriority(value: unknown): number {
 }
 
 export function normaliseKey(value: unknown, field = 'key'): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(`${field} is required and must be a non-empty string`);
-  if (value.length > 200) throw new ValidationError(`${field} must be at most 200 characters`);
-  if (!/^[A-Za-z0-9_\-]+$/.test(value)) {
-    throw new ValidationError(`${field} may only contain letters, digits, '_' and '-' (got ${JSON.stringify(value)})`);
-  }
-  return value.toUpperCase();
+  const problem = taskKeyProblem(value, field);
+  if (problem) throw new ValidationError(problem);
+  return (value as string).toUpperCase();
 }
 
-const KNOWN_TASK_FIELDS = new Set(['key', 'priority', 'args', 'depends_on', 'state', 'msg', 'created_at', 'updated_at']);
-
 /**
- * Task constructor rules (§1.2): the key upper-cased, priority clamped, and `args` built from the
+ * Task constructor rules (§1.2) on input checked against TaskSpecDto: the key upper-cased, the
+ * priority clamped, `depends_on` upper-cased without duplicates, and `args` built from the
  * keywords: if `args` is the only unknown keyword its value is the args; otherwise all unknown
  * keywords together (a stray extra key yields `{"args": {...}, "extra": ...}`).
  */
-export function parseTaskSpec(input: Record<string, unknown>): TaskSpec {
-  if (!isPlainObject(input)) throw new ValidationError('Invalid task format: a task must be a JSON object');
-  if ('_id' in input) throw new ValidationError('Invalid task format: `_id` is assigned by the server and must not be sent');
-  const key = normaliseKey(input.key);
-  const priority = clampPriority(input.priority);
-  const unknown = Object.keys(input).filter((k) => !KNOWN_TASK_FIELDS.has(k) || k === 'args');
+export function parseTaskSpec(input: unknown): TaskSpec {
+  const dto = validateTaskSpec(input);
+  const fields = definedEntries(dto).filter(([k]) => !NOT_ARGS.has(k));
+  const unknown = fields.filter(([k]) => !TASK_KEYWORDS.includes(k) || k === 'args');
   let args: Record<string, unknown>;
-  if (unknown.length === 1 && unknown[0] === 'args') {
-    if (input.args === null || input.args === undefined) args = {};
-    else if (!isPlainObject(input.args)) throw new ValidationError('args must be a JSON object');
-    else args = input.args;
+  if (unknown.length === 0 || (unknown.length === 1 && unknown[0][0] === 'args')) {
+    args = dto.args === null || dto.args === undefined ? {} : (dto.args as Record<string, unknown>);
   } else {
-    args = {};
-    for (const k of unknown) args[k] = input[k];
+    args = Object.fromEntries(unknown);
   }
-  let depends_on: string[] = [];
-  if (input.depends_on !== undefined && input.depends_on !== null) {
-    if (!Array.isArray(input.depends_on)) throw new ValidationError('depends_on must be a list of task keys');
-    depends_on = [...new Set(input.depends_on.map((k, i) => normaliseKey(k, `depends_on[${i}]`)))];
-    if (depends_on.includes(key)) throw new ValidationError(`depends_on must not contain the task's own key ${key}`);
-  }
-  return { key, priority, args, depends_on };
+  const depends_on = [...new Set((dto.depends_on ?? []).map((k) => k.toUpperCase()))];
+  return { key: dto.key.toUpperCase(), priority: clampPriority(dto.priority), args, depends_on };
 }
+
+/** Keys of an assignment body that are neither keywords nor arguments. */
+const NOT_ARGS = new Set(['_id', 'document_id']);
 
 export function createTask(documentId: string, spec: TaskSpec, now: Date = new Date()): DaneTask {
   const ts = formatTimestamp(now);

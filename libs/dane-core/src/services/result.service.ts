@@ -1,21 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { validateResult } from '../dto/result.dto';
 import { NotFoundError, ValidationError } from '../errors';
 import { createResult, DaneResult, parseResultInput } from '../model/result';
 import { normaliseKey } from '../model/task';
 import { Page, PageRequest } from '../storage/page';
 import { DANE_STORE, DaneStore, ResultQuery } from '../storage/store.port';
 import { resultNotFound, taskNotFound } from './not-found';
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The task id a result body names (top level, or inside the `{"result": {...}}` wrapper). */
-function bodyTaskId(body: unknown): unknown {
-  if (!isPlainObject(body)) return undefined;
-  if (isPlainObject(body.result) && Object.keys(body).length === 1) return body.result.task_id;
-  return body.task_id;
-}
 
 /** Results of tasks: stored through the API (workers may also send them over the broker). */
 @Injectable()
@@ -27,13 +17,13 @@ export class ResultService {
    * `task_id` in the body; both given and different is a 400.
    */
   async save(body: unknown, pathTaskId?: string): Promise<DaneResult> {
-    const input = parseResultInput(body);
-    const named = bodyTaskId(body);
-    if (named !== undefined && named !== null && typeof named !== 'string') throw new ValidationError('task_id must be a string');
+    const dto = validateResult(body);
+    const input = parseResultInput(dto);
+    const named = dto.task_id;
     if (pathTaskId !== undefined && named && named !== pathTaskId) {
       throw new ValidationError(`task_id \`${named}\` in the body differs from the task \`${pathTaskId}\` of the path`);
     }
-    const taskId = pathTaskId ?? (named as string | undefined);
+    const taskId = pathTaskId ?? named ?? undefined;
     if (!taskId) throw new ValidationError('task_id is required');
     const task = await this.store.tasks.findById(taskId);
     if (!task) throw taskNotFound(taskId);

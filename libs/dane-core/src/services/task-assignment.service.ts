@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DaneError, NotFoundError, TaskAssignedError, ValidationError } from '../errors';
+import { validateTaskAssignment } from '../dto/task.dto';
+import { DaneError, NotFoundError, TaskAssignedError } from '../errors';
 import { createTask, DaneTask, parseTaskSpec, TaskSpec } from '../model/task';
 import { TaskState } from '../state/task-state';
 import { DANE_STORE, DaneStore } from '../storage/store.port';
@@ -15,10 +16,6 @@ export interface TaskAssignmentFailure {
 export type TaskAssignment =
   | { many: false; task: DaneTask }
   | { many: true; success: DaneTask[]; failed: TaskAssignmentFailure[] };
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function assignedMessage(task: DaneTask): string {
   return `Task \`${task.key}\` already assigned to document \`${task.document_id}\``;
@@ -39,8 +36,11 @@ function bulkFailureText(err: DaneError, task: DaneTask): string {
 export class TaskAssignmentService {
   constructor(@Inject(DANE_STORE) private readonly store: DaneStore) {}
 
+  /** `body` is checked against TaskAssignDto (a TaskAssignDto instance from the API's pipe is taken as it is). */
   async assign(body: unknown): Promise<TaskAssignment> {
-    const { documentId, spec } = parseAssignment(body);
+    const dto = validateTaskAssignment(body);
+    const documentId = dto.document_id;
+    const spec = parseTaskSpec(dto);
     if (typeof documentId === 'string') return { many: false, task: await this.assignOne(documentId, spec) };
     return { many: true, ...(await this.assignMany(documentId, spec)) };
   }
@@ -114,27 +114,4 @@ export class TaskAssignmentService {
     if (tasks.length > 0) await this.store.notifyRunnable();
     return tasks.map((t) => released.get(t._id) ?? t);
   }
-}
-
-/**
- * `{"document_id": id | [ids], "key": …, "priority"?, "args"?, "depends_on"?, <other keys → args>}`,
- * or the web UI form `{"document_id": …, "task": {"key": …, "priority": …}}` where the `task`
- * object is merged with the top-level keys, top level winning (Task.from_json, §1.2).
- */
-function parseAssignment(body: unknown): { documentId: string | unknown[]; spec: TaskSpec } {
-  if (!isPlainObject(body)) throw new ValidationError('Invalid task format: expected a JSON object with document_id and key');
-  const { document_id: documentId, ...rest } = body;
-  if (documentId === undefined || documentId === null) throw new ValidationError('document_id is required');
-  if (typeof documentId === 'string') {
-    if (documentId === '') throw new ValidationError('document_id must not be empty');
-  } else if (!Array.isArray(documentId)) {
-    throw new ValidationError('document_id must be a document id or a list of document ids');
-  }
-  let fields: Record<string, unknown> = rest;
-  if ('task' in rest) {
-    const { task, ...top } = rest;
-    if (!isPlainObject(task)) throw new ValidationError('Invalid task format: `task` must be an object');
-    fields = { ...task, ...top };
-  }
-  return { documentId, spec: parseTaskSpec(fields) };
 }
