@@ -85,6 +85,10 @@ describe('flow: the stuck-task report (postgres, STUCK_AFTER_SECONDS 1, no perio
   });
 
   it('reports a 412 task whose dependencies are all done, and no task that is merely waiting', async () => {
+    const sweeper = app.get(SweeperService);
+    // The start-up sweep must be over, or it would release the task this test "loses" (sweep() joins one in flight).
+    await waitFor('the start-up sweep', () => sweeper.counters.sweeps >= 1);
+    await sweeper.sweep();
     const doc = await newDocument(store);
     const done = { ...createTask(doc._id, { key: 'DOWNLOAD', priority: 1, args: {}, depends_on: [] }), state: TaskState.SUCCESS, msg: 'Success' };
     const failed = { ...createTask(doc._id, { key: 'SHOTS', priority: 1, args: {}, depends_on: [] }), state: TaskState.ERROR, msg: 'Error' };
@@ -92,7 +96,6 @@ describe('flow: the stuck-task report (postgres, STUCK_AFTER_SECONDS 1, no perio
     const blocked = { ...createTask(doc._id, { key: 'FACES', priority: 1, args: {}, depends_on: ['SHOTS'] }), state: TaskState.UNFINISHED_DEPENDENCY };
     // Written straight into the store, so no release runs: the "lost release" an operator must hear about.
     await store.tasks.insertMany([done, failed, missed, blocked]);
-    const sweeper = app.get(SweeperService);
     expect((await sweeper.reportStuck()).release_missed).toBe(0);
     await sleep(1_300);
     const counts = await sweeper.reportStuck();

@@ -1,7 +1,7 @@
 import { TestingModule } from '@nestjs/testing';
-import type { ChannelModel } from 'amqplib';
-import { AmqpConnection, DaneStore, TaskState, createTask } from '@dane/core';
-import { DispatchService, SCHEDULER_BROKER, SchedulerModule } from '@dane/scheduler';
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import { DaneStore, TaskState, createTask } from '@dane/core';
+import { DispatchService, SchedulerModule } from '@dane/scheduler';
 import { TestBroker, TestWorker, newDocument, startApp, storeFor, storeOf, testEnv, waitFor, waitForState } from './support/scheduler-harness';
 
 describe('scheduler replicas and reconnects (postgres)', () => {
@@ -51,22 +51,22 @@ describe('scheduler replicas and reconnects (postgres)', () => {
     const w = await new TestWorker(broker, 'AFTERDROP', (r) => (r.body.task.args ? undefined : { state: TaskState.SUCCESS, message: 'after the drop' })).start();
     workers.push(w);
     const held = createTask((await newDocument(store))._id, { key: 'AFTERDROP', priority: 1, args: { hold: true }, depends_on: [] });
+    // The store publishes task.AFTERDROP.201 on DANE-events; the replicas' wake-up queue hears it.
     await store.tasks.insert(held);
-    await store.notifyRunnable();
     await waitFor('held task delivered', () => w.tasksReceived(held._id).length === 1);
 
-    const connections = apps.map((app) => app.get<AmqpConnection>(SCHEDULER_BROKER));
-    type Wired = { model?: ChannelModel & { connection: { stream: { destroy(e: Error): void } } } };
-    const before = connections.map((c) => (c as unknown as Wired).model);
+    const connections = apps.map((app) => app.get(AmqpConnection));
+    type Socketed = { connection: { stream: { destroy(e: Error): void } } };
+    const model = (c: AmqpConnection) => c.managedConnection.connection as unknown as Socketed | undefined;
+    const before = connections.map(model);
     // Cut both replicas' sockets from under them (as a network cut or broker crash would).
     for (const m of before) m!.connection.stream.destroy(new Error('connection reset (test)'));
     const fresh = createTask((await newDocument(store))._id, { key: 'AFTERDROP', priority: 1, args: {}, depends_on: [] });
     await store.tasks.insert(fresh);
-    await store.notifyRunnable();
     // The held task's reply waits in the durable response queue until a consumer is back.
     w.reply(w.tasksReceived(held._id)[0].msg, { state: TaskState.SUCCESS, message: 'answered across the drop' });
 
-    await waitFor('new connections', () => connections.every((c, i) => c.connected && (c as unknown as Wired).model !== before[i]), 30_000);
+    await waitFor('new connections', () => connections.every((c, i) => c.connected && model(c) !== undefined && model(c) !== before[i]), 30_000);
     expect((await waitForState(store, fresh._id, TaskState.SUCCESS, 30_000)).msg).toBe('after the drop');
     expect((await waitForState(store, held._id, TaskState.SUCCESS, 30_000)).msg).toBe('answered across the drop');
   });

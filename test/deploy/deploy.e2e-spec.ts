@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { CORE_SECTIONS, loadConfig } from '@dane/core/config';
 import { locateBaseDir } from '@dane/worker/base-dir';
 import { parseAllDocuments } from 'yaml';
-import { freePort } from '../support/polling';
+import { freePort, waitFor } from '../support/polling';
 import { buildImageLayout, commandOf, dockerfiles, environmentOf, healthTestOf, parseDockerfile, readCompose, ROOT } from './compose-support';
 
 /**
@@ -323,6 +323,8 @@ describe('deployment: each container start command starts here and stops cleanly
   /** The image's WORKDIR: dist/ and node_modules, no sources. */
   const appDir = join(home, 'app');
   let port = 0;
+  /** METRICS.PORT of the scheduler and results processes (compose gives both 9464, in containers of their own). */
+  const metricsPorts: Record<string, number> = {};
   const running: Running[] = [];
 
   /** A service's compose environment with the hosts, credentials and names of this machine and test. */
@@ -338,8 +340,9 @@ describe('deployment: each container start command starts here and stops cleanly
       Object.assign(local, { DANE_RABBITMQ__HOST: '127.0.0.1', DANE_RABBITMQ__USER: 'guest', DANE_RABBITMQ__PASSWORD: 'guest' });
       // This machine's RabbitMQ has no management plugin.
       if ('DANE_RABBITMQ__MANAGEMENT' in env) local.DANE_RABBITMQ__MANAGEMENT = 'false';
-      Object.assign(local, { DANE_RABBITMQ__EXCHANGE: exchange, DANE_RABBITMQ__RESPONSE_QUEUE: responseQueue });
+      Object.assign(local, { DANE_RABBITMQ__EXCHANGE: exchange, DANE_RABBITMQ__RESPONSE_QUEUE: responseQueue, DANE_RABBITMQ__EVENTS_EXCHANGE: `${exchange}-events` });
     }
+    if ('DANE_METRICS__PORT' in env) local.DANE_METRICS__PORT = String(metricsPorts[service]);
     if ('DANE_DANE__PORT' in env) Object.assign(local, { DANE_DANE__PORT: String(port), DANE_DANE__HOST: '127.0.0.1' });
     if ('DANE_DANE__API_URL' in env) local.DANE_DANE__API_URL = `http://127.0.0.1:${port}/DANE/`;
     if (service === 'filesize-worker') local.DANE_FILESIZE_WORKER__QUEUE = workerQueue;
@@ -372,13 +375,14 @@ describe('deployment: each container start command starts here and stops cleanly
   afterAll(async () => {
     for (const run of running) if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
     const conn = await amqp.connect(AMQP_URL);
-    for (const q of [responseQueue, responseQueue.replace(/-response-queue$/, '') + '-results', `DANE-deploy-${id}-results`, workerQueue]) {
+    for (const q of [responseQueue, `DANE-deploy-${id}-scheduler-wakeups`, responseQueue.replace(/-response-queue$/, '') + '-results', `DANE-deploy-${id}-results`, workerQueue]) {
       const ch = await conn.createChannel();
       await ch.deleteQueue(q).catch(() => undefined);
       await ch.close().catch(() => undefined);
     }
     const ch = await conn.createChannel();
     await ch.deleteExchange(exchange).catch(() => undefined);
+    await ch.deleteExchange(`${exchange}-events`).catch(() => undefined);
     await conn.close();
     const pg = new Client({ connectionString: PG_ADMIN_URL });
     await pg.connect();
@@ -408,9 +412,11 @@ describe('deployment: each container start command starts here and stops cleanly
     await waitForOutput(api, /"event":"api_listening"/);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/health`)).status).toBe(200);
+    // The api holds a broker connection of its own (it publishes DANE-events): /ready reports it once it is up.
+    await waitFor('/ready with the broker connected', async () => ((await (await fetch(`${base}/ready`)).json()) as { messagequeue?: string }).messagequeue === '200 OK');
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ database: '200 OK', messagequeue: 'not connected' });
+    expect(await ready.json()).toEqual({ database: '200 OK', messagequeue: '200 OK' });
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     const metrics = await fetch(`${base}/metrics`);
     expect(metrics.status).toBe(200);
@@ -422,7 +428,8 @@ describe('deployment: each container start command starts here and stops cleanly
     expect([hc.status, hc.out]).toEqual([0, expect.stringContaining('"ok":true')]);
   });
 
-  it('scheduler and results: log their start event and pass their health check', async () => {
+  it('scheduler and results: log their start event, pass their health check and serve their own /metrics', async () => {
+    for (const service of ['scheduler', 'results']) metricsPorts[service] = await freePort();
     const scheduler = start(commandOf(services.scheduler), localEnv('scheduler'), appDir);
     const results = start(commandOf(services.results), localEnv('results'), appDir);
     running.push(scheduler, results);
@@ -433,6 +440,11 @@ describe('deployment: each container start command starts here and stops cleanly
       const hc = healthcheck(service);
       expect([service, hc.status, hc.out]).toEqual([service, 0, expect.stringMatching(/"store":"up: postgres".*"broker":"up: rabbitmq"/)]);
     }
+    // A split deployment exports the flow counters from the process that keeps them.
+    const scrape = async (service: string) => (await fetch(`http://127.0.0.1:${metricsPorts[service]}/metrics`)).text();
+    const schedulerMetrics = await scrape('scheduler');
+    for (const name of ['dane_dispatch_total', 'dane_replies_total', 'dane_sweeper_total', 'dane_tasks_stuck']) expect(schedulerMetrics).toContain(`# TYPE ${name} `);
+    expect(await scrape('results')).toContain('# TYPE dane_result_messages_total counter');
   });
 
   it('filesize worker: consumes its queue and passes its health check', async () => {

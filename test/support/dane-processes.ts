@@ -225,9 +225,13 @@ export class BrokerNames {
   readonly exchange: string;
   readonly responseQueue: string;
   readonly resultQueue: string;
+  readonly eventsExchange: string;
+  readonly wakeupQueue: string;
 
   constructor(label: string) {
     this.exchange = `DANE-exchange-e2e-${label}-${this.id}`;
+    this.eventsExchange = `DANE-events-e2e-${label}-${this.id}`;
+    this.wakeupQueue = `DANE-e2e-${label}-${this.id}-scheduler-wakeups`;
     this.responseQueue = `DANE-e2e-${label}-${this.id}-response-queue`;
     // resultQueueName(): the response queue's name without `-response-queue`, plus the suffix.
     this.resultQueue = `DANE-e2e-${label}-${this.id}-results`;
@@ -242,13 +246,14 @@ export class BrokerNames {
   async cleanup(amqpUrl: string, workerQueues: string[]): Promise<void> {
     const conn = await amqp.connect(amqpUrl);
     try {
-      for (const q of [...workerQueues, this.responseQueue, this.resultQueue, `${this.resultQueue}-dead`]) {
+      for (const q of [...workerQueues, this.responseQueue, this.resultQueue, `${this.resultQueue}-dead`, this.wakeupQueue]) {
         const ch = await conn.createChannel();
         await ch.deleteQueue(q).catch(() => undefined);
         await ch.close().catch(() => undefined);
       }
       const ch = await conn.createChannel();
       await ch.deleteExchange(this.exchange).catch(() => undefined);
+      await ch.deleteExchange(this.eventsExchange).catch(() => undefined);
       await ch.close().catch(() => undefined);
     } finally {
       await conn.close().catch(() => undefined);
@@ -272,6 +277,7 @@ export function commonEnv(s: DaneSetup): Record<string, string> {
     DANE_RABBITMQ__PORT: String(s.amqpPort),
     DANE_RABBITMQ__EXCHANGE: s.names.exchange,
     DANE_RABBITMQ__RESPONSE_QUEUE: s.names.responseQueue,
+    DANE_RABBITMQ__EVENTS_EXCHANGE: s.names.eventsExchange,
     DANE_RABBITMQ__MANAGEMENT: 'false',
   };
 }

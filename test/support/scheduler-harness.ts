@@ -26,12 +26,16 @@ export class TestBroker {
   readonly exchange: string;
   readonly responseQueue: string;
   readonly resultQueue: string;
+  readonly eventsExchange: string;
+  readonly wakeupQueue: string;
   private readonly queues = new Set<string>();
 
   constructor(label: string) {
     this.exchange = `DANE-exchange-${label}-${this.id}`;
     this.responseQueue = `DANE-${label}-${this.id}-response-queue`;
     this.resultQueue = `DANE-${label}-${this.id}-results`;
+    this.eventsExchange = `DANE-events-${label}-${this.id}`;
+    this.wakeupQueue = `DANE-${label}-${this.id}-scheduler-wakeups`;
   }
 
   queueName(name: string): string {
@@ -43,13 +47,14 @@ export class TestBroker {
   /** Removes what this file declared (the server's queues too). */
   async cleanup(): Promise<void> {
     const conn = await amqp.connect(AMQP_URL);
-    for (const q of [...this.queues, this.responseQueue, this.resultQueue]) {
+    for (const q of [...this.queues, this.responseQueue, this.resultQueue, this.wakeupQueue]) {
       const ch = await conn.createChannel();
       await ch.deleteQueue(q).catch(() => undefined);
       await ch.close().catch(() => undefined);
     }
     const ch = await conn.createChannel();
     await ch.deleteExchange(this.exchange).catch(() => undefined);
+    await ch.deleteExchange(this.eventsExchange).catch(() => undefined);
     await conn.close();
   }
 }
@@ -65,6 +70,7 @@ export function testEnv(broker: TestBroker, store: { kind: StoreKind; url?: stri
     DANE_RABBITMQ__HOST: '127.0.0.1',
     DANE_RABBITMQ__EXCHANGE: broker.exchange,
     DANE_RABBITMQ__RESPONSE_QUEUE: broker.responseQueue,
+    DANE_RABBITMQ__EVENTS_EXCHANGE: broker.eventsExchange,
     DANE_STORAGE__TYPE: store.kind,
     DANE_SCHEDULER__SWEEP_INTERVAL_MS: '200',
     DANE_SCHEDULER__RETRY_BASE_MS: '50',

@@ -105,16 +105,6 @@ describe('task routes (PGlite)', () => {
       const res = await http().post('/DANE/task/').set('Content-Type', 'application/json').send('{"document_id": ').expect(400);
       expect(res.body.message).toMatch(/^Invalid JSON body: /);
     });
-
-    it('wakes the dispatchers after assigning', async () => {
-      const docId = await newDocument('T-WAKE');
-      let woken = 0;
-      const unsubscribe = await api.store.onRunnable(() => woken++);
-      await http().post('/DANE/task/').send({ document_id: docId, key: 'ASR' }).expect(201);
-      await new Promise((r) => setTimeout(r, 50));
-      unsubscribe();
-      expect(woken).toBeGreaterThan(0);
-    });
   });
 
   describe('POST /DANE/task/ with depends_on', () => {

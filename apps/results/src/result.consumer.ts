@@ -1,29 +1,44 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Channel, ConsumeMessage } from 'amqplib';
-import { AmqpConnection, AmqpSettings, DANE_STORE, DaneError, DaneStore, ManagedChannel, NotFoundError, createResult, resultQueueName } from '@dane/core';
-import { RESULTS_AMQP_SETTINGS, RESULTS_BROKER } from './broker.provider';
-import { ResultIntake, readResultMessage } from './result-message';
+import { AmqpConnection, Nack } from '@golevelup/nestjs-rabbitmq';
+import type { ConsumeMessage } from 'amqplib';
+import {
+  AMQP_SETTINGS,
+  AmqpSettings,
+  BROKER_CHANNELS,
+  DANE_STORE,
+  DaneError,
+  DaneStore,
+  NotFoundError,
+  ResultIntake,
+  createResult,
+  readResultMessage,
+  resultQueueName,
+  serverQueueArguments,
+} from '@dane/core';
+import { FlowMetrics } from '@dane/core/metrics';
 
-const PREFETCH = 50;
 const STORE_RETRY_MS = 1000;
 
 /**
  * Stores the results workers send over the broker (architecture principle 7: workers never touch
- * the store). The message id de-duplicates redeliveries (at-least-once). A malformed message or an
- * unknown task is acknowledged, logged and counted; the consumer never crashes (principle 9).
+ * the store): a golevelup subscriber on the results queue, each message handled on its own (up to
+ * the channel's prefetch at once) and acknowledged once stored. The message id de-duplicates
+ * redeliveries (at-least-once). A malformed message or an unknown task is acknowledged, logged and
+ * counted; the consumer never crashes (principle 9). The store publishes result.<KEY>.stored.
  */
 @Injectable()
 export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ResultConsumer.name);
-  private channel?: ManagedChannel;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private consumerTag?: Promise<string | undefined>;
   private stopped = false;
   readonly counters = { stored: 0, malformed: 0, unknownTask: 0 };
 
   constructor(
     @Inject(DANE_STORE) private readonly store: DaneStore,
-    @Inject(RESULTS_BROKER) private readonly connection: AmqpConnection,
-    @Inject(RESULTS_AMQP_SETTINGS) private readonly amqp: AmqpSettings,
+    private readonly connection: AmqpConnection,
+    @Inject(AMQP_SETTINGS) private readonly amqp: AmqpSettings,
+    private readonly flow: FlowMetrics,
   ) {}
 
   get queue(): string {
@@ -31,19 +46,34 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.channel = this.connection.channel({
-      setup: async (ch) => {
-        await ch.assertQueue(this.queue, { durable: true, exclusive: false, autoDelete: false });
-        await ch.prefetch(PREFETCH);
-        await ch.consume(this.queue, (msg) => (msg ? this.track(this.handle(ch, msg)) : this.onCancelled(ch)), { noAck: false });
-      },
-    });
+    this.consumerTag = this.connection
+      .createSubscriber<Buffer>(
+        (_content, raw) => this.track(this.handle(raw!)),
+        {
+          queue: this.queue,
+          queueOptions: { channel: BROKER_CHANNELS.results, durable: true, arguments: serverQueueArguments(this.amqp.queueType) },
+          createQueueIfNotExists: true,
+          deserializer: (content: Buffer) => content,
+          allowNonJsonMessages: true,
+          // Only an ack on a channel that closed meanwhile can fail: the message comes again, its id makes it a no-op.
+          errorHandler: () => undefined,
+        },
+        ResultConsumer.name,
+      )
+      .then(
+        (s) => s.consumerTag,
+        (err) => {
+          this.logger.warn(JSON.stringify({ event: 'subscribe_failed', queue: this.queue, error: err?.message }));
+          return undefined;
+        },
+      );
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    const tag = await Promise.race([this.consumerTag ?? Promise.resolve(undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
+    if (tag) await this.connection.cancelConsumer(tag).catch(() => undefined);
     await Promise.all(this.inFlight);
-    await this.channel?.close();
   }
 
   /** Resolves when every message received so far is handled. For tests. */
@@ -51,18 +81,21 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
-  private track(work: Promise<void>): void {
+  private track<T>(work: Promise<T>): Promise<T> {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
+    return work;
   }
 
-  private async handle(ch: Channel, msg: ConsumeMessage): Promise<void> {
+  /** Resolves to nothing (acknowledge) or a Nack (keep the message: it comes again). */
+  private async handle(msg: ConsumeMessage): Promise<void | Nack> {
+    const channel = this.connection.channels[BROKER_CHANNELS.results];
     const messageId = typeof msg.properties.messageId === 'string' && msg.properties.messageId !== '' ? msg.properties.messageId : undefined;
     let intake: ResultIntake;
     try {
       intake = readResultMessage(msg.content);
     } catch (err) {
-      this.drop(ch, msg, 'result_malformed', 'malformed', { message_id: messageId ?? null, reason: err.message, body: msg.content.toString('utf8', 0, 200) });
+      this.drop('result_malformed', 'malformed', { message_id: messageId ?? null, reason: err.message, body: msg.content.toString('utf8', 0, 200) });
       return;
     }
     const fields = { task_id: intake.taskId, message_id: messageId ?? null };
@@ -72,36 +105,23 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         if (!task) throw new NotFoundError(`No task with id \`${intake.taskId}\``);
         const stored = await this.store.results.insert(createResult(task, intake.input), messageId);
         this.counters.stored++;
+        this.flow.resultMessage('stored');
         this.logger.log(JSON.stringify({ event: 'result_stored', ...fields, document_id: task.document_id, key: task.key, result_id: stored._id }));
-        ack(ch, msg);
         return;
       } catch (err) {
-        if (err instanceof NotFoundError) return this.drop(ch, msg, 'result_unknown_task', 'unknownTask', { ...fields, reason: err.message });
-        if (err instanceof DaneError && err.status < 500) return this.drop(ch, msg, 'result_malformed', 'malformed', { ...fields, reason: err.message });
+        if (err instanceof NotFoundError) return this.drop('result_unknown_task', 'unknownTask', { ...fields, reason: err.message });
+        if (err instanceof DaneError && err.status < 500) return this.drop('result_malformed', 'malformed', { ...fields, reason: err.message });
         // The store is unavailable: keep the message (unacked) and try again while its channel lives.
         this.logger.warn(JSON.stringify({ event: 'result_store_failed', ...fields, error: err.message, retry_in_ms: STORE_RETRY_MS }));
-        if (this.stopped || ch !== this.channel?.current) return;
+        if (this.stopped || channel !== this.connection.channels[BROKER_CHANNELS.results]) return new Nack(true);
         await new Promise((r) => setTimeout(r, STORE_RETRY_MS));
       }
     }
   }
 
-  private drop(ch: Channel, msg: ConsumeMessage, event: string, counter: 'malformed' | 'unknownTask', fields: Record<string, unknown>): void {
+  private drop(event: string, counter: 'malformed' | 'unknownTask', fields: Record<string, unknown>): void {
     this.counters[counter]++;
+    this.flow.resultMessage(counter);
     this.logger.warn(JSON.stringify({ event, ...fields, count: this.counters[counter] }));
-    ack(ch, msg);
-  }
-
-  private onCancelled(ch: Channel): void {
-    this.logger.warn(JSON.stringify({ event: 'result_consumer_cancelled', queue: this.queue }));
-    ch.close().catch(() => undefined);
-  }
-}
-
-function ack(ch: Channel, msg: ConsumeMessage): void {
-  try {
-    ch.ack(msg);
-  } catch {
-    // Channel gone: the message comes again and its message id makes it a no-op.
   }
 }

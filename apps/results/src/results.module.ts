@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
-import { resultsBrokerProviders } from './broker.provider';
+import { DaneBrokerModule } from '@dane/core';
+import { TaskMetricsModule } from '@dane/core/metrics';
 import { ResultConsumer } from './result.consumer';
 
 /** Result intake from workers over the broker. Needs DaneConfigModule and StorageModule in the root. */
 @Module({
-  providers: [...resultsBrokerProviders, ResultConsumer],
+  imports: [DaneBrokerModule, TaskMetricsModule],
+  providers: [ResultConsumer],
   exports: [ResultConsumer],
 })
 export class ResultsModule {}

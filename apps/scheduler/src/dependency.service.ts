@@ -1,3 +1,4 @@
+import { DispatchWakeups } from './dispatch-wakeups';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DANE_STORE, DaneStore, DaneTask, TaskSpec, TaskAssignedError, isDone, stateInfo } from '@dane/core';
 import { tasksOfDocument } from '@dane/core/services/task-dependencies';
@@ -15,6 +16,7 @@ export class DependencyService {
   constructor(
     @Inject(DANE_STORE) private readonly store: DaneStore,
     private readonly assignment: TaskAssignmentService,
+    private readonly wakeups: DispatchWakeups,
   ) {}
 
   /** After successes on these documents: their waiting tasks whose dependencies are all 200 → 201. */
@@ -71,6 +73,6 @@ export class DependencyService {
     for (const t of released) {
       this.logger.log(JSON.stringify({ event: 'dependants_released', task_id: t._id, document_id: t.document_id, key: t.key, state: t.state }));
     }
-    await this.store.notifyRunnable();
+    this.wakeups.request();
   }
 }

@@ -1,27 +1,27 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import type { ConfirmChannel, Message } from 'amqplib';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import {
+  AMQP_SETTINGS,
   ATTEMPT_HEADER,
   DEPENDENCIES_DONE_HEADER,
-  AmqpConnection,
   AmqpSettings,
   ClaimedTask,
+  ConfirmPublisher,
   DANE_STORE,
   DaneStore,
-  ManagedChannel,
+  PublishOutcome,
   TaskState,
   TransitionRequest,
-  declareExchange,
-  declareResponseQueue,
   publishFailedRequest,
   routingKeyFor,
+  serverQueueArguments,
   taskMessageBody,
   unroutableGraceRequest,
   unroutableRequest,
 } from '@dane/core';
-import { TaskMetrics } from '@dane/core/metrics';
-import { SCHEDULER_AMQP_SETTINGS, SCHEDULER_BROKER } from './broker.provider';
+import { FlowMetrics, TaskMetrics } from '@dane/core/metrics';
 import { DependencyService } from './dependency.service';
+import { DispatchWakeups } from './dispatch-wakeups';
 import { SCHEDULER_SETTINGS, SchedulerSettings } from './scheduler-settings';
 
 /** A task whose publish failed is claimable again after this pause (not a hot claim/publish loop). */
@@ -40,13 +40,12 @@ const DUE_RECHECK_MS = 500;
 /** Confirm window: batches claimed and published before the oldest batch's confirms are back. */
 const CONFIRM_WINDOW_BATCHES = 4;
 
-type PublishOutcome = { kind: 'confirmed' } | { kind: 'returned' } | { kind: 'failed'; reason: string };
-
 /**
  * The outbox (architecture principle 2): claim runnable tasks in the store (→ 102, attempt + 1,
- * lease), publish each on a confirm channel with `mandatory`, then settle the ones the broker did
- * not take: returned → 422, not confirmed → runnable again. A crash between claim and publish is
- * healed by the lease. Runs when woken (store NOTIFY, reply batches, sweeps, the next due back-off).
+ * lease), publish each through golevelup's AmqpConnection on its confirm channel with `mandatory`,
+ * then settle the ones the broker did not take: returned → 422, not confirmed → runnable again. A
+ * crash between claim and publish is healed by the lease. Runs when woken (DANE-events of new,
+ * reset and released tasks, reply batches, sweeps, the next due back-off).
  *
  * Confirms are a window, not a wait: while full batches come back the next claim does not wait for
  * the previous batch's confirms (up to CONFIRM_WINDOW_BATCHES batches unconfirmed); each batch is
@@ -57,9 +56,7 @@ type PublishOutcome = { kind: 'confirmed' } | { kind: 'returned' } | { kind: 'fa
 @Injectable()
 export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DispatchService.name);
-  private channel?: ManagedChannel;
-  /** `task id#attempt` of messages the broker returned as unroutable, until their confirm arrives. */
-  private readonly returned = new Set<string>();
+  private readonly publisher: ConfirmPublisher;
   private running?: Promise<void>;
   private wakeAgain = false;
   /** Tasks published whose confirms are not all back yet, and the settlements waiting for them. */
@@ -70,7 +67,6 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
   private dueTimer?: NodeJS.Timeout;
   private dueCheckedAt = 0;
   private dueChanged = true;
-  private unsubscribe?: () => void;
   private stopped = false;
   /** When the confirm channel last (re)opened: the start of the unroutable grace window. */
   private channelOpenedAt = 0;
@@ -78,36 +74,38 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
 
   constructor(
     @Inject(DANE_STORE) private readonly store: DaneStore,
-    @Inject(SCHEDULER_BROKER) private readonly connection: AmqpConnection,
-    @Inject(SCHEDULER_AMQP_SETTINGS) private readonly amqp: AmqpSettings,
+    private readonly connection: AmqpConnection,
+    @Inject(AMQP_SETTINGS) private readonly amqp: AmqpSettings,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
     private readonly dependencies: DependencyService,
-    @Optional() private readonly metrics?: TaskMetrics,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.channel = this.connection.channel({
-      confirm: true,
-      // Topology again on every (re)connect (§3.1); the server never declares worker queues.
-      setup: async (ch) => {
-        await declareExchange(ch, this.amqp);
-        await declareResponseQueue(ch, this.amqp);
-        ch.on('return', (msg: Message) => this.onReturn(msg));
+    private readonly wakeups: DispatchWakeups,
+    private readonly flow: FlowMetrics,
+    private readonly metrics: TaskMetrics,
+  ) {
+    // A returned message is known by its task id and attempt (the attempt header).
+    this.publisher = new ConfirmPublisher(
+      connection,
+      (p) => (typeof p.correlationId === 'string' ? `${p.correlationId}#${p.headers?.[ATTEMPT_HEADER]}` : undefined),
+      async (ch) => {
+        // Replies need their queue before the first task goes out; the server never declares worker queues.
+        await ch.assertQueue(this.amqp.responseQueue, { durable: true, arguments: serverQueueArguments(this.amqp.queueType) });
         this.channelOpenedAt = Date.now();
-        // The channel becomes current once setup resolves; dispatch what piled up meanwhile.
+        // Dispatch what piled up while the channel was away.
         setImmediate(() => this.wake());
       },
-    });
-    this.unsubscribe = await this.store.onRunnable(() => this.wake());
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.wakeups.listen((dueChanged) => this.wake(dueChanged));
+    this.wake();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    this.unsubscribe?.();
     if (this.dueTimer) clearTimeout(this.dueTimer);
     await this.running;
     await Promise.all([...this.settling]);
-    await this.channel?.close();
   }
 
   /**
@@ -158,15 +156,13 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** One claim + publish round; its confirms are settled later (`settled`). */
   private async dispatchBatch(limit: number): Promise<{ claimed: number; settled?: Promise<void> }> {
-    const ch = this.channel?.current as ConfirmChannel | undefined;
-    // No channel, no claim: tasks stay runnable while the broker is away.
-    if (!ch) return { claimed: 0 };
+    // No connection, no claim: tasks stay runnable while the broker is away.
+    if (!this.connection.connected) return { claimed: 0 };
     const claimed = await this.store.tasks.claimRunnable(limit, this.settings.leaseMs);
     if (claimed.length === 0) return { claimed: 0 };
-    this.metrics?.claimed(claimed);
+    this.metrics.claimed(claimed);
     this.unconfirmed += claimed.length;
-    // Resolves once every message is written (waiting for the socket when its buffer is full).
-    const pending = await this.publishAll(ch, claimed);
+    const pending = this.publishAll(claimed);
     const settlement: Promise<void> = Promise.all(pending)
       .then((outcomes) => this.settle(claimed, outcomes))
       .catch((err) => this.logger.warn(JSON.stringify({ event: 'dispatch_settle_failed', tasks: claimed.length, error: err.message })))
@@ -192,18 +188,21 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
       const outcome = outcomes[i];
       if (outcome.kind === 'confirmed') {
         this.counters.dispatched++;
+        this.flow.dispatch('dispatched');
         published.push({ id: task._id, attempt: task.attempt });
-        this.metrics?.dispatched(task);
+        this.metrics.dispatched(task);
         if (debug) this.logger.debug(JSON.stringify({ event: 'task_dispatched', ...taskFields(task, document), routing_key: routingKeyFor(document, task) }));
       } else if (outcome.kind === 'returned' && now.getTime() - this.channelOpenedAt < this.settings.unroutableGraceMs) {
         settle.push(unroutableGraceRequest(task, now, REPUBLISH_DELAY_MS));
         this.logger.warn(JSON.stringify({ event: 'task_unroutable_grace', ...taskFields(task, document), routing_key: routingKeyFor(document, task) }));
       } else if (outcome.kind === 'returned') {
         this.counters.unroutable++;
+        this.flow.dispatch('unroutable');
         settle.push(unroutableRequest(task));
         this.logger.warn(JSON.stringify({ event: 'task_unroutable', ...taskFields(task, document), routing_key: routingKeyFor(document, task) }));
       } else {
         this.counters.publishFailed++;
+        this.flow.dispatch('publishFailed');
         settle.push(publishFailedRequest(task, outcome.reason, now, REPUBLISH_DELAY_MS));
         this.logger.warn(JSON.stringify({ event: 'task_publish_failed', ...taskFields(task, document), error: outcome.reason }));
       }
@@ -222,64 +221,29 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /**
    * Publishes the whole batch and returns one promise per message that resolves with its confirm
-   * (a window, not one round trip per task). Properties exactly as §3.2 plus the attempt header our
-   * replies are matched on.
+   * (a window, not one round trip per task). Properties exactly as the original's task frame
+   * (docs/protocol.md) plus the attempt header our replies are matched on.
    */
-  private async publishAll(ch: ConfirmChannel, claimed: ClaimedTask[]): Promise<Promise<PublishOutcome>[]> {
-    const pending: Promise<PublishOutcome>[] = [];
-    const settles: Array<(outcome: PublishOutcome) => void> = [];
-    // One timer for the batch: whatever is not confirmed by then failed.
-    const timer = setTimeout(() => settles.forEach((s) => s({ kind: 'failed', reason: 'no publisher confirm' })), CONFIRM_TIMEOUT_MS);
-    for (const { task, document } of claimed) {
-      const returnKey = `${task._id}#${task.attempt}`;
-      let settle!: (outcome: PublishOutcome) => void;
-      pending.push(
-        new Promise<PublishOutcome>((resolve) => {
-          let done = false;
-          settle = (outcome) => {
-            if (done) return;
-            done = true;
-            resolve(this.returned.delete(returnKey) && outcome.kind === 'confirmed' ? { kind: 'returned' } : outcome);
-          };
-        }),
-      );
-      settles.push(settle);
-      try {
-        const writable = ch.publish(
-          this.amqp.exchange,
-          routingKeyFor(document, task),
-          taskMessageBody(task, document),
-          {
-            mandatory: true,
-            replyTo: this.amqp.responseQueue,
-            correlationId: task._id,
-            priority: task.priority,
-            persistent: true,
-            // A runnable task with depends_on was released (or assigned) with every dependency in 200.
-            headers: task.depends_on.length ? { [ATTEMPT_HEADER]: task.attempt, [DEPENDENCIES_DONE_HEADER]: true } : { [ATTEMPT_HEADER]: task.attempt },
-          },
-          // basic.return precedes the ack of the same message, so `returned` is filled by now.
-          (err) => settle(err ? { kind: 'failed', reason: err.message } : { kind: 'confirmed' }),
-        );
-        if (!writable) await drained(ch);
-      } catch (err) {
-        settle({ kind: 'failed', reason: err.message });
-      }
-    }
-    void Promise.all(pending).then(() => clearTimeout(timer));
-    return pending;
-  }
-
-  private onReturn(msg: Message): void {
-    const id = msg.properties.correlationId;
-    const attempt = msg.properties.headers?.[ATTEMPT_HEADER];
-    if (typeof id === 'string') this.returned.add(`${id}#${attempt}`);
+  private publishAll(claimed: ClaimedTask[]): Promise<PublishOutcome>[] {
+    return claimed.map(({ task, document }) =>
+      this.publisher.publish(this.amqp.exchange, routingKeyFor(document, task), taskMessageBody(task, document), {
+        mandatory: true,
+        replyTo: this.amqp.responseQueue,
+        correlationId: task._id,
+        priority: task.priority,
+        persistent: true,
+        // A runnable task with depends_on was released (or assigned) with every dependency in 200.
+        headers: task.depends_on.length ? { [ATTEMPT_HEADER]: task.attempt, [DEPENDENCIES_DONE_HEADER]: true } : { [ATTEMPT_HEADER]: task.attempt },
+        // A confirm that never comes (blocked connection) must not stall dispatch forever.
+        timeout: CONFIRM_TIMEOUT_MS,
+      }),
+    );
   }
 
   /** Wakes the dispatcher when the earliest back-off falls due (sooner than the sweep would). */
   private async armDueTimer(): Promise<void> {
-    // Without a channel nothing can be dispatched; the channel's setup wakes us when it is back.
-    if (this.stopped || !this.channel?.current) return;
+    // Without a connection nothing can be dispatched; the channel's setup wakes us when it is back.
+    if (this.stopped || !this.connection.connected) return;
     // Nothing new since the last look: the timer armed then (if any) still stands.
     if (!this.dueChanged && Date.now() - this.dueCheckedAt < DUE_RECHECK_MS) return;
     this.dueChanged = false;
@@ -301,17 +265,4 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
 
 function taskFields(task: ClaimedTask['task'], document: ClaimedTask['document']): Record<string, unknown> {
   return { task_id: task._id, document_id: document._id, key: task.key, attempt: task.attempt };
-}
-
-/** Waits until the socket buffer has room again, or the channel is gone. */
-function drained(ch: ConfirmChannel): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      ch.off('drain', done);
-      ch.off('close', done);
-      resolve();
-    };
-    ch.once('drain', done);
-    ch.once('close', done);
-  });
 }

@@ -1,40 +1,34 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import type { Channel, ConsumeMessage } from 'amqplib';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import type { ConsumeMessage } from 'amqplib';
 import {
-  AmqpConnection,
+  AMQP_SETTINGS,
   AmqpSettings,
+  BROKER_CHANNELS,
+  BatchingSubscriber,
   DANE_STORE,
   DISPATCHABLE_STATES,
   DaneStore,
   DaneTask,
   IncomingReply,
-  ManagedChannel,
+  REPLY_PREFETCH,
   ReplyDecision,
   TaskState,
-  declareExchange,
-  declareResponseQueue,
   decideReply,
   dependencySpecs,
+  readReply,
+  serverQueueArguments,
 } from '@dane/core';
-import { TaskMetrics } from '@dane/core/metrics';
-import { SCHEDULER_AMQP_SETTINGS, SCHEDULER_BROKER } from './broker.provider';
+import { FlowMetrics, ReplyKind, TaskMetrics } from '@dane/core/metrics';
 import { DependencyService } from './dependency.service';
-import { DispatchService } from './dispatch.service';
-import { readReply } from './reply-envelope';
+import { DispatchWakeups } from './dispatch-wakeups';
+import { ResponseQueueGuard } from './response-queue-guard';
 import { SCHEDULER_SETTINGS, SchedulerSettings } from './scheduler-settings';
 
-/** Unacked replies the broker may hand us at once; also the largest batch applied in one statement. */
-const PREFETCH = 200;
 /** Pause before applying a batch again when the store failed. */
 const STORE_RETRY_MS = 1000;
 
-interface Delivery {
-  ch: Channel;
-  msg: ConsumeMessage;
-}
-
 interface ReadableReply {
-  delivery: Delivery;
   taskId: string;
   incoming: IncomingReply;
 }
@@ -42,20 +36,16 @@ interface ReadableReply {
 type TransitionDecision = Extract<ReplyDecision, { action: 'transition' }>;
 
 /**
- * Consumes worker replies from the response queue (§3.5) and applies them as conditional
- * transitions from 102 (architecture principles 1–5). Replies that arrived together (one read of the
- * socket, or while the previous batch was being applied) are applied in one statement, then
- * acknowledged with one multiple-ack; no fixed wait. Applying a reply twice changes nothing. A malformed
- * reply, an unknown task or a stale attempt is acknowledged, logged and counted — never fatal.
+ * Consumes worker replies from the response queue (docs/protocol.md, replies) and applies them as
+ * conditional transitions from 102 (architecture principles 1–5). A golevelup subscriber that
+ * batches (BatchingSubscriber): replies that arrived together are applied in one statement, then
+ * acknowledged; no fixed wait. Applying a reply twice changes nothing. A malformed reply, an
+ * unknown task or a stale attempt is acknowledged, logged and counted — never fatal.
  */
 @Injectable()
 export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReplyConsumer.name);
-  private channel?: ManagedChannel;
-  private pending: Delivery[] = [];
-  private scheduled = false;
-  private processing?: Promise<void>;
-  private stopped = false;
+  private readonly subscriber: BatchingSubscriber;
   /** A transition of the batch being applied set a back-off (not_before): the dispatcher's due timer must see it. */
   private backoffSet = false;
   /** A transition of the batch being applied made a task dispatchable (201, 205, 502, 503). */
@@ -64,88 +54,52 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(DANE_STORE) private readonly store: DaneStore,
-    @Inject(SCHEDULER_BROKER) private readonly connection: AmqpConnection,
-    @Inject(SCHEDULER_AMQP_SETTINGS) private readonly amqp: AmqpSettings,
+    connection: AmqpConnection,
+    @Inject(AMQP_SETTINGS) private readonly amqp: AmqpSettings,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
-    private readonly dispatch: DispatchService,
+    private readonly wakeups: DispatchWakeups,
     private readonly dependencies: DependencyService,
-    @Optional() private readonly metrics?: TaskMetrics,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.channel = this.connection.channel({
-      setup: async (ch) => {
-        await declareExchange(ch, this.amqp);
-        await declareResponseQueue(ch, this.amqp);
-        await ch.prefetch(PREFETCH);
-        await ch.consume(this.amqp.responseQueue, (msg) => (msg ? this.receive(ch, msg) : this.onCancelled(ch)), { noAck: false });
-      },
+    private readonly guard: ResponseQueueGuard,
+    private readonly flow: FlowMetrics,
+    private readonly metrics: TaskMetrics,
+  ) {
+    this.subscriber = new BatchingSubscriber(connection, {
+      name: ReplyConsumer.name,
+      queue: amqp.responseQueue,
+      channel: BROKER_CHANNELS.replies,
+      queueOptions: { durable: true, arguments: serverQueueArguments(amqp.queueType) },
+      maxBatch: REPLY_PREFETCH,
+      retryMs: STORE_RETRY_MS,
+      handle: (batch) => this.applyBatch(batch),
     });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Before our own consumer joins: someone else's would silently take part of our replies.
+    await this.guard.check();
+    this.subscriber.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    await this.processing;
-    // Replies still pending are unacked: the broker hands them to another replica or the next start.
-    await this.channel?.close();
+    // Replies not applied yet go back to the queue: another replica or the next start applies them.
+    await this.subscriber.stop();
   }
 
-  private receive(ch: Channel, msg: ConsumeMessage): void {
-    this.pending.push({ ch, msg });
-    this.schedule();
-  }
-
-  /**
-   * Applies what is pending as soon as the current turn of the event loop is over (every reply
-   * read from the socket in it joins the batch); while a batch is being applied, new replies wait
-   * and form the next one. No timer: an idle consumer applies a lone reply at once.
-   */
-  private schedule(): void {
-    if (this.scheduled || this.processing || this.stopped) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.processing ??= this.processPending().finally(() => {
-        this.processing = undefined;
-        if (this.pending.length > 0) this.schedule();
-      });
-    });
-  }
-
-  private async processPending(): Promise<void> {
-    while (this.pending.length > 0 && !this.stopped) {
-      await this.processBatch(this.pending.splice(0, PREFETCH));
-    }
-  }
-
-  /** Applies a batch, retrying while the store is down; acks only after the writes. */
-  private async processBatch(batch: Delivery[]): Promise<void> {
-    for (;;) {
-      try {
-        await this.apply(batch);
-        break;
-      } catch (err) {
-        this.logger.warn(JSON.stringify({ event: 'reply_batch_failed', replies: batch.length, error: err.message, retry_in_ms: STORE_RETRY_MS }));
-        // Unacked replies of a closed channel are redelivered by the broker; drop our copies.
-        batch = batch.filter((d) => d.ch === this.channel?.current);
-        if (batch.length === 0 || this.stopped) return;
-        await new Promise((r) => setTimeout(r, STORE_RETRY_MS));
-      }
-    }
-    ackAll(batch);
-    // Only a reply that made a task dispatchable again (a retry, a reset) gives the dispatcher work;
-    // released dependants and newly assigned dependencies wake it through the store's notification.
-    if (this.madeDispatchable) this.dispatch.wake(this.backoffSet);
+  private async applyBatch(batch: ConsumeMessage[]): Promise<void> {
     this.madeDispatchable = false;
     this.backoffSet = false;
+    await this.apply(batch);
+    // Only a reply that made a task dispatchable again (a retry, a reset) gives the dispatcher work;
+    // released dependants wake it through the dependency service.
+    if (this.madeDispatchable) this.wakeups.request(this.backoffSet);
   }
 
-  private async apply(batch: Delivery[]): Promise<void> {
+  private async apply(batch: ConsumeMessage[]): Promise<void> {
     const readable: ReadableReply[] = [];
-    for (const delivery of batch) {
-      const read = readReply(delivery.msg);
-      if (read.ok) readable.push({ delivery, taskId: read.taskId, incoming: read.incoming });
-      else this.reject('reply_malformed', 'malformed', { task_id: read.taskId ?? null, reason: read.reason, body: preview(delivery.msg.content) });
+    for (const msg of batch) {
+      const read = readReply(msg);
+      if (read.ok) readable.push({ taskId: read.taskId, incoming: read.incoming });
+      else this.reject('reply_malformed', 'malformed', { task_id: read.taskId ?? null, reason: read.reason, body: preview(msg.content) });
     }
     if (readable.length === 0) return;
 
@@ -189,7 +143,8 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         continue;
       }
       this.counters.outcomes++;
-      this.metrics?.finished(task, after.state, decision.effect);
+      this.flow.reply('outcomes');
+      this.metrics.finished(task, after.state, decision.effect);
       if (decision.request.notBefore) this.backoffSet = true;
       if (DISPATCHABLE_STATES.includes(after.state)) this.madeDispatchable = true;
       if (logOutcomes) this.logger.log(JSON.stringify({ event: 'task_outcome', ...taskFields(after), attempt: task.attempt, state: after.state, effect: decision.effect, msg: after.msg }));
@@ -209,6 +164,7 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     const alive = await this.store.tasks.heartbeat(task._id, attempt, this.settings.leaseMs, msg);
     if (alive) {
       this.counters.heartbeats++;
+      this.flow.reply('heartbeats');
       if (Logger.isLevelEnabled('debug')) this.logger.debug(JSON.stringify({ event: 'task_heartbeat', ...taskFields(task), attempt, msg }));
     } else {
       this.reject('reply_stale', 'stale', { ...taskFields(task), attempt, reason: 'heartbeat for a task no longer in flight' });
@@ -217,32 +173,8 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   private reject(event: string, counter: 'malformed' | 'unknownTask' | 'stale', fields: Record<string, unknown>): void {
     this.counters[counter]++;
+    this.flow.reply(counter as ReplyKind);
     this.logger.warn(JSON.stringify({ event, ...fields, count: this.counters[counter] }));
-  }
-
-  /** The broker cancelled our consumer (queue deleted): reopen the channel, which declares it again. */
-  private onCancelled(ch: Channel): void {
-    this.logger.warn(JSON.stringify({ event: 'reply_consumer_cancelled', queue: this.amqp.responseQueue }));
-    ch.close().catch(() => undefined);
-  }
-}
-
-/**
- * Acknowledges a batch with one multiple-ack per channel: deliveries arrive in tag order, and every
- * earlier delivery on that channel was in an earlier batch, already acknowledged.
- */
-function ackAll(batch: Delivery[]): void {
-  const last = new Map<Channel, ConsumeMessage>();
-  for (const { ch, msg } of batch) {
-    const prev = last.get(ch);
-    if (!prev || msg.fields.deliveryTag > prev.fields.deliveryTag) last.set(ch, msg);
-  }
-  for (const [ch, msg] of last) {
-    try {
-      ch.ack(msg, true);
-    } catch {
-      // Channel gone: the replies come again and are then stale, which changes nothing.
-    }
   }
 }
 

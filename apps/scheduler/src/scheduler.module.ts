@@ -1,30 +1,35 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { BROKER_HEALTH } from '@dane/core/services/broker-health';
+import { DaneBrokerModule } from '@dane/core';
+import { TaskMetricsModule } from '@dane/core/metrics';
 import { TaskAssignmentService } from '@dane/core/services/task-assignment.service';
-import { schedulerBrokerProviders } from './broker.provider';
 import { DependencyService } from './dependency.service';
+import { DispatchWakeups } from './dispatch-wakeups';
 import { DispatchService } from './dispatch.service';
+import { EventWakeupsConsumer } from './event-wakeups.consumer';
 import { ReplyConsumer } from './reply.consumer';
+import { ResponseQueueGuard } from './response-queue-guard';
 import { SCHEDULER_SETTINGS, schedulerSettings } from './scheduler-settings';
 import { SweeperService } from './sweeper.service';
 
 /**
  * The state machine's moving parts: claim + dispatch, the reply consumer, dependency release,
- * retries and the lease sweep. Needs DaneConfigModule and StorageModule in the root. Global so the
- * API's readiness check sees the broker connection in single-machine mode (BROKER_HEALTH).
+ * retries and the lease sweep, woken by DANE-events. Needs DaneConfigModule and StorageModule in
+ * the root; brings the process's broker connection (DaneBrokerModule) and metrics.
  */
-@Global()
 @Module({
+  imports: [DaneBrokerModule, TaskMetricsModule],
   providers: [
     { provide: SCHEDULER_SETTINGS, inject: [ConfigService], useFactory: schedulerSettings },
-    ...schedulerBrokerProviders,
     TaskAssignmentService,
+    DispatchWakeups,
     DependencyService,
     DispatchService,
+    ResponseQueueGuard,
     ReplyConsumer,
+    EventWakeupsConsumer,
     SweeperService,
   ],
-  exports: [BROKER_HEALTH, DispatchService, ReplyConsumer, SweeperService, DependencyService],
+  exports: [DispatchService, ReplyConsumer, SweeperService, DependencyService, EventWakeupsConsumer],
 })
 export class SchedulerModule {}

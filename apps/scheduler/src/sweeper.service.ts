@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DANE_STORE, DaneStore, LeaseExpiryBudget, StuckReason, StuckTask, WORKER_LOST_STATE, leaseExpiryBudget } from '@dane/core';
+import { FlowMetrics } from '@dane/core/metrics';
 import { DependencyService } from './dependency.service';
 import { DispatchService } from './dispatch.service';
 import { SCHEDULER_SETTINGS, SchedulerSettings } from './scheduler-settings';
@@ -49,6 +50,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
     private readonly dispatch: DispatchService,
     private readonly dependencies: DependencyService,
+    private readonly flow: FlowMetrics,
   ) {
     this.budget = leaseExpiryBudget(settings.retry);
   }
@@ -80,10 +82,13 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async run(): Promise<SweepReport> {
     this.counters.sweeps++;
+    this.flow.sweeper('sweeps');
     const { expired, workerLost } = await this.expireLeases();
     const released = (await this.dependencies.releaseAll()).length;
-    if (expired > workerLost) await this.store.notifyRunnable();
-    // Due back-offs and anything a lost wake-up left behind.
+    this.counters.released += released;
+    this.flow.sweeper('released', released);
+    // Expired leases and releases, due back-offs, and anything a lost wake-up event left behind
+    // (other replicas hear of what this sweep made runnable through its events).
     this.dispatch.wake();
     if (Date.now() - this.lastStuckCheck >= Math.max(STUCK_CHECK_INTERVAL_MS, this.settings.sweepIntervalMs)) {
       this.lastStuckCheck = Date.now();
@@ -117,6 +122,8 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.counters.expired += total;
     this.counters.workerLost += workerLost;
+    this.flow.sweeper('expired', total);
+    this.flow.sweeper('workerLost', workerLost);
     return { expired: total, workerLost };
   }
 
@@ -133,6 +140,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const s of stuck) byReason[s.reason].push(s);
     const counts = Object.fromEntries(Object.entries(byReason).map(([r, list]) => [r, list.length])) as StuckCounts;
     this.counters.stuck = stuck.length;
+    this.flow.stuck(stuck.length);
     for (const [reason, list] of Object.entries(byReason) as Array<[StuckReason, StuckTask[]]>) {
       if (list.length === 0) continue;
       this.logger.warn(

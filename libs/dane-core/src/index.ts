@@ -12,3 +12,4 @@ export * from './services';
 export * from './dto';
 export * from './auth';
 export * from './logging/dane-logger';
+export * from './events';

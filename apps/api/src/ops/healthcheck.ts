@@ -4,6 +4,7 @@ import { amqpSettings } from '@dane/core/broker/amqp-settings';
 import { probeBroker } from '@dane/core/broker/probe-broker';
 import { DaneConfig, loadConfig } from '@dane/core/config';
 import { clientOptions, ElasticsearchSettings } from '@dane/core/storage/elasticsearch/es-settings';
+import { within } from '@dane/core/util/within';
 
 /**
  * The container health command of every DANE image (docker-compose.yml, deploy/k8s):
@@ -85,13 +86,6 @@ async function brokerCheck(config: DaneConfig): Promise<string> {
   return 'up: rabbitmq';
 }
 
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 if (require.main === module) {
   runHealthcheck(process.argv.slice(2)).then(

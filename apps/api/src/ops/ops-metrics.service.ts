@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DiscoveryService } from '@nestjs/core';
-import type { Channel } from 'amqplib';
-import { Counter, Gauge } from 'prom-client';
-import { AmqpConnection, amqpSettings, AmqpSettings, ManagedChannel, resultQueueName } from '@dane/core/broker';
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import { Gauge } from 'prom-client';
+import { amqpSettings, AmqpSettings, checkQueues, QueueCount, resultQueueName } from '@dane/core/broker';
 import { DaneConfig } from '@dane/core/config';
+import { within } from '@dane/core/util/within';
 import { TaskMetrics } from '@dane/core/metrics';
 import { DANE_STORE, DaneStore, TaskStats } from '@dane/core/storage/store.port';
 
@@ -13,28 +13,7 @@ export const SCRAPE_CACHE_MS = 5000;
 /** A scrape never waits longer than this for the store or the broker. */
 const BROKER_TIMEOUT_MS = 3000;
 
-interface QueueDepth {
-  queue: string;
-  messages: number;
-  consumers: number;
-}
-
-/**
- * Counters that services of this process already keep (`readonly counters = {…}`), exported as
- * Prometheus counters at scrape time: no hook in the services. Found by class name, so the API does
- * not depend on the scheduler and results apps; absent classes (api alone) export nothing.
- */
-const COUNTER_SOURCES: ReadonlyArray<{ provider: string; metric: string; help: string; label: string }> = [
-  { provider: 'DispatchService', metric: 'dane_dispatch_total', help: 'Dispatch outcomes of claimed tasks (dispatched, unroutable, publishFailed)', label: 'outcome' },
-  { provider: 'ReplyConsumer', metric: 'dane_replies_total', help: 'Worker replies by what became of them (outcomes, heartbeats, malformed, unknownTask, stale)', label: 'kind' },
-  { provider: 'SweeperService', metric: 'dane_sweeper_total', help: 'Lease sweeper activity (sweeps, expired, workerLost, released)', label: 'kind' },
-  { provider: 'ResultConsumer', metric: 'dane_result_messages_total', help: 'Result messages from workers (stored, malformed, unknownTask)', label: 'kind' },
-];
-const REJECTED_REPLY_COUNTERS = ['malformed', 'unknownTask', 'stale'];
-/** Entries of those `counters` that are levels, not counts: exported as gauges instead. */
-const LEVELS: Readonly<Record<string, { metric: string; help: string }>> = {
-  'SweeperService.stuck': { metric: 'dane_tasks_stuck', help: 'Tasks the last sweep found runnable or waiting for longer than SCHEDULER.STUCK_AFTER_SECONDS' },
-};
+type QueueDepth = QueueCount;
 
 function cached<T>(load: () => Promise<T>, ttlMs: number): () => Promise<T> {
   let value: { at: number; promise: Promise<T> } | undefined;
@@ -55,23 +34,22 @@ function cached<T>(load: () => Promise<T>, ttlMs: number): () => Promise<T> {
  * The scrape-time series of `/metrics`, registered on the process's TaskMetrics registry:
  * tasks by key and state (store.tasks.countByKeyAndState(), cached 5 s), queue depth (RabbitMQ
  * management API when RABBITMQ.MANAGEMENT, else amqplib checkQueue on the response and results
- * queues over this process's own broker connection), and the services' own counters.
+ * queues over this process's own broker connection). The flow counters (dispatch, replies, sweeps,
+ * results, events) are FlowMetrics, kept by the services that count in whichever process hosts them.
  */
 @Injectable()
-export class OpsMetricsService implements OnModuleInit, OnApplicationBootstrap {
+export class OpsMetricsService implements OnModuleInit {
   private readonly logger = new Logger('Metrics');
   private readonly amqp: AmqpSettings;
   private readonly rabbit: DaneConfig['RABBITMQ'];
   private readonly taskStats: () => Promise<TaskStats[]>;
   private readonly queueDepths: () => Promise<QueueDepth[]>;
-  private counterSources?: Map<string, Record<string, number>>;
-  private brokerChannel?: ManagedChannel;
 
   constructor(
     private readonly metrics: TaskMetrics,
     @Inject(DANE_STORE) private readonly store: DaneStore,
     private readonly config: ConfigService,
-    private readonly discovery: DiscoveryService,
+    @Optional() private readonly amqpConnection?: AmqpConnection,
   ) {
     this.rabbit = this.config.get<DaneConfig['RABBITMQ']>('RABBITMQ') ?? {};
     this.amqp = amqpSettings({ RABBITMQ: this.rabbit } as DaneConfig);
@@ -129,66 +107,6 @@ export class OpsMetricsService implements OnModuleInit, OnApplicationBootstrap {
       },
     });
 
-    for (const source of COUNTER_SOURCES) {
-      new Counter({
-        name: source.metric,
-        help: source.help,
-        labelNames: [source.label],
-        registers,
-        collect() {
-          this.reset();
-          const counters = self.countersOf(source.provider);
-          if (!counters) return;
-          for (const [kind, n] of Object.entries(counters)) if (!LEVELS[`${source.provider}.${kind}`] && typeof n === 'number') this.inc({ [source.label]: kind }, n);
-        },
-      });
-    }
-    for (const [path, level] of Object.entries(LEVELS)) {
-      const [provider, field] = path.split('.');
-      new Gauge({
-        name: level.metric,
-        help: level.help,
-        registers,
-        collect() {
-          const n = self.countersOf(provider)?.[field];
-          if (typeof n === 'number') this.set(n);
-        },
-      });
-    }
-    new Counter({
-      name: 'dane_results_stored_total',
-      help: 'Results stored from worker result messages by this process',
-      registers,
-      collect() {
-        this.reset();
-        const n = self.countersOf('ResultConsumer')?.stored;
-        if (n) this.inc(n);
-      },
-    });
-    // Rejected replies: the reply consumer's own counters join those of countRejectedReply().
-    this.metrics.addRejectedRepliesSource(() => {
-      const consumer = self.countersOf('ReplyConsumer');
-      return consumer ? Object.fromEntries(REJECTED_REPLY_COUNTERS.map((reason) => [reason, consumer[reason] ?? 0])) : undefined;
-    });
-  }
-
-  /** Without the management API, open the checkQueue channel now, so that the first scrape finds it ready. */
-  onApplicationBootstrap(): void {
-    if (this.rabbit.MANAGEMENT !== true) this.channel();
-  }
-
-  /** `counters` of the first provider instance of that class name in this process. */
-  private countersOf(provider: string): Record<string, number> | undefined {
-    if (!this.counterSources) {
-      this.counterSources = new Map();
-      for (const wrapper of this.discovery.getProviders()) {
-        const instance = wrapper.instance as { counters?: unknown } | undefined;
-        const name = instance?.constructor?.name;
-        if (!name || this.counterSources.has(name) || !COUNTER_SOURCES.some((s) => s.provider === name)) continue;
-        if (typeof instance.counters === 'object' && instance.counters !== null) this.counterSources.set(name, instance.counters as Record<string, number>);
-      }
-    }
-    return this.counterSources.get(provider);
   }
 
   private async loadQueueDepths(): Promise<QueueDepth[]> {
@@ -215,45 +133,9 @@ export class OpsMetricsService implements OnModuleInit, OnApplicationBootstrap {
       .map((q) => ({ queue: q.name as string, messages: Number(q.messages ?? 0), consumers: Number(q.consumers ?? 0) }));
   }
 
-  /** Without the management API: the server's own queues, over a broker connection this process already holds. */
+  /** Without the management API: the server's own queues, over this process's broker connection. */
   private async checkQueues(): Promise<QueueDepth[]> {
-    let ch = this.channel();
-    // Just (re)opening: give it a moment rather than report nothing for the next 5 s.
-    for (let i = 0; !ch && this.brokerChannel && i < 10; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      ch = this.channel();
-    }
-    if (!ch) return [];
-    const depths: QueueDepth[] = [];
-    for (const queue of [this.amqp.responseQueue, resultQueueName(this.amqp)]) {
-      try {
-        const ok = await within(ch.checkQueue(queue), BROKER_TIMEOUT_MS);
-        depths.push({ queue, messages: ok.messageCount, consumers: ok.consumerCount });
-      } catch {
-        // Not declared (yet): a 404 closes the channel, which reopens by itself.
-        break;
-      }
-    }
-    return depths;
+    if (!this.amqpConnection) return [];
+    return checkQueues(this.amqpConnection, [this.amqp.responseQueue, resultQueueName(this.amqp)], BROKER_TIMEOUT_MS);
   }
-
-  private channel(): Channel | undefined {
-    if (!this.brokerChannel) {
-      const connection = this.discovery
-        .getProviders()
-        .map((w) => w.instance)
-        .find((i): i is AmqpConnection => i instanceof AmqpConnection);
-      if (!connection) return undefined;
-      this.brokerChannel = connection.channel({ setup: async () => undefined });
-    }
-    return this.brokerChannel.current;
-  }
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

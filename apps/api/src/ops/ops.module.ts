@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TaskMetricsModule } from '@dane/core/metrics';
 import { ReadinessService } from '@dane/core/services/readiness.service';
@@ -15,7 +15,7 @@ import { RequestLogFieldsInterceptor } from './request-log-fields.interceptor';
  * services of the same process (single-machine mode) feed it through their optional hooks.
  */
 @Module({
-  imports: [TaskMetricsModule, DiscoveryModule, TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
+  imports: [TaskMetricsModule, TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
   controllers: [MetricsController, OpsHealthController],
   providers: [OpsMetricsService, ReadinessService, { provide: APP_INTERCEPTOR, useClass: RequestLogFieldsInterceptor }],
 })

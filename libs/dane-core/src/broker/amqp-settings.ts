@@ -1,6 +1,9 @@
 import { DaneConfig } from '../config/defaults';
+import { ConfigError } from '../errors';
 
-/** Connection settings of RabbitMQ, read from the RABBITMQ config section (§5.5). */
+export type QueueType = 'classic' | 'quorum';
+
+/** Connection settings of RabbitMQ, read from the RABBITMQ config section (docs/protocol.md, configuration). */
 export interface AmqpSettings {
   host: string;
   port: number;
@@ -15,10 +18,20 @@ export interface AmqpSettings {
   tlsCaFile?: string;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** DANE-events: durable topic exchange of change notifications. */
+  eventsExchange: string;
+  /** Whether this process publishes events. */
+  events: boolean;
+  /** Type of the server's own durable queues. */
+  queueType: QueueType;
 }
 
 export function amqpSettings(config: DaneConfig): AmqpSettings {
   const r = config.RABBITMQ;
+  const queueType = String(r.QUEUE_TYPE ?? 'classic');
+  if (queueType !== 'classic' && queueType !== 'quorum') {
+    throw new ConfigError(`RABBITMQ.QUEUE_TYPE must be classic or quorum, not ${JSON.stringify(r.QUEUE_TYPE)}`);
+  }
   return {
     host: String(r.HOST),
     port: Number(r.PORT),
@@ -32,10 +45,19 @@ export function amqpSettings(config: DaneConfig): AmqpSettings {
     tlsCaFile: r.TLS_CA_FILE ? String(r.TLS_CA_FILE) : undefined,
     tlsCertFile: r.TLS_CERT_FILE ? String(r.TLS_CERT_FILE) : undefined,
     tlsKeyFile: r.TLS_KEY_FILE ? String(r.TLS_KEY_FILE) : undefined,
+    eventsExchange: String(r.EVENTS_EXCHANGE ?? 'DANE-events'),
+    events: r.EVENTS !== false,
+    queueType,
   };
 }
 
 /** Where we connect, without the password, for log lines and errors. */
 export function describeBroker(s: AmqpSettings): string {
   return `${s.tls ? 'amqps' : 'amqp'}://${s.user}@${s.host}:${s.port}${s.vhost === '/' ? '' : '/' + encodeURIComponent(s.vhost)}`;
+}
+
+/** amqp(s)://user:password@host:port/vhost?heartbeat=N, every part escaped. */
+export function brokerUri(s: AmqpSettings): string {
+  const auth = `${encodeURIComponent(s.user)}:${encodeURIComponent(s.password)}`;
+  return `${s.tls ? 'amqps' : 'amqp'}://${auth}@${s.host}:${s.port}/${encodeURIComponent(s.vhost)}?heartbeat=${s.heartbeat}`;
 }

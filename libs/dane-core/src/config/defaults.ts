@@ -32,6 +32,15 @@ export function builtInDefaults(home: string): DaneConfig {
       TLS_CA_FILE: '',
       TLS_CERT_FILE: '',
       TLS_KEY_FILE: '',
+      /**
+       * Durable topic exchange of notifications after committed changes (task.<KEY>.<state>,
+       * document.registered, document.deleted, result.<KEY>.stored); see docs/events.md.
+       */
+      EVENTS_EXCHANGE: 'DANE-events',
+      /** false: this process publishes no events (the scheduler then finds new work by its sweep only). */
+      EVENTS: true,
+      /** Type of the server's own durable queues (response, results, scheduler wake-ups): classic | quorum (RabbitMQ clusters). */
+      QUEUE_TYPE: 'classic',
     },
     ELASTICSEARCH: {
       HOST: ['localhost'],

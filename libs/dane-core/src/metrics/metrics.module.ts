@@ -1,10 +1,13 @@
 import { Global, Module } from '@nestjs/common';
+import { FlowMetrics } from './flow-metrics';
 import { TaskMetrics } from './task-metrics';
 
 /**
- * Provides the process's TaskMetrics to every module (services inject it with @Optional()). The
- * API's OpsModule imports it, so the api alone and single-machine mode (`npm start`) have it.
+ * The process's metrics (one prom-client registry): TaskMetrics (histograms of the task flow) and
+ * FlowMetrics (counters of dispatch, replies, results, sweeps, events). Every app imports it — the
+ * api through OpsModule, scheduler and results through MetricsServerModule — so the services that
+ * count receive them by injection.
  */
 @Global()
-@Module({ providers: [TaskMetrics], exports: [TaskMetrics] })
+@Module({ providers: [TaskMetrics, FlowMetrics], exports: [TaskMetrics, FlowMetrics] })
 export class TaskMetricsModule {}

@@ -35,8 +35,7 @@ export class TaskMetrics {
   private readonly dispatchLatency: Histogram;
   private readonly taskDuration: Histogram<'key' | 'state'>;
   private readonly retries: Counter<'key'>;
-  private readonly rejectedCounts = new Map<string, number>();
-  private readonly rejectedSources: Array<() => Record<string, number> | undefined> = [];
+  private readonly rejected: Counter<'reason'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'dane_' });
@@ -54,20 +53,11 @@ export class TaskMetrics {
       registers: [this.registry],
     });
     this.retries = new Counter({ name: 'dane_task_retries_total', help: 'Automatic retries scheduled, by task key', labelNames: ['key'], registers: [this.registry] });
-    const self = this;
-    new Counter({
+    this.rejected = new Counter({
       name: 'dane_replies_rejected_total',
       help: 'Worker replies acknowledged without effect (malformed, unknown task, stale), by reason',
       labelNames: ['reason'],
       registers: [this.registry],
-      collect() {
-        this.reset();
-        const totals = new Map(self.rejectedCounts);
-        for (const source of self.rejectedSources) {
-          for (const [reason, n] of Object.entries(source() ?? {})) if (n) totals.set(reason, (totals.get(reason) ?? 0) + n);
-        }
-        for (const [reason, n] of totals) this.inc({ reason }, n);
-      },
     });
   }
 
@@ -86,12 +76,7 @@ export class TaskMetrics {
   }
 
   countRejectedReply(reason: string): void {
-    this.rejectedCounts.set(reason, (this.rejectedCounts.get(reason) ?? 0) + 1);
-  }
-
-  /** Adds counts kept elsewhere (e.g. a consumer's own `counters`) to dane_replies_rejected_total at scrape. */
-  addRejectedRepliesSource(source: () => Record<string, number> | undefined): void {
-    this.rejectedSources.push(source);
+    this.rejected.inc({ reason });
   }
 
   /** Dispatch hook, right after the claim: remembers when each task of the batch was claimed. */

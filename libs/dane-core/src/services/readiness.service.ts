@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DANE_STORE, DaneStore } from '../storage/store.port';
 import { BROKER_HEALTH, BrokerHealth } from './broker-health';
+import { within } from '../util/within';
 
 const UP = '200 OK';
 const DOWN = '502 Bad Gateway';
@@ -13,13 +14,6 @@ export interface Readiness {
 
 const CHECK_TIMEOUT_MS = 3000;
 
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * `/ready` (§5.2): the store must answer; the broker must too when this process holds a broker

@@ -74,7 +74,6 @@ export class TaskActionService {
     }
     const cascaded = options.cascade ? await this.cascade(task, siblings) : 0;
     if (unmet.length || cascaded) await this.store.tasks.releaseDependants([task.document_id]);
-    await this.store.notifyRunnable();
     this.logger.log(JSON.stringify({ event: 'task_action', action, task_id: task._id, key: task.key, from: task.state, to: updated.state, cascaded }));
     return (await this.store.tasks.findById(taskId)) ?? updated;
   }
@@ -88,7 +87,6 @@ export class TaskActionService {
     const state = rawState === undefined ? MASS_RESET_DEFAULT_STATE : parseState(rawState);
     const msg = stateInfo(TRANSITIONS.massReset.to)?.defaultMessage ?? 'Manual reset';
     const total = await this.store.tasks.transitionAll({ key, state }, TRANSITIONS.massReset.to, msg);
-    if (total > 0) await this.store.notifyRunnable();
     this.logger.log(JSON.stringify({ event: 'mass_reset', key, state, total }));
     return { total, error: total > 0 ? '' : 'No tasks affected' };
   }

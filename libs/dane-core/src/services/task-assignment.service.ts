@@ -111,7 +111,6 @@ export class TaskAssignmentService {
     if (waitingDocs.length > 0) {
       for (const t of await this.store.tasks.releaseDependants(waitingDocs)) released.set(t._id, t);
     }
-    if (tasks.length > 0) await this.store.notifyRunnable();
     return tasks.map((t) => released.get(t._id) ?? t);
   }
 }

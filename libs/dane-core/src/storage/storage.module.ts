@@ -8,6 +8,8 @@ import { ConfigError } from '../errors';
 import { ELASTICSEARCH_STORE, ElasticsearchStore, ElasticsearchStoreModule } from './elasticsearch';
 import { createSqlStore } from './sql/create-store';
 import { DANE_STORE, DaneStore } from './store.port';
+import { EventPublisher } from '../events/event-publisher';
+import { withEvents } from '../events/evented-store';
 
 /**
  * Builds the store chosen by STORAGE.TYPE (postgres | pglite | elasticsearch); PGlite's DATA_DIR is
@@ -71,14 +73,25 @@ class StoreCloser implements OnApplicationShutdown {
   }
 }
 
-/** Provides DANE_STORE to every app; one store per process. */
+/** Provides DANE_STORE to every app; one store per process, publishing its changes' events when the process has a broker. */
 @Module({})
 export class StorageModule {
   static forRoot(): DynamicModule {
     return {
       module: StorageModule,
       global: true,
-      providers: [{ provide: DANE_STORE, inject: [ConfigService, LazyModuleLoader], useFactory: storeFromConfig }, StoreCloser],
+      providers: [
+        {
+          provide: DANE_STORE,
+          // With a broker in the process (DaneBrokerModule), every committed change is followed by its DANE-event.
+          inject: [ConfigService, LazyModuleLoader, { token: EventPublisher, optional: true }],
+          useFactory: async (config: ConfigService, loader: LazyModuleLoader, events?: EventPublisher) => {
+            const store = await storeFromConfig(config, loader);
+            return events ? withEvents(store, events) : store;
+          },
+        },
+        StoreCloser,
+      ],
       exports: [DANE_STORE],
     };
   }

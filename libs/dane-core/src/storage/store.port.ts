@@ -188,8 +188,4 @@ export interface DaneStore {
   /** Throws StorageUnavailableError when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
-  /** Wakes dispatchers in every process (PostgreSQL NOTIFY; in-process for PGlite). */
-  notifyRunnable(): Promise<void>;
-  /** Subscribes to that wake-up; returns an unsubscribe function. */
-  onRunnable(listener: () => void): Promise<() => void>;
 }

@@ -1,5 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { AmqpConnection, AmqpSettings, declareWorkerQueue, ManagedChannel } from '@dane/core/broker';
+import { AmqpSettings, declareWorkerQueue } from '@dane/core/broker';
+import { AmqpConnection, ManagedChannel } from './amqp-connection';
 import { WorkerLog } from '../log/worker-log';
 import { Delivery } from './delivery';
 

@@ -1,5 +1,5 @@
 import type { ConfirmChannel, Options } from 'amqplib';
-import { AmqpConnection, ManagedChannel } from '@dane/core/broker';
+import { AmqpConnection, ManagedChannel } from './amqp-connection';
 
 /**
  * Publishes on a confirm channel and resolves only once the broker has taken the message, so

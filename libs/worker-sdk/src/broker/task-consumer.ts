@@ -1,4 +1,5 @@
-import { AmqpConnection, amqpSettings, resultQueueName } from '@dane/core/broker';
+import { amqpSettings, resultQueueName } from '@dane/core/broker';
+import { AmqpConnection } from './amqp-connection';
 import type { DaneConfig } from '@dane/core/config';
 import type { Generator } from '@dane/core/model';
 import { DeliveryHandler } from '../execution/delivery-handler';

@@ -1,6 +1,5 @@
 import type { ApiKeyRepository } from '../../auth/api-key.repository';
 import { DaneStore, DocumentRepository, ResultRepository, TaskRepository } from '../store.port';
-import { LocalRunnableNotifier } from '../sql/runnable-notifier';
 import { EsApiKeyRepository } from './es-api-key.repository';
 import { EsDocumentRepository } from './es-document.repository';
 import { EsIndex } from './es-index';
@@ -18,7 +17,6 @@ export class ElasticsearchStore implements DaneStore {
   readonly tasks: TaskRepository;
   readonly results: ResultRepository;
   readonly apiKeys: ApiKeyRepository;
-  private readonly notifier = new LocalRunnableNotifier();
   private closing: Promise<void> | undefined;
 
   constructor(private readonly index: EsIndex) {
@@ -40,17 +38,8 @@ export class ElasticsearchStore implements DaneStore {
   /** Idempotent: Nest shutdown hooks and tests may both call it. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.notifier.close();
       await this.index.close();
     })();
     return this.closing;
-  }
-
-  notifyRunnable(): Promise<void> {
-    return this.notifier.notify();
-  }
-
-  onRunnable(listener: () => void): Promise<() => void> {
-    return this.notifier.subscribe(listener);
   }
 }

@@ -3,7 +3,6 @@ import { DaneStore } from '../store.port';
 import { migrate } from './migrations';
 import { PgliteSqlClient } from './pglite-client';
 import { PostgresSqlClient } from './postgres-client';
-import { LocalRunnableNotifier, PostgresRunnableNotifier } from './runnable-notifier';
 import { SqlClient } from './sql-client';
 import { SqlStore } from './sql-store';
 
@@ -30,9 +29,9 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<DaneStor
   if (options.kind === 'postgres') {
     const client = new PostgresSqlClient(options.url, options.poolSize, options.ssl);
     await migrated(client);
-    return new SqlStore('postgres', client, new PostgresRunnableNotifier(options.url, client.where, client, options.ssl), `PostgreSQL at ${client.where}`);
+    return new SqlStore('postgres', client, `PostgreSQL at ${client.where}`);
   }
   const client = await PgliteSqlClient.open(options.dataDir);
   await migrated(client);
-  return new SqlStore('pglite', client, new LocalRunnableNotifier(), client.where);
+  return new SqlStore('pglite', client, client.where);
 }

@@ -5,5 +5,4 @@ export { MIGRATIONS, migrate } from './migrations';
 export type { Migration } from './migrations';
 export type { SqlClient, SqlExecutor, SqlRows } from './sql-client';
 export { describePostgresUrl } from './postgres-client';
-export { RUNNABLE_CHANNEL } from './runnable-notifier';
 export { wildcardToLike } from './wildcard';

@@ -1,13 +1,11 @@
 import { StorageUnavailableError } from '../../errors';
 import { DaneStore } from '../store.port';
-import { nextWakeUp } from './contract/notify.contract';
 import { createSqlStore } from './create-store';
 import { MIGRATIONS } from './migrations';
 import { adminQuery, testSchema } from './postgres-test-db';
-import { LISTENER_APPLICATION_NAME } from './runnable-notifier';
 import { describePostgresUrl } from './postgres-client';
 
-/** PostgreSQL-only behaviour: connection failures, concurrent start-up, LISTEN reconnection. */
+/** PostgreSQL-only behaviour: connection failures, concurrent start-up. */
 describe('PostgreSQL adapter', () => {
   const schema = testSchema('adapter');
   const stores: DaneStore[] = [];
@@ -41,29 +39,6 @@ describe('PostgreSQL adapter', () => {
     stores.push(...(await Promise.all([0, 1, 2].map(() => createSqlStore({ kind: 'postgres', url: schema.url, poolSize: 2 })))));
     const rows = await adminQuery<{ version: number }>(`SELECT version FROM ${schema.name}.dane_migrations ORDER BY version`);
     expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
-  });
-
-  it('wakes a store in another process (another pool) through NOTIFY', async () => {
-    const [a, b] = stores;
-    const { woken } = await nextWakeUp(b);
-    await a.notifyRunnable();
-    await expect(woken).resolves.toBeUndefined();
-  });
-
-  it('listens again after its connection is killed, and wakes its subscribers when it is back', async () => {
-    const store = stores[2];
-    const off = await store.onRunnable(() => undefined);
-    const restored = await nextWakeUp(store, 10_000);
-    const killed = await adminQuery<{ ok: boolean }>(
-      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
-      [LISTENER_APPLICATION_NAME],
-    );
-    expect(killed.length).toBeGreaterThan(0);
-    await restored.woken;
-    const notified = await nextWakeUp(store);
-    await stores[0].notifyRunnable();
-    await notified.woken;
-    off();
   });
 
   it('refuses work after close with StorageUnavailableError', async () => {

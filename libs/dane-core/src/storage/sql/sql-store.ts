@@ -1,7 +1,6 @@
 import { StorageUnavailableError } from '../../errors';
 import type { ApiKeyRepository } from '../../auth/api-key.repository';
 import { DaneStore, DocumentRepository, ResultRepository, TaskRepository } from '../store.port';
-import { RunnableNotifier } from './runnable-notifier';
 import { SqlClient } from './sql-client';
 import { SqlApiKeyRepository } from './sql-api-key.repository';
 import { SqlDocumentRepository } from './sql-document.repository';
@@ -19,7 +18,6 @@ export class SqlStore implements DaneStore {
   constructor(
     readonly kind: 'postgres' | 'pglite',
     private readonly client: SqlClient,
-    private readonly notifier: RunnableNotifier,
     /** Where the data lives, for messages (`host:port/db` or the PGlite directory; no secrets). */
     readonly where: string,
   ) {
@@ -41,17 +39,8 @@ export class SqlStore implements DaneStore {
   /** Idempotent: Nest shutdown hooks and tests may both call it. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.notifier.close();
       await this.client.close();
     })();
     return this.closing;
-  }
-
-  notifyRunnable(): Promise<void> {
-    return this.notifier.notify();
-  }
-
-  onRunnable(listener: () => void): Promise<() => void> {
-    return this.notifier.subscribe(listener);
   }
 }

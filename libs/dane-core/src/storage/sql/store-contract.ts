@@ -2,7 +2,6 @@ import { DaneStore } from '../store.port';
 import { dispatchContract } from './contract/dispatch.contract';
 import { documentContract } from './contract/documents.contract';
 import { leaseContract } from './contract/leases.contract';
-import { notifyContract } from './contract/notify.contract';
 import { resultContract } from './contract/results.contract';
 import { taskContract } from './contract/tasks.contract';
 import { transitionContract } from './contract/transitions.contract';
@@ -38,6 +37,5 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Dan
     dispatchContract(current);
     leaseContract(current);
     resultContract(current);
-    notifyContract(current);
   });
 }

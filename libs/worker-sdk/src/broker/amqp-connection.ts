@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import * as amqp from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
 import { readFileSync } from 'node:fs';
-import { AmqpSettings, describeBroker } from './amqp-settings';
+import { AmqpSettings, describeBroker } from '@dane/core/broker';
 
 export type ChannelSetup = (channel: Channel) => Promise<void>;
 
@@ -14,7 +14,8 @@ export interface ManagedChannelOptions {
 }
 
 /**
- * One AMQP connection that reconnects by itself with exponential back-off (1 s … 30 s) and
+ * The worker SDK's AMQP connection (a standalone worker is not a Nest application, so golevelup's module does
+ * not fit it; see the SDK's README). One AMQP connection that reconnects by itself with exponential back-off (1 s … 30 s) and
  * reopens its channels, re-running their setup (topology declared again on every reconnect).
  * Nagle is off (`noDelay`): with it on, a prefetch-1 round trip drops ~35x on loopback.
  */

@@ -1,1 +1,0 @@
-export { readResultMessage, type ResultIntake } from '@dane/core';

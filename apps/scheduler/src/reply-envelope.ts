@@ -1,1 +1,0 @@
-export { readReply, type ReadReply } from '@dane/core';
