@@ -2,11 +2,15 @@ import { TestingModule } from '@nestjs/testing';
 import * as amqp from 'amqplib';
 import { DaneStore, DaneTask, createTask } from '@dane/core';
 import { ResultConsumer, ResultsModule } from '@dane/results';
-import { AMQP_URL, StoreKind, TestBroker, newDocument, startApp, storeFor, storeOf, testEnv, waitFor } from './support/scheduler-harness';
+import { AMQP_URL, StoreKind, TestBroker, newDocument, queueTypeOf, startApp, storeFor, storeOf, testEnv, waitFor } from './support/scheduler-harness';
 
-describe.each<StoreKind>(['postgres', 'pglite'])('results intake (%s)', (kind) => {
-  const broker = new TestBroker(`results-${kind}`);
-  const storage = storeFor(kind, 'results');
+describe.each<[StoreKind, 'classic' | 'quorum']>([
+  ['postgres', 'classic'],
+  ['pglite', 'classic'],
+  ['postgres', 'quorum'],
+])('results intake (%s, %s results queue)', (kind, queueType) => {
+  const broker = new TestBroker(`results-${kind}-${queueType}`);
+  const storage = storeFor(kind, `results${queueType}`);
   let app: TestingModule;
   let store: DaneStore;
   let consumer: ResultConsumer;
@@ -29,7 +33,7 @@ describe.each<StoreKind>(['postgres', 'pglite'])('results intake (%s)', (kind) =
 
   beforeAll(async () => {
     await storage.schema?.create();
-    app = await startApp(testEnv(broker, storage), ResultsModule);
+    app = await startApp(testEnv(broker, storage, {}, { QUEUE_TYPE: queueType }), ResultsModule);
     store = storeOf(app);
     consumer = app.get(ResultConsumer);
     publisher = await amqp.connect(AMQP_URL);
@@ -45,6 +49,10 @@ describe.each<StoreKind>(['postgres', 'pglite'])('results intake (%s)', (kind) =
     await app?.close();
     await broker.cleanup();
     await storage.schema?.drop();
+  });
+
+  it(`declares the results queue as a ${queueType} queue`, async () => {
+    expect(await queueTypeOf(consumer.queue)).toBe(queueType);
   });
 
   it('stores a worker result and stores a redelivery with the same message id only once', async () => {

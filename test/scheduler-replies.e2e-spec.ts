@@ -1,14 +1,20 @@
 import { PARKED_UNTIL, TaskState } from '@dane/core';
 import { ReplyConsumer } from '@dane/scheduler';
-import { useSchedulerApp, TestBroker, TestWorker, newDocument, publishRawReply, sleep, storeFor, waitFor, waitForState } from './support/scheduler-harness';
+import { useSchedulerApp, TestBroker, TestWorker, newDocument, publishRawReply, queueTypeOf, sleep, storeFor, waitFor, waitForState } from './support/scheduler-harness';
 
-describe('scheduler replies (postgres)', () => {
-  const ctx = useSchedulerApp(new TestBroker('replies'), storeFor('postgres', 'replies'), { MAX_RETRIES: 2 });
+// RABBITMQ.QUEUE_TYPE quorum: the response queue (and the wake-up queue) as a RabbitMQ cluster would replicate them.
+describe.each(['classic', 'quorum'])('scheduler replies (postgres, %s server queues)', (queueType) => {
+  const ctx = useSchedulerApp(new TestBroker(`replies-${queueType}`), storeFor('postgres', `replies${queueType}`), { MAX_RETRIES: 2 }, undefined, { QUEUE_TYPE: queueType });
   const { broker, worker } = ctx;
   let replies: ReplyConsumer;
 
   beforeAll(() => {
     replies = ctx.app.get(ReplyConsumer);
+  });
+
+  it(`declares the response and wake-up queues as ${queueType} queues`, async () => {
+    await waitFor('response queue declared', async () => (await queueTypeOf(broker.responseQueue)) === queueType);
+    expect(await queueTypeOf(broker.wakeupQueue, { 'x-message-ttl': 60_000 })).toBe(queueType);
   });
 
   /** A task dispatched to a worker that holds on to it (no reply), so the test can answer by hand. */

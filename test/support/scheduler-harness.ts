@@ -64,7 +64,7 @@ export interface Env {
 }
 
 /** The config environment for one app instance of this test file. */
-export function testEnv(broker: TestBroker, store: { kind: StoreKind; url?: string }, scheduler: Record<string, number> = {}): Env {
+export function testEnv(broker: TestBroker, store: { kind: StoreKind; url?: string }, scheduler: Record<string, number> = {}, rabbit: Record<string, string> = {}): Env {
   const env: Env = {
     DANE_HOME: join(tmpdir(), `dane-test-home-${broker.id}`),
     DANE_RABBITMQ__HOST: '127.0.0.1',
@@ -82,6 +82,7 @@ export function testEnv(broker: TestBroker, store: { kind: StoreKind; url?: stri
   // Env values are read as YAML: quoted, or `:memory:` would be a mapping.
   else env.DANE_STORAGE__DATA_DIR = "':memory:'";
   for (const [k, v] of Object.entries(scheduler)) env[`DANE_SCHEDULER__${k}`] = String(v);
+  for (const [k, v] of Object.entries(rabbit)) env[`DANE_RABBITMQ__${k}`] = v;
   return env;
 }
 
@@ -194,6 +195,26 @@ export class TestWorker {
   }
 }
 
+/**
+ * The type of a durable queue, told by RabbitMQ itself: re-declaring a classic queue as quorum (or
+ * the reverse) is refused with 406 PRECONDITION_FAILED.
+ */
+export async function queueTypeOf(queue: string, otherArguments: Record<string, unknown> = {}): Promise<'classic' | 'quorum'> {
+  const conn = await amqp.connect(AMQP_URL);
+  try {
+    const ch = await conn.createChannel();
+    ch.on('error', () => undefined);
+    try {
+      await ch.assertQueue(queue, { durable: true, arguments: { ...otherArguments, 'x-queue-type': 'quorum' } });
+      return 'quorum';
+    } catch {
+      return 'classic';
+    }
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
+
 /** Publishes raw bytes to the response queue, as anything on the network could. */
 export async function publishRawReply(broker: TestBroker, content: string | Buffer, properties: amqp.Options.Publish = {}): Promise<void> {
   const conn = await amqp.connect(AMQP_URL);
@@ -233,7 +254,13 @@ export interface SchedulerTestApp {
  * starts the SchedulerModule on it with the `scheduler` settings, and afterwards stops the
  * workers, closes the app and removes the broker's queues and the schema.
  */
-export function useSchedulerApp(broker: TestBroker, storage: ReturnType<typeof storeFor>, scheduler: Record<string, number> = {}, startTimeoutMs?: number): SchedulerTestApp {
+export function useSchedulerApp(
+  broker: TestBroker,
+  storage: ReturnType<typeof storeFor>,
+  scheduler: Record<string, number> = {},
+  startTimeoutMs?: number,
+  rabbit: Record<string, string> = {},
+): SchedulerTestApp {
   let app: TestingModule;
   let store: DaneStore;
   let assign: Assign;
@@ -241,7 +268,7 @@ export function useSchedulerApp(broker: TestBroker, storage: ReturnType<typeof s
 
   beforeAll(async () => {
     await storage.schema?.create();
-    app = await startApp(testEnv(broker, storage, scheduler), SchedulerModule);
+    app = await startApp(testEnv(broker, storage, scheduler, rabbit), SchedulerModule);
     store = storeOf(app);
     assign = assigner(app);
   }, startTimeoutMs);
