@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import * as amqp from 'amqplib';
 import { taskId } from '@dane/core/model';
 import { runCeiling } from './ceiling';
 import { delta, readProcStats, ProcStats } from './proc-stats';
@@ -150,6 +151,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     DANE_STORAGE__DATA_DIR: join(home, 'data'),
     DANE_RABBITMQ__EXCHANGE: `bench-${tag}`,
     DANE_RABBITMQ__RESPONSE_QUEUE: `bench-${tag}-response-queue`,
+    DANE_RABBITMQ__EVENTS_EXCHANGE: `bench-${tag}-events`,
     DANE_RABBITMQ__MANAGEMENT: 'false',
     DANE_LOGGING__LEVEL: 'WARNING',
     DANE_AUTH__ADMIN_TOKEN: adminToken,
@@ -256,11 +258,34 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     return run;
   } finally {
     for (const p of procs.reverse()) await p.stop();
+    await deleteBrokerObjects(
+      o.amqpUrl,
+      ['response-queue', 'results', 'scheduler-wakeups', 'noop'].map((q) => `bench-${tag}-${q}`),
+      [`bench-${tag}`, `bench-${tag}-events`],
+    );
     if (admin) {
       await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
       await admin.end();
     }
     rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** What the run declared on the broker (the server's queues and exchanges, the worker's queue), removed. */
+async function deleteBrokerObjects(url: string, queues: string[], exchanges: string[]): Promise<void> {
+  const conn = await amqp.connect(url).catch(() => undefined);
+  if (!conn) return;
+  try {
+    for (const q of queues) {
+      const ch = await conn.createChannel();
+      await ch.deleteQueue(q).catch(() => undefined);
+      await ch.close().catch(() => undefined);
+    }
+    const ch = await conn.createChannel();
+    for (const x of exchanges) await ch.deleteExchange(x).catch(() => undefined);
+    await ch.close().catch(() => undefined);
+  } finally {
+    await conn.close().catch(() => undefined);
   }
 }
 
