@@ -21,11 +21,11 @@ import {
 const CONSUMER_TIMEOUT_MS = 3_000;
 
 /**
- * RabbitMQ closes the channel of a consumer that holds a delivery longer than its consumer timeout
- * (30 min by default; §3.6 — what killed long Python tasks). RabbitMQ 3.10 has no per-queue
- * x-consumer-timeout, and the shared broker's global setting must not change under other tests, so
- * this file starts a RabbitMQ node of its own with consumer_timeout = 3 s and runs the compiled
- * server and an SDK worker against it: a task of 9 s must complete normally.
+ * RabbitMQ closes the channel of a consumer that holds a delivery longer than its consumer timeout (30 min by
+ * default, what killed long Python tasks; docs/protocol.md, Connections and long tasks). RabbitMQ 3.10 has no
+ * per-queue x-consumer-timeout, and the shared broker's global setting must not change under other tests, so
+ * this file starts a RabbitMQ node of its own with consumer_timeout = 3 s and runs the compiled server and an
+ * SDK worker against it: a task of 9 s must complete normally.
  */
 describe('flow across processes: a task longer than the broker consumer timeout (private RabbitMQ, consumer_timeout 3 s)', () => {
   const names = new BrokerNames('acktimeout');

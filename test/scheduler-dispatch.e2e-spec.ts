@@ -6,7 +6,7 @@ describe.each<StoreKind>(['postgres', 'pglite'])('scheduler dispatch (%s)', (kin
   const ctx = useSchedulerApp(new TestBroker(`dispatch-${kind}`), storeFor(kind, 'dispatch'));
   const { broker, worker } = ctx;
 
-  it('publishes the exact §3.2 message and stores the 200 the worker answers', async () => {
+  it('publishes the exact task message and stores the 200 the worker answers', async () => {
     const w = await worker('ASR', () => ({ state: TaskState.SUCCESS, message: 'Success' }));
     const doc = await newDocument(ctx.store);
     const id = await ctx.assign(doc._id, 'asr', { priority: 7, args: { lang: 'nl' } });

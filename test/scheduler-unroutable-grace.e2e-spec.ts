@@ -2,7 +2,7 @@ import { TaskState } from '@dane/core';
 import { DispatchService } from '@dane/scheduler';
 import { useSchedulerApp, TestBroker, newDocument, storeFor, waitFor, waitForState } from './support/scheduler-harness';
 
-// After a broker restart the exchange's bindings are gone until workers re-declare them (§3.1): a task
+// After a broker restart the exchange's bindings are gone until workers re-declare them (docs/protocol.md, Topology): a task
 // published in that window must not be parked in 422 waiting for a person.
 describe('scheduler: unroutable just after the broker connection opened (postgres, grace 60 s)', () => {
   const ctx = useSchedulerApp(new TestBroker('unroutable-grace'), storeFor('postgres', 'unroutable_grace'), { UNROUTABLE_GRACE_SECONDS: 60 });

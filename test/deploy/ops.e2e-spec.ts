@@ -103,7 +103,7 @@ describe('operations: /metrics and terminus probes', () => {
       const ready = await http().get('/health/ready').expect(200);
       expect(ready.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, messagequeue: { status: 'up' } } });
       expect((await http().get('/health/live').expect(200)).body.status).toBe('ok');
-      // The DANE routes keep their shapes (§5.2).
+      // The DANE routes keep their shapes (docs/protocol.md, REST API).
       expect((await http().get('/ready').expect(200)).body).toEqual({ database: '200 OK', messagequeue: '200 OK' });
       expect((await http().get('/health').expect(200)).text).toBe('');
     });

@@ -133,7 +133,7 @@ export interface Received {
 export type Handler = (received: Received, worker: TestWorker) => unknown | Promise<unknown>;
 
 /**
- * A worker made of raw amqplib, replying exactly as a Python DANE worker does (§3.4, Appendix C):
+ * A worker made of raw amqplib, replying exactly as a Python DANE worker does (docs/protocol.md, Replies):
  * a durable queue with x-max-priority 10 bound to `#.KEY`, replies on the default exchange to
  * reply_to with correlation_id and delivery_mode 2, late ack. No headers: Python sends none.
  */

@@ -10,9 +10,9 @@ import { DaneWorker, loadWorkerConfig, type DaneWorkerOptions, type TaskContext,
 import { mediaSource, outcomeForFileError, outcomeForHttpStatus, unreachable, unsupportedScheme } from '../shared/media-source';
 
 /**
- * DOWNLOAD: copies the document's target.url into its TEMP folder (§6.5 layout) and saves
- * `{file_path, size}` — the result later tasks (CHECKSUM, ASR…) read through the API, as
- * W:dane-download-worker's `payload.file_path` was read by its dependants.
+ * DOWNLOAD: copies the document's target.url into its TEMP folder (the layout of
+ * docs/protocol.md, Work folders) and saves `{file_path, size}` — the result later tasks (CHECKSUM, ASR…)
+ * read through the API, as W:dane-download-worker's `payload.file_path` was read by its dependants.
  */
 export class DownloadWorker extends DaneWorker {
   private readonly timeoutMs: number;

@@ -6,8 +6,8 @@ import type { WorkerOutcome } from '@dane/worker';
 export type MediaSource = { kind: 'http'; url: string } | { kind: 'file'; path: string; candidates: string[] } | { kind: 'unsupported'; scheme: string };
 
 /**
- * http(s) URLs are fetched; `file://` URLs and plain paths are local files. target.url is
- * requoted by the server (§1.6: a space becomes %20), so a plain path is also tried decoded.
+ * http(s) URLs are fetched; `file://` URLs and plain paths are local files. target.url is requoted by the
+ * server (a space becomes %20; docs/protocol.md, URL normalisation), so a plain path is also tried decoded.
  */
 export function mediaSource(url: string): MediaSource {
   if (/^https?:\/\//i.test(url)) return { kind: 'http', url };
@@ -26,7 +26,7 @@ export function mediaSource(url: string): MediaSource {
   return { kind: 'file', path: url, candidates: decoded === url ? [url] : [url, decoded] };
 }
 
-/** DANE states for what a source answered (§4.1): 404 not found, 403 access denied, 503 remote error. */
+/** DANE states for what a source answered (docs/protocol.md, State table): 404 not found, 403 access denied, 503 remote error. */
 export function outcomeForHttpStatus(status: number, url: string): WorkerOutcome {
   if (status === 404 || status === 410) return { state: TaskState.NOT_FOUND, message: 'No file found at source_url' };
   if (status === 401 || status === 403) return { state: TaskState.ACCESS_DENIED, message: `Access denied to ${url} (HTTP ${status})` };

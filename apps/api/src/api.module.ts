@@ -27,9 +27,10 @@ import { OpsModule } from './ops/ops.module';
 const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActionService, ResultService, WorkerQueueService, ReadinessService];
 
 /**
- * The DANE REST API (§5.2, §5.7). Expects the host to provide DANE_STORE (StorageModule.forRoot())
- * and ConfigService (DaneConfigModule.forRoot()) globally; BROKER_HEALTH, when a global module of
- * the host binds it, feeds `/ready`. AuthModule puts API keys and roles on every route (AUTH section). Call `configureApiApp(app)` before `app.init()`/`listen()`.
+ * The DANE REST API (docs/protocol.md, REST API; docs/protocol.md, Legacy routes). Expects the host to
+ * provide DANE_STORE (StorageModule.forRoot()) and ConfigService (DaneConfigModule.forRoot()) globally;
+ * BROKER_HEALTH, when a global module of the host binds it, feeds `/ready`. AuthModule puts API keys and
+ * roles on every route (AUTH section). Call `configureApiApp(app)` before `app.init()`/`listen()`.
  */
 @Module({
   imports: [AuthModule, DashboardModule, OpsModule],

@@ -22,11 +22,11 @@ export interface ApiAppOptions {
 }
 
 /**
- * The http behaviour of the API around the routes: slash normalisation (§5.3), the body read as
- * JSON whatever its Content-Type with the DANE.MAX_BODY_BYTES limit (§5.2), writes without an
- * API key refused before their body is read, request DTOs validated (DaneValidationPipe), `{"message"}` errors,
- * and OpenAPI (`/DANE/swagger.json`, UI at `/DANE/docs`). Must run before `app.init()`/`listen()`
- * so that its middleware sits in front of the routes.
+ * The http behaviour of the API around the routes: slash normalisation (docs/protocol.md, Conventions), the
+ * body read as JSON whatever its Content-Type with the DANE.MAX_BODY_BYTES limit (same section), writes
+ * without an API key refused before their body is read, request DTOs validated (DaneValidationPipe),
+ * `{"message"}` errors, and OpenAPI (`/DANE/swagger.json`, UI at `/DANE/docs`). Must run before
+ * `app.init()`/`listen()` so that its middleware sits in front of the routes.
  */
 export function configureApiApp(app: INestApplication, config: ConfigService | DaneConfig = app.get(ConfigService), options: ApiAppOptions = {}): INestApplication {
   const limit = maxBodyBytes(config);
@@ -51,7 +51,7 @@ export function configureApiApp(app: INestApplication, config: ConfigService | D
     .build();
   const document = SwaggerModule.createDocument(app, openApi, { include: [ApiModule, AuthModule] });
   SwaggerModule.setup(SWAGGER_UI_PATH, app, document, { jsonDocumentUrl: SWAGGER_JSON_PATH, yamlDocumentUrl: 'DANE/swagger.yaml' });
-  // The original served its Swagger UI at /DANE/ (§5.1).
+  // The original served its Swagger UI at /DANE/ (docs/protocol.md, Health, readiness and operations routes).
   app.getHttpAdapter().get('/DANE', (_req: unknown, res: { redirect(status: number, url: string): void }) => res.redirect(302, `/${SWAGGER_UI_PATH}`));
   return app;
 }

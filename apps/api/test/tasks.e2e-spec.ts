@@ -51,7 +51,7 @@ describe('task routes (PGlite)', () => {
       expect(await stateOf(res.body._id)).toMatchObject({ state: '201', msg: 'Created' });
     });
 
-    it('clamps the priority, takes args, and turns stray keys into args (§1.2)', async () => {
+    it('clamps the priority, takes args, and turns stray keys into args (docs/protocol.md, Task)', async () => {
       const docId = await newDocument('T-ARGS');
       const a = await http().post('/DANE/task').send({ document_id: docId, key: 'A', priority: 15, args: { lang: 'nl' } }).expect(201);
       expect(a.body).toMatchObject({ priority: 10, args: { lang: 'nl' } });
@@ -185,7 +185,7 @@ describe('task routes (PGlite)', () => {
       await http().get(`/DANE/task/${t1}`).expect(404);
       await http().get(`/DANE/task/${t2}`).expect(404);
       expect((await http().delete(`/DANE/task/${t1}`).expect(404)).body.message).toBe(`No task with id \`${t1}\` found`);
-      // Deleting then re-assigning gives the same id (§1.4).
+      // Deleting then re-assigning gives the same id (docs/protocol.md, Task id).
       expect((await http().post('/DANE/task/').send({ document_id: docId, key: 'DEL1' }).expect(201)).body._id).toBe(t1);
     });
   });

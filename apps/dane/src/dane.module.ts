@@ -4,7 +4,7 @@ import { ApiModule } from '@dane/api';
 import { ResultsModule } from '@dane/results';
 import { SchedulerModule } from '@dane/scheduler';
 
-/** Single-machine mode: api + scheduler + results in one process (architecture: Shape). */
+/** Single-machine mode: api + scheduler + results in one process (docs/architecture.md, Single-machine mode). */
 @Module({})
 export class DaneModule {
   static forRoot(options: LoadConfigOptions = {}): DynamicModule {

@@ -42,7 +42,7 @@ export class DependencyService {
 
   /**
    * Keys of the document's other tasks that are not done: what a 412 with an empty dependency list
-   * (assigned but unfinished, §4.2 item 4) may be waiting for.
+   * (assigned but unfinished; docs/protocol.md, Dependencies) may be waiting for.
    */
   async unfinishedSiblings(task: DaneTask): Promise<string[]> {
     const siblings = await tasksOfDocument(this.store, task.document_id);
@@ -50,8 +50,8 @@ export class DependencyService {
   }
 
   /**
-   * Assigns the dependencies a worker named in a 412 reply (§4.2 item 3.4). Each is assigned on its
-   * own: one already assigned (TaskAssignedError) or invalid does not stop the others. Then the
+   * Assigns the dependencies a worker named in a 412 reply (docs/protocol.md, Dependencies). Each is assigned
+   * on its own: one already assigned (TaskAssignedError) or invalid does not stop the others. Then the
    * waiting task is released at once if its dependencies were done meanwhile.
    */
   async assignDependencies(waiting: DaneTask, specs: TaskSpec[]): Promise<void> {

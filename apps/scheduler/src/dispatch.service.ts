@@ -222,7 +222,7 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
   /**
    * Publishes the whole batch and returns one promise per message that resolves with its confirm
    * (a window, not one round trip per task). Properties exactly as the original's task frame
-   * (docs/protocol.md) plus the attempt header our replies are matched on.
+   * (docs/protocol.md, Task message) plus the attempt header our replies are matched on.
    */
   private publishAll(claimed: ClaimedTask[]): Promise<PublishOutcome>[] {
     return claimed.map(({ task, document }) =>

@@ -36,7 +36,7 @@ interface ReadableReply {
 type TransitionDecision = Extract<ReplyDecision, { action: 'transition' }>;
 
 /**
- * Consumes worker replies from the response queue (docs/protocol.md, replies) and applies them as
+ * Consumes worker replies from the response queue (docs/protocol.md, Replies) and applies them as
  * conditional transitions from 102 (architecture principles 1–5). A golevelup subscriber that
  * batches (BatchingSubscriber): replies that arrived together are applied in one statement, then
  * acknowledged; no fixed wait. Applying a reply twice changes nothing. A malformed reply, an

@@ -3,7 +3,7 @@ import { taskKeyOf, validateBindingKeys } from './binding-keys';
 import { resolveWorkerOptions } from './worker-options';
 import { builtInDefaults } from '@dane/core/config';
 
-describe('binding keys (§6.1)', () => {
+describe('binding keys (docs/protocol.md, Binding keys)', () => {
   it('accepts target types, * and # as first segment, as a string or a list', () => {
     expect(validateBindingKeys('#.ASR')).toEqual(['#.ASR']);
     expect(validateBindingKeys(['*.ASR', 'Video.ASR', 'Dataset.X', 'Image.X', 'Sound.X', 'Text.X'])).toHaveLength(6);

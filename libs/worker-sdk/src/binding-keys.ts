@@ -4,8 +4,9 @@ import { InvalidBindingKeyError } from './errors/invalid-binding-key-error';
 const FIRST_SEGMENTS: readonly string[] = [...TARGET_TYPES, '*', '#'];
 
 /**
- * Binding keys as the Python base_worker checks them (§6.1): a string or a list, and the first
- * dot-segment of each must be a target type, `*` or `#` — case-sensitive, so `video.ASR` is an error.
+ * Binding keys as the Python base_worker checks them (docs/protocol.md, Binding keys): a string or a list,
+ * and the first dot-segment of each must be a target type, `*` or `#` — case-sensitive, so `video.ASR` is an
+ * error.
  */
 export function validateBindingKeys(bindingKey: string | string[]): string[] {
   const keys = Array.isArray(bindingKey) ? bindingKey : [bindingKey];

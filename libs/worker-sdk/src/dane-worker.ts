@@ -48,8 +48,8 @@ export abstract class DaneWorker {
   }
 
   /**
-   * Per-document work folders (§6.5): `<PATHS.TEMP_FOLDER>/03/d2/8a/<_id>` and the same under
-   * OUT_FOLDER, created unless told otherwise; `task.args.PATHS` overrides the roots when given.
+   * Per-document work folders (docs/protocol.md, Work folders): `<PATHS.TEMP_FOLDER>/03/d2/8a/<_id>` and the
+   * same under OUT_FOLDER, created unless told otherwise; `task.args.PATHS` overrides the roots when given.
    */
   getDirs(document: Pick<DaneDocument, '_id'>, createInput = true, createOutput = true, task?: Pick<WorkerTask, 'args'>): DocumentDirs {
     return documentDirs(dirRoots(this.config.PATHS as Record<string, unknown>, task?.args), document._id, createInput, createOutput);

@@ -13,7 +13,7 @@ class DirsWorker extends DaneWorker {
   }
 }
 
-describe('getDirs (§6.5)', () => {
+describe('getDirs (docs/protocol.md, Work folders)', () => {
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'dane-dirs-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));

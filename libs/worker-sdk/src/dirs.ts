@@ -12,8 +12,8 @@ export interface DirRoots {
 }
 
 /**
- * `_id[0:2]/_id[2:4]/_id[4:6]` — the first up-to-three 2-character slices of the document id (§6.5),
- * so one folder never holds millions of entries.
+ * `_id[0:2]/_id[2:4]/_id[4:6]` — the first up-to-three 2-character slices of the document id
+ * (docs/protocol.md, Work folders), so one folder never holds millions of entries.
  */
 export function idChunks(documentId: string): string[] {
   const chunks: string[] = [];
@@ -22,8 +22,9 @@ export function idChunks(documentId: string): string[] {
 }
 
 /**
- * The per-document folders of `getDirs` (§6.5): `<TEMP>/03/d2/8a/<_id>` and `<OUT>/03/d2/8a/<_id>`.
- * Paths are joined as given (relative roots stay relative to the working directory, like Python).
+ * The per-document folders of `getDirs` (docs/protocol.md, Work folders): `<TEMP>/03/d2/8a/<_id>` and
+ * `<OUT>/03/d2/8a/<_id>`. Paths are joined as given (relative roots stay relative to the working directory,
+ * like Python).
  */
 export function documentDirs(roots: DirRoots, documentId: string, createInput = true, createOutput = true): DocumentDirs {
   if (!documentId) throw new TypeError('getDirs needs a document with an _id');

@@ -20,9 +20,9 @@ function git(args: string[], cwd: string): string | null {
 }
 
 /**
- * The result generator as base_worker builds it (§6.1): in a git checkout `{id: short rev, name: queue,
- * type: Software, homepage: origin url}`. Python left it None elsewhere, which broke Result.save;
- * containerised workers get id `unknown` instead (pass `generator` to say more).
+ * The result generator as base_worker builds it (docs/protocol.md, Work folders): in a git checkout
+ * `{id: short rev, name: queue, type: Software, homepage: origin url}`. Python left it None elsewhere,
+ * which broke Result.save; containerised workers get id `unknown` instead (pass `generator` to say more).
  */
 export function defaultGenerator(queue: string, cwd = process.cwd()): Generator {
   const rev = insideGitRepo(cwd) ? git(['rev-parse', '--short', 'HEAD'], cwd) : null;

@@ -8,7 +8,7 @@ import { defaultGenerator } from './generator';
 export interface DaneWorkerOptions {
   /** Queue shared by all workers of this type (competing consumers), e.g. `ASR`. */
   queue: string;
-  /** `<target type | * | #>.<KEY>`, e.g. `#.ASR` (§6.1). */
+  /** `<target type | * | #>.<KEY>`, e.g. `#.ASR` (docs/protocol.md, Binding keys). */
   bindingKey: string | string[];
   /** Task keys that must be 200 before this worker runs a task (see DEPENDENCIES_DONE_HEADER). */
   dependsOn?: string[];
@@ -46,9 +46,9 @@ export const DEFAULT_ACK_DEADLINE_MS = 60_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 
 /**
- * The layered config a worker runs with (§6.6): defaults → $DANE_HOME/config.yml → base_config.yml
- * in `baseDir` (the worker's folder) → ./config.yml → DANE_<SECTION>__<KEY> environment variables.
- * For workers that need their own section (e.g. a queue name) before calling `super()`.
+ * The layered config a worker runs with (docs/protocol.md, Configuration): defaults → $DANE_HOME/config.yml →
+ * base_config.yml in `baseDir` (the worker's folder) → ./config.yml → DANE_<SECTION>__<KEY> environment
+ * variables. For workers that need their own section (e.g. a queue name) before calling `super()`.
  */
 export function loadWorkerConfig(baseDir?: string): DaneConfig {
   return loadConfig({ baseDir: baseDir ? locateBaseDir(baseDir) : undefined }).config;
@@ -63,7 +63,7 @@ export function resolveWorkerOptions(options: DaneWorkerOptions): ResolvedWorker
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`concurrency must be a whole number ≥ 1 (got ${concurrency})`);
   const dependsOn = (options.dependsOn ?? []).map((k) => {
     if (typeof k !== 'string' || !/^[A-Za-z0-9_-]+$/.test(k)) throw new ConfigError(`dependsOn holds task keys like "DOWNLOAD" (got ${JSON.stringify(k)})`);
-    return k.toUpperCase(); // stored task keys are upper-case (§1.2)
+    return k.toUpperCase(); // stored task keys are upper-case (docs/protocol.md, Task)
   });
   const config = options.config ?? loadWorkerConfig(options.baseDir);
   return {

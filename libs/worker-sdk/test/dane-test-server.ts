@@ -23,7 +23,7 @@ export interface ReceivedResult {
 export interface PublishTaskOptions {
   task?: DaneTask;
   document?: DaneDocument;
-  /** Send these bytes instead of the §3.2 body. */
+  /** Send these bytes instead of the body of docs/protocol.md, Task message. */
   body?: Buffer | string;
   routingKey?: string;
   attempt?: number | null;
@@ -33,9 +33,9 @@ export interface PublishTaskOptions {
 }
 
 /**
- * The server side of the DANE protocol, written with raw amqplib as the original server would
- * speak it (§3.2): its own exchange and response queue per test file (unique names, deleted after),
- * task messages with Python json.dumps bodies, and collectors for replies and results.
+ * The server side of the DANE protocol, written with raw amqplib as the original server would speak it
+ * (docs/protocol.md, Task message): its own exchange and response queue per test file (unique names, deleted
+ * after), task messages with Python json.dumps bodies, and collectors for replies and results.
  */
 export class DaneTestServer {
   readonly id = randomBytes(4).toString('hex');
@@ -93,7 +93,7 @@ export class DaneTestServer {
     return createTask(document._id, parseTaskSpec({ key, ...extra }));
   }
 
-  /** Publishes a task message as the server does (§3.2) and returns its correlation id. */
+  /** Publishes a task message as the server does (docs/protocol.md, Task message) and returns its correlation id. */
   async publishTask(options: PublishTaskOptions & { key?: string } = {}): Promise<string> {
     const document = options.document ?? this.document();
     const task = options.task ?? this.task(document, options.key ?? 'TEST');

@@ -7,7 +7,7 @@ import { ResultDto } from '../dtos/result.dto';
 import { TaskDto } from '../dtos/task.dto';
 import { pagedList, TOTAL_COUNT_HEADERS } from '../http/paged-response';
 
-/** A creator id serves as a batch id (§2.4 Q8, §7 item 10). */
+/** A creator id serves as a batch id (docs/protocol.md, Creator and search routes; docs/architecture.md, Weaknesses of the original, item 10). */
 @ApiTags('creator')
 @Controller('DANE/creator')
 export class CreatorController {

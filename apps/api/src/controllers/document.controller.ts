@@ -19,7 +19,7 @@ export class DocumentController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Register a document (answers 200, as the original, §5.8)' })
+  @ApiOperation({ summary: 'Register a document (answers 200, as the original; docs/protocol.md, Differences from the Python server)' })
   @ApiBody({ type: DocumentCreateDto })
   @ApiOkResponse({ type: DocumentDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
@@ -29,7 +29,7 @@ export class DocumentController {
   }
 
   @Get('search/:target_id/:creator_id')
-  @ApiOperation({ summary: 'Legacy 0.2 search (§5.7): wildcard patterns, list of {_id, target, creator}' })
+  @ApiOperation({ summary: 'Legacy 0.2 search (docs/protocol.md, Legacy routes): wildcard patterns, list of {_id, target, creator}' })
   @ApiOkResponse({ type: [LegacyDocumentHitDto], headers: TOTAL_COUNT_HEADERS })
   async legacySearch(@Param('target_id') targetId: string, @Param('creator_id') creatorId: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
     const page = await this.documents.search({ targetId, creatorId }, pageOf(q));
@@ -58,7 +58,7 @@ export class DocumentController {
 
   @Get(':id/delete')
   @Header('Content-Type', 'application/json')
-  @ApiOperation({ summary: 'Legacy 0.2 alias of DELETE /DANE/document/<id> (§5.7)' })
+  @ApiOperation({ summary: 'Legacy 0.2 alias of DELETE /DANE/document/<id> (docs/protocol.md, Legacy routes)' })
   @ApiOkResponse({ schema: { type: 'string', example: '' } })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async legacyDelete(@Param('id') id: string) {

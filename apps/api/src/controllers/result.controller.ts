@@ -40,7 +40,7 @@ export class ResultController {
 
   @Get(':id/delete')
   @Header('Content-Type', 'application/json')
-  @ApiOperation({ summary: 'Legacy 0.2 alias of DELETE /DANE/result/<id> (§5.7)' })
+  @ApiOperation({ summary: 'Legacy 0.2 alias of DELETE /DANE/result/<id> (docs/protocol.md, Legacy routes)' })
   @ApiOkResponse({ schema: { type: 'string', example: '' } })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async legacyDelete(@Param('id') id: string) {

@@ -10,7 +10,7 @@ export class SearchController {
   constructor(private readonly documents: DocumentService) {}
 
   @Get('document')
-  @ApiOperation({ summary: 'Documents by wildcard patterns on target.id and creator.id (§2.4 Q5), paged' })
+  @ApiOperation({ summary: 'Documents by wildcard patterns on target.id and creator.id (docs/protocol.md, Creator and search routes), paged' })
   @ApiOkResponse({ type: DocumentSearchResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   async searchDocuments(@Query() q: DocumentSearchQueryDto) {

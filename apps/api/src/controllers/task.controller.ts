@@ -75,7 +75,7 @@ export class TaskController {
   }
 
   @Get('inprogress')
-  @ApiOperation({ summary: 'Legacy 0.2 (§5.7): ids of the tasks in 102, paged' })
+  @ApiOperation({ summary: 'Legacy 0.2 (docs/protocol.md, Legacy routes): ids of the tasks in 102, paged' })
   @ApiOkResponse({ type: InProgressDto, headers: TOTAL_COUNT_HEADERS })
   async inProgress(@Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
     return { tasks: pagedList(res, await this.tasks.inProgress(pageOf(q)), (t) => t._id) };
@@ -100,7 +100,7 @@ export class TaskController {
 
   @Get(':id/delete')
   @Header('Content-Type', 'application/json')
-  @ApiOperation({ summary: 'Legacy 0.2 alias of DELETE /DANE/task/<id> (§5.7)' })
+  @ApiOperation({ summary: 'Legacy 0.2 alias of DELETE /DANE/task/<id> (docs/protocol.md, Legacy routes)' })
   @ApiOkResponse({ schema: { type: 'string', example: '' } })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async legacyDelete(@Param('id') id: string) {

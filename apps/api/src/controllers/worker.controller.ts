@@ -16,7 +16,7 @@ export class WorkerController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Worker queues with their consumers and waiting messages (RabbitMQ management API, §3.7)' })
+  @ApiOperation({ summary: 'Worker queues with their consumers and waiting messages (RabbitMQ management API; docs/protocol.md, Worker routes)' })
   @ApiOkResponse({ type: [WorkerQueueDto], headers: TOTAL_COUNT_HEADERS })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Management API disabled (RABBITMQ.MANAGEMENT) or unreachable' })
   async list(@Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {

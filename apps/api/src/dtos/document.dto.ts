@@ -3,7 +3,7 @@ import { CreatorDto, TargetDto } from '@dane/core';
 
 /* Answers of the document routes, for the OpenAPI document; the request DTOs live in @dane/core. */
 
-/** Marshalled Document (§1.1 REST form). */
+/** Marshalled Document (the view of docs/protocol.md, Document). */
 export class DocumentDto {
   @ApiProperty({ description: 'sha1(str(target.id) + str(creator.id))', example: '5bd2b0d28a5b2bbd3a8be5a7e39f8cbf1ed6be10' })
   _id: string;
@@ -17,7 +17,7 @@ export class DocumentDto {
   updated_at: string | null;
 }
 
-/** Python `Document.to_json()` (§1.1), answered by `GET /DANE/documents/`. */
+/** Python `Document.to_json()` (docs/protocol.md, Document), answered by `GET /DANE/documents/`. */
 export class DocumentJsonDto {
   @ApiProperty({ type: Object })
   target: Record<string, unknown>;
@@ -56,7 +56,7 @@ export class DocumentSearchResponseDto {
   hits: DocumentDto[];
 }
 
-/** Legacy 0.2 search answer (§5.7): `{_id, target, creator}` per hit. */
+/** Legacy 0.2 search answer (docs/protocol.md, Legacy routes): `{_id, target, creator}` per hit. */
 export class LegacyDocumentHitDto {
   @ApiProperty()
   _id: string;

@@ -3,7 +3,7 @@ import { GeneratorDto } from '@dane/core';
 
 /* Answers of the result routes, for the OpenAPI document; the request DTOs live in @dane/core. */
 
-/** Marshalled Result (§1.3); we know the timestamps and the task, so we send them. */
+/** Marshalled Result (docs/protocol.md, Result); we know the timestamps and the task, so we send them. */
 export class ResultDto {
   @ApiProperty()
   _id: string;

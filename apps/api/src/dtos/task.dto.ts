@@ -3,7 +3,7 @@ import { TaskState } from '@dane/core';
 
 /* Answers of the task routes, for the OpenAPI document; the request DTOs live in @dane/core. */
 
-/** Marshalled Task (§1.2 REST form, §5.8): `state` as a string, `args` `{"*": null}` when empty. */
+/** Marshalled Task (the view of docs/protocol.md, Task; docs/protocol.md, Differences from the Python server): `state` as a string, `args` `{"*": null}` when empty. */
 export class TaskDto {
   @ApiProperty({ description: 'sha1(document_id + KEY)' })
   _id: string;
@@ -29,7 +29,7 @@ export class TaskDto {
   attempt: number;
 }
 
-/** Python `Task.to_json()` (§1.2), answered by `GET /DANE/task/`: integer state, nulls dropped. */
+/** Python `Task.to_json()` (docs/protocol.md, Task), answered by `GET /DANE/task/`: integer state, nulls dropped. */
 export class TaskJsonDto {
   @ApiProperty()
   key: string;
@@ -63,7 +63,7 @@ export class TaskBulkResponseDto {
   failed: TaskFailureDto[];
 }
 
-/** Legacy `GET /DANE/task/inprogress` (§5.7). */
+/** Legacy `GET /DANE/task/inprogress` (docs/protocol.md, Legacy routes). */
 export class InProgressDto {
   @ApiProperty({ type: [String] })
   tasks: string[];

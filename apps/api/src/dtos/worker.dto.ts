@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TaskDto } from './task.dto';
 
-/** One worker queue (§3.7). */
+/** One worker queue (docs/protocol.md, Worker routes). */
 export class WorkerQueueDto {
   @ApiProperty({ example: 'ASR' })
   name: string;

@@ -19,9 +19,9 @@ function httpExceptionMessage(exception: HttpException): string {
 }
 
 /**
- * Renders every error as `{"message": "..."}` (§5.2): DaneError with its own status, Nest's
- * HttpExceptions (unknown route → 404, …) with theirs. Anything else is a bug: logged with its
- * stack and answered 500 as the last resort.
+ * Renders every error as `{"message": "..."}` (docs/protocol.md, Conventions): DaneError with its own status,
+ * Nest's HttpExceptions (unknown route → 404, …) with theirs. Anything else is a bug: logged with its stack
+ * and answered 500 as the last resort.
  */
 @Catch()
 export class DaneExceptionFilter implements ExceptionFilter {

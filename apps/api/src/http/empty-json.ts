@@ -1,2 +1,2 @@
-/** DELETE routes answer the JSON empty string `""` (§5.2). */
+/** DELETE routes answer the JSON empty string `""` (docs/protocol.md, Conventions). */
 export const EMPTY_JSON_STRING = '""';

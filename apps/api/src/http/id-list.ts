@@ -1,6 +1,6 @@
 import { ValidationError } from '@dane/core';
 
-/** Ids of `?doc=a&doc=b`, `?doc[]=a&doc[]=b` and `?doc=a,b` (§5.2), in order, duplicates kept out. */
+/** Ids of `?doc=a&doc=b`, `?doc[]=a&doc[]=b` and `?doc=a,b` (docs/protocol.md, Document routes), in order, duplicates kept out. */
 export function idList(query: Record<string, unknown>, name: string): string[] {
   const values = [query[name], query[`${name}[]`]].flatMap((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
   const ids: string[] = [];

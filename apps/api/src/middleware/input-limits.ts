@@ -21,7 +21,7 @@ export function inputLimits(config: ConfigService): InputLimits {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Fields of a task body that are not args (§1.2: every other key becomes an arg). */
+/** Fields of a task body that are not args (every other key becomes an arg: docs/protocol.md, Task). */
 const TASK_FIELDS = new Set(['document_id', 'key', 'priority', 'args', 'depends_on', 'task', '_id', 'msg', 'state']);
 
 /** Checks of the bodies of the routes that store what they are sent; each failure is a 400 naming the field. */

@@ -3,9 +3,9 @@ import express, { NextFunction, Request, Response } from 'express';
 import { ValidationError } from '@dane/core';
 
 /**
- * Reads the raw body of every request and parses it as JSON whatever its Content-Type, as the
- * original did (§5.2). An empty body leaves `req.body` undefined; the route's validation says what
- * it expected. Named `jsonParser` so Nest does not add its own JSON parser after it.
+ * Reads the raw body of every request and parses it as JSON whatever its Content-Type, as the original did
+ * (docs/protocol.md, Conventions). An empty body leaves `req.body` undefined; the route's validation says
+ * what it expected. Named `jsonParser` so Nest does not add its own JSON parser after it.
  */
 export function jsonBodyMiddleware(limitBytes: number) {
   const readRaw = express.raw({ type: () => true, limit: limitBytes });

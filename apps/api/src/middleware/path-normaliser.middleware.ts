@@ -1,10 +1,10 @@
 import { NextFunction, Request, Response } from 'express';
 
 /**
- * Collections are `/DANE/document/` with a trailing slash, clients also call them without, and
- * dane-workflows builds `…/DANE/document//<id>/tasks` (§5.3). Werkzeug redirected; we rewrite the
- * path in place (no redirect, so POST bodies are never lost): duplicate slashes merged, a trailing
- * slash dropped.
+ * Collections are `/DANE/document/` with a trailing slash, clients also call them without, and dane-workflows
+ * builds `…/DANE/document//<id>/tasks` (docs/protocol.md, Conventions). Werkzeug redirected; we rewrite the
+ * path in place (no redirect, so POST bodies are never lost): duplicate slashes merged, a trailing slash
+ * dropped.
  */
 export function pathNormaliserMiddleware(req: Request, _res: Response, next: NextFunction): void {
   const q = req.url.indexOf('?');

@@ -8,9 +8,10 @@ import { RequireRole } from '../auth/route-roles';
 
 /**
  * Liveness and readiness in the @nestjs/terminus shape (`{status, info, error, details}`), for
- * orchestrators; `/health` (200, empty) and `/ready` (`{"database", "messagequeue"}`, §5.2) stay as
- * they were. Ready: the store answers its ping, and the broker connection is up when this process
- * holds one (BROKER_HEALTH). Live: the process answers. Both are open (no API key), like /health.
+ * orchestrators; `/health` (200, empty) and `/ready` (`{"database", "messagequeue"}`) stay as they were
+ * (docs/protocol.md, Health, readiness and operations routes). Ready: the store answers its ping, and the
+ * broker connection is up when this process holds one (BROKER_HEALTH). Live: the process answers. Both
+ * are open (no API key), like /health.
  */
 @ApiTags('health')
 @Controller('health')

@@ -1,7 +1,7 @@
 import type { TaskCount } from '@dane/client';
 import { StateClass, stateInfo } from '@dane/core/state/task-state';
 
-/** Where the tasks of one key are, by state class (§4.1), at one moment. */
+/** Where the tasks of one key are, by state class (docs/protocol.md, State table), at one moment. */
 export interface KeyProgress {
   key: string;
   total: number;
@@ -16,7 +16,7 @@ const emptyClasses = (): Record<StateClass, number> => ({ in_flight: 0, done: 0,
 /**
  * Counts per key from the store's key × state counts; `keys` limits and orders them (a watched
  * key without tasks shows as zeros). A code outside the state table counts as to run (the
- * original's scheduler treated unknown codes as runnable, §4.1).
+ * original's scheduler treated unknown codes as runnable; docs/protocol.md, State table).
  */
 export function keyProgress(counts: readonly TaskCount[], keys: readonly string[] = []): KeyProgress[] {
   const byKey = new Map<string, KeyProgress>();

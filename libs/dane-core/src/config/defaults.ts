@@ -1,5 +1,5 @@
 /**
- * Built-in configuration defaults: the original's keys (dane-protocol.md §5.5) plus our own sections
+ * Built-in configuration defaults: the original's keys (docs/protocol.md, Configuration) plus our own sections
  * (STORAGE, SCHEDULER, WORKER). Section names are upper-case, like the original's yacs config.
  */
 export const CORE_SECTIONS = ['DANE', 'RABBITMQ', 'ELASTICSEARCH', 'CONFIG', 'STORAGE', 'SCHEDULER', 'LOGGING', 'PATHS', 'AUTH', 'LIMITS'] as const;
@@ -82,7 +82,7 @@ export function builtInDefaults(home: string): DaneConfig {
       /**
        * For this long after the scheduler's broker channel (re)opens, an unroutable task is retried after
        * a pause instead of stored as 422: after a broker restart, workers may not have re-bound their
-       * queues yet (the non-durable exchange lost its bindings, §3.1).
+       * queues yet (the non-durable exchange lost its bindings; docs/protocol.md, Topology).
        */
       UNROUTABLE_GRACE_SECONDS: 30,
       SWEEP_INTERVAL_MS: 1000,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, ConfigRequiredError } from '../errors';
 import { daneHome, loadConfig } from './load-config';
 
-describe('layered configuration (§5.5, §6.6)', () => {
+describe('layered configuration (docs/protocol.md, Configuration)', () => {
   let root: string;
   let home: string;
   let base: string;

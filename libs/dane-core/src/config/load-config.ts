@@ -114,7 +114,7 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, Record<string, unknown
 }
 
 /**
- * The layered configuration of dane-protocol.md §6.6: built-in defaults → $DANE_HOME/config.yml
+ * The layered configuration (docs/protocol.md, Configuration): built-in defaults → $DANE_HOME/config.yml
  * (or ~/.DANE/config.yml, ~/.dane accepted) → the component's base_config.yml → ./config.yml →
  * environment (DANE_<SECTION>__<KEY>). CONFIG.REQUIRED without ./config.yml → ConfigRequiredError.
  */

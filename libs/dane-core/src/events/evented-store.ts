@@ -67,7 +67,7 @@ function eventedTasks(repo: TaskRepository, events: EventPublisher): TaskReposit
     },
     async claimRunnable(limit: number, leaseMs: number) {
       const claimed = await repo.claimRunnable(limit, leaseMs);
-      // A claimed task carries its state and msg from before the claim (the frame's, docs/protocol.md).
+      // A claimed task carries its state and msg from before the claim (the frame's; docs/protocol.md, Task message).
       events.taskChanged(
         claimed.map(({ task }) => ({ ...task, state: TaskState.QUEUED, msg: 'Dispatched' })),
         (_t, i) => claimed[i].task.state,

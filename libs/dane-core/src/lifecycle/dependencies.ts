@@ -8,8 +8,8 @@ export interface DependencySpecs {
 }
 
 /**
- * The `dependencies` of a 412 reply as task specs (§4.2 item 3.4): a string is a task key, a dict
- * follows `Task.from_json` (`{"key": K}`, `{"task": {...}}` merged with its siblings, or the task's
+ * The `dependencies` of a 412 reply as task specs (docs/protocol.md, Dependencies): a string is a task key, a
+ * dict follows `Task.from_json` (`{"key": K}`, `{"task": {...}}` merged with its siblings, or the task's
  * fields). The waiting task's own key and repeats are dropped.
  */
 export function dependencySpecs(entries: ReadonlyArray<string | Record<string, unknown>>, ownKey: string): DependencySpecs {
@@ -30,8 +30,8 @@ export function dependencySpecs(entries: ReadonlyArray<string | Record<string, u
 }
 
 /**
- * `Task.from_json` (§1.2): `{task: {...}, ...rest}` → the task object with the top-level keys
- * winning. A worker's `_id` is dropped: the server derives ids itself (§1.4).
+ * `Task.from_json` (docs/protocol.md, Task): `{task: {...}, ...rest}` → the task object with the top-level keys
+ * winning. A worker's `_id` is dropped: the server derives ids itself (docs/protocol.md, Ids).
  */
 function fromJsonShape(entry: Record<string, unknown>): Record<string, unknown> {
   const { task: inner, ...rest } = entry;

@@ -47,9 +47,9 @@ export interface DecisionContext {
   policy: RetryPolicy;
   random?: () => number;
   /**
-   * For a 412 with an empty dependency list: keys of the document's other tasks not in 200. The
-   * Python worker sends [] when a dependency is assigned but unfinished (§4.2 item 4) without
-   * naming it, so the task waits for every unfinished sibling; it re-checks once they are done.
+   * For a 412 with an empty dependency list: keys of the document's other tasks not in 200. The Python worker
+   * sends [] when a dependency is assigned but unfinished (docs/protocol.md, Dependencies) without naming it,
+   * so the task waits for every unfinished sibling; it re-checks once they are done.
    */
   unfinishedSiblings?: readonly string[];
 }

@@ -2,7 +2,7 @@ import { DaneTask } from '../model/task';
 import { TRANSITIONS, TaskState, stateInfo } from '../state/task-state';
 import { TransitionRequest } from '../storage/store.port';
 
-/** No queue is bound for the routing key (§3.3): 422 "Unroutable task", waits for a person. */
+/** No queue is bound for the routing key (docs/protocol.md, Publishing outcomes): 422 "Unroutable task", waits for a person. */
 export function unroutableRequest(task: Pick<DaneTask, '_id' | 'attempt'>): TransitionRequest {
   const to = TaskState.NO_ROUTE_TO_QUEUE;
   return { id: task._id, from: TRANSITIONS.unclaim.from, attempt: task.attempt, to, msg: stateInfo(to)!.defaultMessage, notBefore: null };

@@ -6,7 +6,7 @@ export interface MeteredTask {
   _id: string;
   key: string;
   attempt: number;
-  /** `YYYY-MM-DDTHH:MM:SS` server-local (§1.5); the fallback start of a task another replica claimed. */
+  /** `YYYY-MM-DDTHH:MM:SS` server-local (docs/protocol.md, Timestamps); the fallback start of a task another replica claimed. */
   updated_at?: string;
 }
 
@@ -136,7 +136,7 @@ function claimKey(task: MeteredTask): string {
 
 function parseLocalTimestamp(value?: string): number | undefined {
   if (!value) return undefined;
-  // Without a zone, ECMAScript reads a date-time as local time: the server-local clock of §1.5.
+  // Without a zone, ECMAScript reads a date-time as local time: the server-local clock (docs/protocol.md, Timestamps).
   const t = new Date(value).getTime();
   return Number.isFinite(t) ? t : undefined;
 }

@@ -30,10 +30,10 @@ export interface DaneDocument {
 }
 
 /**
- * Builds a document from client input with the original's rules (§1.1): the input is checked
- * against DocumentCreateDto (target {id,url,type}, creator {id,type}, extra target/creator keys
- * kept, any other top-level key refused); then `_id` = sha1(str(target.id) + str(creator.id)), the
- * url requoted, the timestamps set.
+ * Builds a document from client input with the original's rules (docs/protocol.md, Document): the input is
+ * checked against DocumentCreateDto (target {id,url,type}, creator {id,type}, extra target/creator keys kept,
+ * any other top-level key refused); then `_id` = sha1(str(target.id) + str(creator.id)), the url requoted,
+ * the timestamps set.
  */
 export function createDocument(input: unknown, now: Date = new Date()): DaneDocument {
   const { target, creator } = validateDocument(input);
@@ -57,7 +57,7 @@ export function documentToJson(doc: DaneDocument): Record<string, unknown> {
   return { target: doc.target, creator: doc.creator, created_at: doc.created_at ?? null, updated_at: doc.updated_at ?? null, _id: doc._id };
 }
 
-/** REST view (flask-restx model `Document`, §1.1): extra target/creator keys dropped, nulls rendered. */
+/** REST view (flask-restx model `Document`; docs/protocol.md, Document): extra target/creator keys dropped, nulls rendered. */
 export function documentView(doc: DaneDocument): Record<string, unknown> {
   return {
     _id: doc._id,

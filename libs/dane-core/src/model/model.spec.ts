@@ -11,7 +11,7 @@ import { formatTimestamp, TIMESTAMP_PATTERN } from './timestamp';
 const sha1 = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex');
 const doc = { target: { id: 'ITM123', url: 'http://x/a b.mp4', type: 'Video' }, creator: { id: 'NISV', type: 'Organization' } };
 
-describe('ids (§1.4)', () => {
+describe('ids (docs/protocol.md, Ids)', () => {
   it('hashes str(target.id) + str(creator.id) without a separator', () => {
     expect(documentId('ITM123', 'NISV')).toBe(sha1('ITM123NISV'));
     expect(documentId('ab', 'c')).toBe(documentId('a', 'bc'));
@@ -29,7 +29,7 @@ describe('ids (§1.4)', () => {
   });
 });
 
-describe('URL normalisation (§1.6 vectors)', () => {
+describe('URL normalisation (the examples of docs/protocol.md)', () => {
   it.each([
     ['http://x/a b.mp4', 'http://x/a%20b.mp4'],
     ['http://x/a%2Fb%41', 'http://x/a%2FbA'],
@@ -43,7 +43,7 @@ describe('URL normalisation (§1.6 vectors)', () => {
   });
 });
 
-describe('Document rules (§1.1)', () => {
+describe('Document rules (docs/protocol.md, Document)', () => {
   it('assigns the id and timestamps', () => {
     const d = createDocument(doc, new Date(2024, 4, 13, 10, 11, 12, 999));
     expect(d._id).toBe(sha1('ITM123NISV'));
@@ -72,7 +72,7 @@ describe('Document rules (§1.1)', () => {
   });
 });
 
-describe('Task rules (§1.2)', () => {
+describe('Task rules (docs/protocol.md, Task)', () => {
   it('upper-cases the key and clamps the priority', () => {
     expect(parseTaskSpec({ key: 'asr', priority: 15 })).toMatchObject({ key: 'ASR', priority: 10 });
     expect(parseTaskSpec({ key: 'asr', priority: -3 }).priority).toBe(0);
@@ -100,7 +100,7 @@ describe('Task rules (§1.2)', () => {
   });
 });
 
-describe('Result rules (§1.3)', () => {
+describe('Result rules (docs/protocol.md, Result)', () => {
   const generator = { id: 'abc123', name: 'filesize', type: 'Software', homepage: 'https://example.org' };
   it('upper-cases the generator name and requires a payload object', () => {
     const input = parseResultInput({ generator, payload: { size: 1 } });
@@ -113,7 +113,7 @@ describe('Result rules (§1.3)', () => {
   });
 });
 
-describe('timestamps (§1.5)', () => {
+describe('timestamps (docs/protocol.md, Timestamps)', () => {
   it('formats local time without zone or fraction', () => {
     expect(formatTimestamp()).toMatch(TIMESTAMP_PATTERN);
     expect(formatTimestamp(new Date(2022, 9, 26, 10, 26, 35, 500))).toBe('2022-10-26T10:26:35');

@@ -1,5 +1,5 @@
 /**
- * Python `str()` of a JSON scalar, as DANE hashes ids with it (dane-protocol.md §1.4):
+ * Python `str()` of a JSON scalar, as DANE hashes ids with it (docs/protocol.md, Document id):
  * `12345` → "12345", `true` → "True", `1.0` (a float) → "1.0", `null` → "None".
  * JSON cannot tell 1.0 from 1, so integral numbers render as ints, like `json.loads` would give.
  */

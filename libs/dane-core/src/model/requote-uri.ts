@@ -1,6 +1,6 @@
 /**
- * `requests.utils.requote_uri` (dane-protocol.md §1.6): decode %XY escapes of unreserved characters,
- * keep other escapes, and percent-encode everything outside the safe set. A `%` followed by two
+ * `requests.utils.requote_uri` (docs/protocol.md, URL normalisation): decode %XY escapes of unreserved
+ * characters, keep other escapes, and percent-encode everything outside the safe set. A `%` followed by two
  * alphanumerics that are not hex makes the whole URL fall back to quoting with `%` unsafe.
  */
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
@@ -45,7 +45,7 @@ export function requoteUri(uri: string): string {
   }
 }
 
-/** `str(url).strip()` then requote (§1.1). */
+/** `str(url).strip()` then requote (docs/protocol.md, Document). */
 export function normaliseUrl(url: unknown): string {
   return requoteUri(String(url).trim());
 }

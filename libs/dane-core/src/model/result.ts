@@ -24,8 +24,9 @@ export interface DaneResult {
 }
 
 /**
- * Result rules (§1.3) on input checked against ResultCreateDto (also `{"result": {...}}`-wrapped):
- * generator {id (as text), name (upper-cased), type, homepage (null when absent)}, payload a dict.
+ * Result rules (docs/protocol.md, Result) on input checked against ResultCreateDto (also
+ * `{"result": {...}}`-wrapped): generator {id (as text), name (upper-cased), type, homepage (null when
+ * absent)}, payload a dict.
  */
 export function parseResultInput(input: unknown): { generator: Generator; payload: Record<string, unknown> } {
   const { generator: g, payload } = validateResult(input);
@@ -53,7 +54,7 @@ export function createResult(
   };
 }
 
-/** REST view (model `Result`, §1.3). We do know the timestamps, so we send them. */
+/** REST view (model `Result`; docs/protocol.md, Result). We do know the timestamps, so we send them. */
 export function resultView(r: DaneResult): Record<string, unknown> {
   return {
     _id: r._id,

@@ -34,7 +34,7 @@ export interface TaskSpec {
 
 export { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from './vocabulary';
 
-/** `int(priority)` clamped to 0..10 (§1.2). */
+/** `int(priority)` clamped to 0..10 (docs/protocol.md, Task). */
 export function clampPriority(value: unknown): number {
   if (value === undefined || value === null) return DEFAULT_PRIORITY;
   const n = typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? parseInt(value, 10) : value;
@@ -49,10 +49,10 @@ export function normaliseKey(value: unknown, field = 'key'): string {
 }
 
 /**
- * Task constructor rules (§1.2) on input checked against TaskSpecDto: the key upper-cased, the
- * priority clamped, `depends_on` upper-cased without duplicates, and `args` built from the
- * keywords: if `args` is the only unknown keyword its value is the args; otherwise all unknown
- * keywords together (a stray extra key yields `{"args": {...}, "extra": ...}`).
+ * Task constructor rules (docs/protocol.md, Task) on input checked against TaskSpecDto: the key upper-cased,
+ * the priority clamped, `depends_on` upper-cased without duplicates, and `args` built from the keywords: if
+ * `args` is the only unknown keyword its value is the args; otherwise all unknown keywords together (a stray
+ * extra key yields `{"args": {...}, "extra": ...}`).
  */
 export function parseTaskSpec(input: unknown): TaskSpec {
   const dto = validateTaskSpec(input);
@@ -92,7 +92,7 @@ export function createTask(documentId: string, spec: TaskSpec, now: Date = new D
 /** What `taskToJson` reads: a stored task, or a client-side one not yet stored (no id, state or times). */
 export type TaskJsonFields = Pick<DaneTask, 'key' | 'priority' | 'args'> & Partial<Pick<DaneTask, '_id' | 'state' | 'msg' | 'created_at' | 'updated_at'>>;
 
-/** Python `Task.to_json()` (§1.2): key order fixed, null values dropped, args only when non-empty. */
+/** Python `Task.to_json()` (docs/protocol.md, Task): key order fixed, null values dropped, args only when non-empty. */
 export function taskToJson(task: TaskJsonFields): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const put = (k: string, v: unknown) => {
@@ -110,8 +110,9 @@ export function taskToJson(task: TaskJsonFields): Record<string, unknown> {
 }
 
 /**
- * REST view (flask-restx model `Task`, §1.2, §5.8): `state` as a string, `args` `{"*": null}` when
- * empty. Our extensions (document_id, depends_on, attempt) follow the original keys.
+ * REST view (flask-restx model `Task`; docs/protocol.md, Task;
+ * docs/protocol.md, Differences from the Python server): `state` as a string, `args` `{"*": null}`
+ * when empty. Our extensions (document_id, depends_on, attempt) follow the original keys.
  */
 export function taskView(task: DaneTask): Record<string, unknown> {
   return {

@@ -1,4 +1,4 @@
-/** Server-local wall clock without zone or fraction: `YYYY-MM-DDTHH:MM:SS` (§1.5). */
+/** Server-local wall clock without zone or fraction: `YYYY-MM-DDTHH:MM:SS` (docs/protocol.md, Timestamps). */
 export function formatTimestamp(date: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return (

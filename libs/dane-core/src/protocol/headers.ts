@@ -1,5 +1,5 @@
 /**
- * AMQP header extensions of the DANE protocol (architecture: Messages). They ride in headers the
+ * AMQP header extensions of the DANE protocol (docs/architecture.md, Messages). They ride in headers the
  * original Python server and worker ignore, so both keep working against us.
  */
 

@@ -1,7 +1,7 @@
 /**
  * Python `json.dumps` with default settings: `", "` and `": "` separators and ensure_ascii
  * (non-ASCII as \uXXXX). Task message bodies are written this way so they match the original
- * byte for byte (dane-protocol.md §3.2).
+ * byte for byte (docs/protocol.md, Task message).
  */
 export function pythonJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return 'null';

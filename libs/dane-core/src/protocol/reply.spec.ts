@@ -90,12 +90,12 @@ describe('readReply (moved from apps/scheduler reply-envelope)', () => {
     expect(readReply(delivery('nope'))).toMatchObject({ ok: false, taskId: TASK });
   });
 
-  it('decodes a double-encoded body once more (§3.4)', () => {
+  it('decodes a double-encoded body once more (docs/protocol.md, Replies)', () => {
     expect(readReply(delivery(JSON.stringify(JSON.stringify({ state: TaskState.NOT_FOUND, message: 'gone' }))))).toMatchObject({ ok: true, incoming: { reply: { state: TaskState.NOT_FOUND } } });
   });
 });
 
-describe('reply body parsing (§3.4–3.5)', () => {
+describe('reply body parsing (docs/protocol.md, Replies)', () => {
   it('accepts numbers, numeric strings, double-encoded JSON and extra keys', () => {
     expect(parseReply('{"state": 200, "message": "Success"}')).toEqual({ ok: true, reply: { state: 200, message: 'Success', extra: {} } });
     expect(parseReply('{"state": "500", "message": "x", "size": 3}')).toMatchObject({ ok: true, reply: { state: 500, extra: { size: 3 } } });

@@ -4,7 +4,7 @@ import { REPLY_KIND_HEADER, attemptHeaders, attemptOfHeaders, decodeReplyKind, t
 import { pythonJsonDumps } from './python-json';
 
 /**
- * The reply (§3.4–3.5): a worker's answer to a task frame, sent to the frame's reply_to (the
+ * The reply (docs/protocol.md, Replies): a worker's answer to a task frame, sent to the frame's reply_to (the
  * response queue) on the default exchange with the frame's correlation_id, body
  * `{"state": …, "message": …, …}` in json.dumps form. Our extensions ride in headers the original
  * server ignores: `x-dane-attempt` echoed (a late reply of an old attempt cannot overwrite a newer
@@ -36,7 +36,7 @@ export interface EncodedReply {
   properties: { correlationId: string | undefined; persistent: true; headers?: Record<string, unknown> };
 }
 
-/** Encodes a reply as the Python worker sends it (§3.4, Appendix C), plus our headers. */
+/** Encodes a reply as the Python worker sends it (docs/protocol.md, Replies), plus our headers. */
 export function encodeReply(to: ReplyAddress, outcome: ReplyOutcome, kind?: ReplyKindHeaderValue): EncodedReply {
   const headers: Record<string, unknown> = { ...attemptHeaders(to.attempt) };
   if (kind) headers[REPLY_KIND_HEADER] = kind;
@@ -52,7 +52,7 @@ export function encodeReply(to: ReplyAddress, outcome: ReplyOutcome, kind?: Repl
 export interface WorkerReply {
   state: number;
   message: string;
-  /** Present on 412 replies: task keys (strings) or task dicts (§3.4). */
+  /** Present on 412 replies: task keys (strings) or task dicts (docs/protocol.md, Replies). */
   dependencies?: Array<string | Record<string, unknown>>;
   /** Anything else the worker sent (e.g. `size`); ignored by the state machine. */
   extra: Record<string, unknown>;
@@ -61,9 +61,9 @@ export interface WorkerReply {
 export type ParsedReply = { ok: true; reply: WorkerReply } | { ok: false; reason: string };
 
 /**
- * Parses a worker reply body leniently (§3.4–3.5): JSON object with `state` (number or numeric string)
- * and `message`; a double-encoded JSON string (dane ≥0.3.6 with a callback returning json.dumps) is
- * decoded once more; extra keys are kept aside. Never throws.
+ * Parses a worker reply body leniently (docs/protocol.md, Replies): JSON object with `state` (number or
+ * numeric string) and `message`; a double-encoded JSON string (dane ≥0.3.6 with a callback returning
+ * json.dumps) is decoded once more; extra keys are kept aside. Never throws.
  */
 export function parseReply(content: Buffer | string): ParsedReply {
   let data: unknown;
@@ -102,7 +102,7 @@ const REFUSED_WITHOUT_BODY: WorkerReply = { state: TaskState.CREATED, message: '
 
 /**
  * A delivery on the response queue → task id, reply and the extensions in its headers (attempt,
- * kind). Python workers send only `correlation_id` and the JSON body (Appendix C). Never throws:
+ * kind). Python workers send only `correlation_id` and the JSON body (docs/protocol.md, Replies). Never throws:
  * a malformed reply is `{ ok: false, reason }`.
  */
 export function readReply(msg: ReplyMessage): ReadReply {

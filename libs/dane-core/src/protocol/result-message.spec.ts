@@ -25,7 +25,7 @@ describe('result message round trip', () => {
     expect(readResultMessage(a.body, a.properties)).toEqual({ taskId: 't1', messageId: a.messageId, input: { generator: { ...generator, name: 'ASR' }, payload: {} } });
   });
 
-  it('refuses a payload that is not an object (§1.3)', () => {
+  it('refuses a payload that is not an object (docs/protocol.md, Result)', () => {
     expect(() => encodeResultMessage({ taskId: 't1', generator, payload: [] as unknown as Record<string, unknown> })).toThrow(TypeError);
   });
 });

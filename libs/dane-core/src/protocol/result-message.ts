@@ -29,7 +29,7 @@ export interface EncodedResultMessage {
   properties: { persistent: true; messageId: string; contentType: 'application/json'; headers?: Record<string, unknown> };
 }
 
-/** A result payload must be a dict (§1.3: Result() raises TypeError otherwise). */
+/** A result payload must be a dict (Result() raises TypeError otherwise; docs/protocol.md, Result). */
 export function assertResultPayload(payload: unknown): asserts payload is Record<string, unknown> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new TypeError('A result payload must be a JSON object');
@@ -64,10 +64,10 @@ export interface ResultDelivery {
 }
 
 /**
- * A result message → task id and result input, validated by the model's result rules (§1.3). Same
- * leniency as replies: a JSON string holding the object is decoded once more. The attempt (body,
- * else header, by the one attempt rule) is informative only: an unusable one is left out, not
- * rejected. Throws ValidationError.
+ * A result message → task id and result input, validated by the model's result rules
+ * (docs/protocol.md, Result). Same leniency as replies: a JSON string holding the object is decoded once
+ * more. The attempt (body, else header, by the one attempt rule) is informative only: an unusable one is left
+ * out, not rejected. Throws ValidationError.
  */
 export function readResultMessage(content: Buffer, properties?: ResultDelivery['properties']): ResultIntake {
   let data: unknown;

@@ -10,7 +10,7 @@ function dispatched(spec: Record<string, unknown>, attempt = 3) {
   return { ...createTask(doc._id, parseTaskSpec(spec)), attempt };
 }
 
-describe('task frame body (§3.2): the wire format Python DANE workers read', () => {
+describe('task frame body (docs/protocol.md, Task message): the wire format Python DANE workers read', () => {
   it('uses Python json.dumps spacing and ensure_ascii', () => {
     expect(pythonJsonDumps({ a: [1, 'é'], b: null })).toBe('{"a": [1, "\\u00e9"], "b": null}');
   });
@@ -91,7 +91,7 @@ describe('task frame round trip', () => {
   });
 });
 
-describe('task frame decoding with the Python worker strictness (§3.4, Appendix C)', () => {
+describe('task frame decoding with the Python worker strictness (docs/protocol.md, Replies)', () => {
   const goodDoc = documentToJson(doc);
 
   it.each([

@@ -6,18 +6,18 @@ import { ATTEMPT_HEADER, DEPENDENCIES_DONE_HEADER, attemptOfHeaders, decodeDepen
 import { pythonJsonDumps } from './python-json';
 
 /**
- * The task frame (§3.2): what the scheduler publishes to `DANE-exchange` for a worker. Body
- * `{"task": Task.to_json(), "document": Document.to_json()}` in Python's json.dumps form (Python DANE
- * workers read it), routing key `<target.type>.<KEY>`, properties as the original server sets them,
- * plus our headers `x-dane-attempt` and `x-dane-dependencies-done`.
+ * The task frame (docs/protocol.md, Task message): what the scheduler publishes to `DANE-exchange` for a
+ * worker. Body `{"task": Task.to_json(), "document": Document.to_json()}` in Python's json.dumps form (Python
+ * DANE workers read it), routing key `<target.type>.<KEY>`, properties as the original server sets them, plus
+ * our headers `x-dane-attempt` and `x-dane-dependencies-done`.
  */
 
-/** Routing key `<target.type>.<KEY>` (§3.2). */
+/** Routing key `<target.type>.<KEY>` (docs/protocol.md, Task message). */
 export function routingKeyFor(document: DaneDocument, task: Pick<DaneTask, 'key'>): string {
   return `${document.target.type}.${task.key}`;
 }
 
-/** Body `{"task": Task.to_json(), "document": Document.to_json()}` with Python's spacing (§3.2). */
+/** Body `{"task": Task.to_json(), "document": Document.to_json()}` with Python's spacing (docs/protocol.md, Task message). */
 export function taskMessageBody(task: DaneTask, document: DaneDocument): Buffer {
   return Buffer.from(pythonJsonDumps({ task: taskToJson(task), document: documentToJson(document) }), 'utf8');
 }
@@ -55,12 +55,12 @@ export function encodeTaskFrame(task: DaneTask, document: DaneDocument, replyTo:
   };
 }
 
-/** The task as a worker sees it: `Task.to_json()` of the body (§1.2) plus the dispatch attempt. */
+/** The task as a worker sees it: `Task.to_json()` of the body (docs/protocol.md, Task) plus the dispatch attempt. */
 export interface FrameTask {
   _id: string;
   /** Upper-case task key, e.g. `ASR`. */
   key: string;
-  /** State and message read before the server set 102 (201 "Created", or 205/502/… on re-runs, §3.2). */
+  /** State and message read before the server set 102 (201 "Created", or 205/502/… on re-runs; docs/protocol.md, Task message). */
   state?: number;
   msg?: string;
   priority: number;
@@ -83,7 +83,7 @@ export interface TaskEnvelope {
   dependenciesDone: boolean;
 }
 
-/** The reply the Python worker sends for a frame it cannot run (§3.4 table, Appendix C). */
+/** The reply the Python worker sends for a frame it cannot run (the table in docs/protocol.md, Replies). */
 export type FrameRejection = {
   state: number;
   message: string;
@@ -135,10 +135,11 @@ const DOCUMENT_KEYS = ['target', 'creator', '_id', 'created_at', 'updated_at'];
 const TASK_FIELDS = ['key', '_id', 'state', 'msg', 'priority', 'created_at', 'updated_at'];
 
 /**
- * Reads a task frame body `{task, document}` (§3.2) with the Python worker's strictness (§3.4,
- * Appendix C): not JSON or no task/document → 500; a document with any key beyond target, creator,
- * _id, created_at, updated_at, or without target/creator → 400; a target/creator missing a required
- * key or with an invalid type → 500 "Unhandled error"; extra task keys become args (§1.2).
+ * Reads a task frame body `{task, document}` (docs/protocol.md, Task message) with the Python worker's
+ * strictness (docs/protocol.md, Replies): not JSON or no task/document → 500; a document with any key beyond
+ * target, creator, _id, created_at, updated_at, or without target/creator → 400; a target/creator missing a
+ * required key or with an invalid type → 500 "Unhandled error"; extra task keys become args
+ * (docs/protocol.md, Task).
  */
 export function decodeTaskBody(content: Buffer | string, fallbackTaskId?: string, attempt?: number): DecodedTaskBody {
   let body: unknown;

@@ -6,7 +6,7 @@ import { MAX_PAGE_SIZE, Page, PageRequest } from '../storage/page';
 import { DANE_STORE, DaneStore } from '../storage/store.port';
 import { documentNotFound } from './not-found';
 
-/** One element of a bulk registration that was not stored (§1.4 "Batch registration"). */
+/** One element of a bulk registration that was not stored (docs/protocol.md, Duplicates and bulk failures). */
 export interface DocumentFailure {
   /** Position of the element in the request list. */
   index: number;
@@ -42,7 +42,7 @@ function failureText(err: unknown): string {
 export class DocumentService {
   constructor(@Inject(DANE_STORE) private readonly store: DaneStore) {}
 
-  /** Create-only: the same target.id + creator.id twice is a 409 with the original's text (§1.4). */
+  /** Create-only: the same target.id + creator.id twice is a 409 with the original's text (docs/protocol.md, Document id). */
   async register(input: unknown): Promise<DaneDocument> {
     const doc = createDocument(input);
     try {
@@ -55,9 +55,9 @@ export class DocumentService {
   }
 
   /**
-   * Bulk registration: elements are document objects or JSON strings encoding one (dane-workflows
-   * sends strings, §5.2). Every element that is not stored is reported in `failed` — unlike the
-   * original, which skipped elements with an `_id` silently.
+   * Bulk registration: elements are document objects or JSON strings encoding one (dane-workflows sends
+   * strings; docs/protocol.md, Document routes). Every element that is not stored is reported in `failed` —
+   * unlike the original, which skipped elements with an `_id` silently.
    */
   async registerMany(input: unknown): Promise<DocumentBulkOutcome> {
     if (!Array.isArray(input)) throw new ValidationError('Invalid documents format: expected a JSON list of documents');
@@ -115,12 +115,12 @@ export class DocumentService {
     return this.store.documents.deleteMany(checkIdList(ids, 'docs'));
   }
 
-  /** Wildcard search on target.id / creator.id (`*`, `?`; §2.4 Q5). */
+  /** Wildcard search on target.id / creator.id (`*`, `?`; docs/protocol.md, Creator and search routes). */
   async search(query: DocumentSearchQuery, page: PageRequest): Promise<Page<DaneDocument>> {
     return this.store.documents.search({ targetId: query.targetId, creatorId: query.creatorId }, page);
   }
 
-  /** The documents of one creator (a batch, §7 item 10). */
+  /** The documents of one creator (a batch; docs/architecture.md, Weaknesses of the original, item 10). */
   async ofCreator(creatorId: string, page: PageRequest): Promise<Page<DaneDocument>> {
     return this.store.documents.search({ creatorId }, page);
   }

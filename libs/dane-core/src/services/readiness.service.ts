@@ -16,8 +16,9 @@ const CHECK_TIMEOUT_MS = 3000;
 
 
 /**
- * `/ready` (§5.2): the store must answer; the broker must too when this process holds a broker
- * connection (BROKER_HEALTH bound). An API without one reports "not connected" and stays ready.
+ * `/ready` (docs/protocol.md, Health, readiness and operations routes): the store must answer; the broker
+ * must too when this process holds a broker connection (BROKER_HEALTH bound). An API without one reports "not
+ * connected" and stays ready.
  */
 @Injectable()
 export class ReadinessService {

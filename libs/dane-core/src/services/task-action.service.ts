@@ -40,8 +40,8 @@ export function parseTaskAction(raw: string): TaskAction {
 }
 
 /**
- * The manual interventions of §4.2 items 5–7. Each is a conditional transition in the store; the
- * task goes back to 201 (the scheduler dispatches it) or, when its own dependencies are not all
+ * The manual interventions (docs/protocol.md, Manual interventions). Each is a conditional transition in the
+ * store; the task goes back to 201 (the scheduler dispatches it) or, when its own dependencies are not all
  * 200, to 412 until they are — "forced" overrides the task's state, never its dependencies.
  */
 @Injectable()
@@ -80,7 +80,7 @@ export class TaskActionService {
 
   /**
    * Every task of `key` in `state` (default 500) → 205 "Manual reset", `updated_at` untouched
-   * (§4.2 item 7). Answers `{total, error}` like the original.
+   * (docs/protocol.md, Manual interventions). Answers `{total, error}` like the original.
    */
   async massReset(taskKey: string, rawState?: string): Promise<MassResetOutcome> {
     const key = normaliseKey(taskKey, 'task_key');

@@ -12,7 +12,7 @@ export interface TaskAssignmentFailure {
   error: string;
 }
 
-/** The two answers of `POST /DANE/task/` (§5.2): one document → the task; a list → per-item outcome. */
+/** The two answers of `POST /DANE/task/` (docs/protocol.md, Task routes): one document → the task; a list → per-item outcome. */
 export type TaskAssignment =
   | { many: false; task: DaneTask }
   | { many: true; success: DaneTask[]; failed: TaskAssignmentFailure[] };
@@ -21,7 +21,7 @@ function assignedMessage(task: DaneTask): string {
   return `Task \`${task.key}\` already assigned to document \`${task.document_id}\``;
 }
 
-/** Bulk failure texts keep the original's form (§1.4 "Batch assignment"). */
+/** Bulk failure texts keep the original's form (docs/protocol.md, Duplicates and bulk failures). */
 function bulkFailureText(err: DaneError, task: DaneTask): string {
   if (err instanceof TaskAssignedError) return assignedMessage(task);
   if (err instanceof NotFoundError) return `[404] 'No document with id \`${task.document_id}\` found'`;

@@ -3,7 +3,7 @@ import { MAX_PAGE_SIZE } from '../storage/page';
 import { DaneStore } from '../storage/store.port';
 import { isDone } from '../state/task-state';
 
-/** Every task of a document, page by page: a dependency check must see all of them (§7 item 6). */
+/** Every task of a document, page by page: a dependency check must see all of them (docs/architecture.md, Weaknesses of the original, item 6). */
 export async function tasksOfDocument(store: DaneStore, documentId: string): Promise<DaneTask[]> {
   const all: DaneTask[] = [];
   for (let page = 1; ; page++) {

@@ -17,7 +17,7 @@ export class TaskService {
     return task;
   }
 
-  /** Deletes the task and its results; nothing is sent to workers (§4.2 item 9). */
+  /** Deletes the task and its results; nothing is sent to workers (docs/protocol.md, Transitions). */
   async delete(id: string): Promise<void> {
     if (!(await this.store.tasks.delete(id))) throw taskNotFound(id);
   }
@@ -29,28 +29,28 @@ export class TaskService {
     return doc;
   }
 
-  /** Every task of a document, paged (the original stopped at 10, §2.4 Q3). */
+  /** Every task of a document, paged (the original stopped at 10; docs/protocol.md, Document routes). */
   async ofDocument(documentId: string, page: PageRequest): Promise<Page<DaneTask>> {
     if (!(await this.store.documents.findById(documentId))) throw documentNotFound(documentId);
     return this.store.tasks.list({ documentId }, page);
   }
 
-  /** Tasks neither done nor waiting for dependencies (`GET /DANE/task/`, §2.4 Q4). */
+  /** Tasks neither done nor waiting for dependencies (`GET /DANE/task/`; docs/protocol.md, Task routes). */
   async unfinished(page: PageRequest): Promise<Page<DaneTask>> {
     return this.store.tasks.list({ notStates: UNFINISHED_EXCLUDED_STATES }, page);
   }
 
-  /** Tasks in flight (legacy `GET /DANE/task/inprogress`, §5.7). */
+  /** Tasks in flight (legacy `GET /DANE/task/inprogress`; docs/protocol.md, Legacy routes). */
   async inProgress(page: PageRequest): Promise<Page<DaneTask>> {
     return this.store.tasks.list({ states: [TaskState.QUEUED] }, page);
   }
 
-  /** Tasks of one key that ended in an error or wait for a person (`GET /DANE/workers/<key>`, §2.4 Q9). */
+  /** Tasks of one key that ended in an error or wait for a person (`GET /DANE/workers/<key>`; docs/protocol.md, Worker routes). */
   async erroredOfKey(taskKey: string, page: PageRequest): Promise<Page<DaneTask>> {
     return this.store.tasks.list({ key: normaliseKey(taskKey, 'task_key'), notStates: NOT_ERRORED_STATES }, page);
   }
 
-  /** Tasks of one key on the documents of one creator (§2.4 Q8). */
+  /** Tasks of one key on the documents of one creator (docs/protocol.md, Creator and search routes). */
   async ofCreator(creatorId: string, taskKey: string, page: PageRequest): Promise<Page<DaneTask>> {
     return this.store.tasks.list({ creatorId, key: normaliseKey(taskKey, 'task_key') }, page);
   }

@@ -1,6 +1,6 @@
 import { DISPATCHABLE_STATES, MANUAL_STATES, STATE_TABLE, TaskState, TRANSITIONS, isKnownState, stateInfo } from './task-state';
 
-describe('state table (§4.1)', () => {
+describe('state table (docs/protocol.md, State table)', () => {
   it('lists every DANE state with a class', () => {
     expect(STATE_TABLE.map((s) => s.code).sort()).toEqual([102, 200, 201, 205, 400, 403, 404, 412, 422, 500, 502, 503]);
     expect(stateInfo(TaskState.QUEUED)?.class).toBe('in_flight');

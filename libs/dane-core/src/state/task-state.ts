@@ -1,5 +1,5 @@
 /**
- * The DANE task states (dane-protocol.md §4.1) as data: every app reads codes, names, classes and
+ * The DANE task states (docs/protocol.md, State table) as data: every app reads codes, names, classes and
  * allowed transitions from here. No other file spells a state code.
  */
 export type StateClass = 'in_flight' | 'done' | 'runs_automatically' | 'needs_person' | 'waiting';
@@ -64,21 +64,21 @@ export function statesOfClass(cls: StateClass): number[] {
 /** States a worker may report in a reply (anything stored except 102, which is a heartbeat). */
 export const WORKER_OUTCOME_STATES: readonly number[] = STATE_TABLE.map((s) => s.code).filter((c) => c !== S.QUEUED);
 
-/** Runnable right away by the dispatcher: 201 and 205 (§4.1 "auto-run"). */
+/** Runnable right away by the dispatcher: 201 and 205 (class "runs automatically" in docs/protocol.md, State table). */
 export const RUNNABLE_STATES: readonly number[] = [S.CREATED, S.TASK_RESET];
-/** Outcomes retried automatically with back-off (§4.1 "auto-retry"). */
+/** Outcomes retried automatically with back-off (docs/protocol.md, Transitions). */
 export const AUTO_RETRY_STATES: readonly number[] = [S.ERROR_INVALID_INPUT, S.ERROR_PROXY];
 /** Outcomes that wait for a person: retry, forceretry, reset, mass reset. */
 export const MANUAL_STATES: readonly number[] = statesOfClass('needs_person');
 /** States the dispatcher may claim (runnable, or auto-retry whose back-off is due). */
 export const DISPATCHABLE_STATES: readonly number[] = [...RUNNABLE_STATES, ...AUTO_RETRY_STATES];
-/** `retry` without force refuses these (§4.2 item 5). */
+/** `retry` without force refuses these (docs/protocol.md, Manual interventions). */
 export const RETRY_REFUSED_STATES: readonly number[] = [S.QUEUED, S.SUCCESS];
-/** Unfinished = not done and not waiting on dependencies (GET /DANE/task/, §2.4 Q4). */
+/** Unfinished = not done and not waiting on dependencies (GET /DANE/task/; docs/protocol.md, Task routes). */
 export const UNFINISHED_EXCLUDED_STATES: readonly number[] = [S.SUCCESS, S.UNFINISHED_DEPENDENCY];
-/** Errored tasks of a worker (GET /DANE/workers/<key>, §2.4 Q9) exclude these. */
+/** Errored tasks of a worker (GET /DANE/workers/<key>; docs/protocol.md, Worker routes) exclude these. */
 export const NOT_ERRORED_STATES: readonly number[] = [S.QUEUED, S.SUCCESS, S.CREATED, S.UNFINISHED_DEPENDENCY];
-/** Default state selected by a mass reset (§4.2 item 7). */
+/** Default state selected by a mass reset (docs/protocol.md, Manual interventions). */
 export const MASS_RESET_DEFAULT_STATE = S.ERROR;
 
 /**
@@ -94,13 +94,13 @@ export const TRANSITIONS = {
   unclaim: { from: [S.QUEUED] as readonly number[], to: null },
   /** Lease ran out without a heartbeat: back to runnable. */
   expire: { from: [S.QUEUED] as readonly number[], to: S.CREATED },
-  /** Manual retry: anything but 102/200 (§4.2 item 5). */
+  /** Manual retry: anything but 102/200 (docs/protocol.md, Manual interventions). */
   retry: { from: STATE_TABLE.map((s) => s.code).filter((c) => !RETRY_REFUSED_STATES.includes(c)), to: S.CREATED },
   /** Forced retry: from any state. */
   forceRetry: { from: STATE_TABLE.map((s) => s.code), to: S.CREATED },
-  /** Reset: 201 "Reset", the scheduler queues it (§4.2 item 6). */
+  /** Reset: 201 "Reset", the scheduler queues it (docs/protocol.md, Manual interventions). */
   reset: { from: STATE_TABLE.map((s) => s.code), to: S.CREATED },
-  /** Mass reset of one key in one state → 205 "Manual reset" (§4.2 item 7). */
+  /** Mass reset of one key in one state → 205 "Manual reset" (docs/protocol.md, Manual interventions). */
   massReset: { from: STATE_TABLE.map((s) => s.code), to: S.TASK_RESET },
   /** A task with open dependencies waits in 412; released to 201 when they are all 200. */
   wait: { from: [S.CREATED, S.TASK_RESET, S.QUEUED] as readonly number[], to: S.UNFINISHED_DEPENDENCY },

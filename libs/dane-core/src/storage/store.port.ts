@@ -18,13 +18,13 @@ export interface BulkOutcome<T> {
 }
 
 export interface DocumentSearch {
-  /** Wildcard patterns on target.id / creator.id: `*` any run, `?` one character (§2.4 Q5). */
+  /** Wildcard patterns on target.id / creator.id: `*` any run, `?` one character (docs/protocol.md, Creator and search routes). */
   targetId?: string;
   creatorId?: string;
 }
 
 export interface DocumentRepository {
-  /** Create-only; an existing id → DocumentExistsError (§1.4). */
+  /** Create-only; an existing id → DocumentExistsError (docs/protocol.md, Document id). */
   insert(doc: DaneDocument): Promise<void>;
   /** One statement for many; per-item DocumentExistsError. */
   insertMany(docs: DaneDocument[]): Promise<BulkOutcome<DaneDocument>[]>;
@@ -62,11 +62,11 @@ export interface TransitionRequest {
   retries?: 'reset' | 'increment';
   /** Replaces the submitter/worker-declared dependency keys. */
   dependsOn?: string[];
-  /** Keep `updated_at` as it is (mass reset, §1.5). */
+  /** Keep `updated_at` as it is (mass reset; docs/protocol.md, Timestamps). */
   keepUpdatedAt?: boolean;
 }
 
-/** A claimed task: `task.state`/`task.msg` are the values *before* the claim (§3.2), `task.attempt` the new attempt. */
+/** A claimed task: `task.state`/`task.msg` are the values *before* the claim (docs/protocol.md, Task message), `task.attempt` the new attempt. */
 export interface ClaimedTask {
   task: DaneTask;
   document: DaneDocument;

@@ -24,7 +24,7 @@ export class BrokerPublisher {
     });
   }
 
-  /** Default exchange, routing key = queue name (§3.4). */
+  /** Default exchange, routing key = queue name (docs/protocol.md, Replies). */
   async sendToQueue(queue: string, body: Buffer, options: Options.Publish, waitMs = 30_000): Promise<void> {
     const deadline = Date.now() + waitMs;
     let lastError: Error | undefined;

@@ -21,5 +21,5 @@ export class ResultSender {
   }
 }
 
-/** A result payload must be a dict (§1.3: Result() raises TypeError otherwise). */
+/** A result payload must be a dict (Result() raises TypeError otherwise; docs/protocol.md, Result). */
 export const assertPayload: (payload: unknown) => asserts payload is Record<string, unknown> = assertResultPayload;

@@ -20,8 +20,8 @@ export interface DeliveryPolicy {
 }
 
 /**
- * The life of one task message: check it (§3.4 table), check declared dependencies, run the callback
- * with heartbeats, reply, and acknowledge after the reply is confirmed.
+ * The life of one task message: check it (the table in docs/protocol.md, Replies), check declared
+ * dependencies, run the callback with heartbeats, reply, and acknowledge after the reply is confirmed.
  */
 export class DeliveryHandler {
   constructor(
@@ -39,8 +39,8 @@ export class DeliveryHandler {
     const attempt = envelope.attempt;
     const log = this.log.with({ task_id: envelope.taskId ?? null, attempt });
     if (!envelope.replyTo) {
-      // The Python worker died on this (Appendix C) and took every next worker with it. Nobody can
-      // be told, so drop it; the server's lease sees the task was never answered.
+      // The Python worker died on this (docs/protocol.md, Task message) and took every next worker
+      // with it. Nobody can be told, so drop it; the server's lease sees the task was never answered.
       log.error('no_reply_to', 'Task message without reply_to: acknowledged and dropped');
       delivery.ack();
       return;
@@ -82,12 +82,12 @@ export class DeliveryHandler {
   }
 
   /**
-   * Late ack (after the reply) is what the Python worker does, and it lets the broker hand a task
-   * to another worker at once if this one dies. But RabbitMQ closes the channel of a consumer that
-   * holds a delivery longer than its consumer timeout (30 min by default, §3.6), which killed long
-   * Python tasks. So a task still running after `ackDeadlineMs` is acknowledged early: from then on
-   * the server's lease, kept alive by our heartbeats, is what guarantees it is not lost (a worker
-   * killed with SIGKILL stops beating, the lease runs out, the scheduler dispatches it again).
+   * Late ack (after the reply) is what the Python worker does, and it lets the broker hand a task to another
+   * worker at once if this one dies. But RabbitMQ closes the channel of a consumer that holds a delivery
+   * longer than its consumer timeout (30 min by default; docs/protocol.md, Connections and long tasks), which
+   * killed long Python tasks. So a task still running after `ackDeadlineMs` is acknowledged early: from then
+   * on the server's lease, kept alive by our heartbeats, is what guarantees it is not lost (a worker killed
+   * with SIGKILL stops beating, the lease runs out, the scheduler dispatches it again).
    */
   private scheduleEarlyAck(delivery: Delivery, slot: ConsumerSlot, log: WorkerLog, beat: () => Promise<void>): { cancel(): Promise<void> } {
     let pending: Promise<void> | undefined;

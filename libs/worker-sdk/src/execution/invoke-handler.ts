@@ -11,7 +11,7 @@ export interface HandlerResult {
   refused: boolean;
 }
 
-/** Runs a callback and turns whatever happens into a reply: its outcome, a refusal, or a 500 (§3.4). */
+/** Runs a callback and turns whatever happens into a reply: its outcome, a refusal, or a 500 (docs/protocol.md, Replies). */
 export async function invokeHandler(handler: TaskHandler, task: WorkerTask, document: DaneDocument, ctx: TaskContext): Promise<HandlerResult> {
   try {
     return { outcome: normaliseOutcome(await handler(task, document, ctx)), refused: false };

@@ -46,7 +46,7 @@ export class DaneTransport extends Server implements CustomTransportStrategy {
     await consumer?.stop(this.options.shutdownTimeoutMs ?? 25_000);
   }
 
-  /** Task keys are upper-case (§1.2); patterns are matched as written, then upper-cased. */
+  /** Task keys are upper-case (docs/protocol.md, Task); patterns are matched as written, then upper-cased. */
   private async route(task: WorkerTask, document: DaneDocument, ctx: TaskContext): Promise<unknown> {
     const handler = this.getHandlerByPattern(task.key) ?? this.findHandlerIgnoringCase(task.key);
     if (!handler) throw new Error(`no handler for task key ${task.key}`);

@@ -3,8 +3,8 @@ import { TaskState, WORKER_OUTCOME_STATES } from '@dane/core/state/task-state';
 import type { WorkerOutcome } from '../worker-task';
 
 /**
- * The replies the SDK sends on its own, worded as the Python base_worker words them (§3.4 table),
- * so dashboards and scripts that match on these texts keep working.
+ * The replies the SDK sends on its own, worded as the Python base_worker words them (the table in
+ * docs/protocol.md, Replies), so dashboards and scripts that match on these texts keep working.
  */
 export const Outcomes = {
   incompleteSpecification: (): WorkerOutcome => FrameRejections.incompleteSpecification(),

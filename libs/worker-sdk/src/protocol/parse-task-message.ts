@@ -5,8 +5,9 @@ import type { WorkerOutcome, WorkerTask } from '../worker-task';
 export type ParsedTaskMessage = { ok: true; task: WorkerTask; document: DaneDocument } | { ok: false; reply: WorkerOutcome };
 
 /**
- * Reads a task message body `{task, document}` (§3.2) with the Python worker's strictness: the
- * protocol's task frame decoder (@dane/core decodeTaskBody); `reply` is what to answer when it fails.
+ * Reads a task message body `{task, document}` (docs/protocol.md, Task message) with the Python worker's
+ * strictness: the protocol's task frame decoder (@dane/core decodeTaskBody); `reply` is what to answer when
+ * it fails.
  */
 export function parseTaskMessage(content: Buffer | string, fallbackTaskId?: string, attempt?: number): ParsedTaskMessage {
   const decoded = decodeTaskBody(content, fallbackTaskId, attempt);

@@ -4,7 +4,7 @@ import { INDEX, acknowledged, indexCreated, indexDefinition, indexExistsAlready,
 import { STORED_MAPPING, testSettings } from './testing/recorded-store';
 import { RecordingElasticsearch } from './testing/recording-elasticsearch';
 
-/** dane-protocol.md §2.1, copied from the document: the mapping Python components create and expect. */
+/** docs/protocol.md, Index and mapping, copied from the document: the mapping Python components create and expect. */
 const PROTOCOL_MAPPING = {
   properties: {
     role: { type: 'join', relations: { document: 'task', task: 'result' } },
@@ -39,7 +39,7 @@ const EXTENSION = {
   },
 };
 
-describe('Elasticsearch index creation (§2.1)', () => {
+describe('Elasticsearch index creation (docs/protocol.md, Index and mapping)', () => {
   let es: RecordingElasticsearch;
 
   beforeEach(async () => {
@@ -47,14 +47,14 @@ describe('Elasticsearch index creation (§2.1)', () => {
   });
   afterEach(() => es.stop());
 
-  it('creates a missing index with SHARDS/REPLICAS and the exact §2.1 mapping plus dane_node', async () => {
+  it('creates a missing index with SHARDS/REPLICAS and the exact documented mapping plus dane_node', async () => {
     es.once('GET', `/${INDEX}`, noSuchIndex()).on('PUT', `/${INDEX}`, indexCreated());
     const store = await createElasticsearchStore(testSettings(es.url, { REPLICAS: 2 }));
     await store.close();
     expect(es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /${INDEX}`, `PUT /${INDEX}`]);
     const { body } = es.calls[1];
     expect(body).toEqual({ settings: { number_of_shards: 1, number_of_replicas: 2 }, mappings: { properties: { ...PROTOCOL_MAPPING.properties, ...EXTENSION } } });
-    // Python's basic auth from USER/PASSWORD (§2.5).
+    // Python's basic auth from USER/PASSWORD (docs/protocol.md, Cluster requirements).
     expect(es.calls[1].headers.authorization).toBe(`Basic ${Buffer.from('elastic:changeme').toString('base64')}`);
   });
 

@@ -9,12 +9,12 @@ interface IndexInfo {
 }
 
 /**
- * Why one primary shard: tasks and results are read, updated and deleted by id without their
- * routing (by Python, §2.3, and by us, as a reply only names the task id), and results are routed
- * by task id rather than by document. Only a single shard finds them all. It also makes `_seq_no`
- * one sequence, which orders documents and results by insertion.
+ * Why one primary shard: tasks and results are read, updated and deleted by id without their routing (by
+ * Python — docs/protocol.md, Writes — and by us, as a reply only names the task id), and results are routed
+ * by task id rather than by document. Only a single shard finds them all. It also makes `_seq_no` one
+ * sequence, which orders documents and results by insertion.
  */
-const SINGLE_SHARD = 'ELASTICSEARCH.SHARDS must be 1: tasks and results are read and updated by id without routing (dane-protocol.md §2.3)';
+const SINGLE_SHARD = 'ELASTICSEARCH.SHARDS must be 1: tasks and results are read and updated by id without routing (docs/protocol.md, Writes)';
 
 async function readIndex(index: EsIndex): Promise<IndexInfo | null> {
   const body = await index.call('read the index definition', () =>
@@ -43,7 +43,7 @@ function checkLayout(index: EsIndex, info: IndexInfo): void {
   const role = info.mappings?.properties?.role;
   const expected = DANE_MAPPING.properties.role;
   if (role?.type !== expected.type || JSON.stringify(role.relations) !== JSON.stringify(expected.relations)) {
-    throw new ConfigError(`${index.where} exists but is not a DANE index: its \`role\` field is not the join field of dane-protocol.md §2.1`);
+    throw new ConfigError(`${index.where} exists but is not a DANE index: its \`role\` field is not the DANE join field (docs/protocol.md, Index and mapping)`);
   }
 }
 
@@ -62,8 +62,9 @@ async function addExtensionMapping(index: EsIndex): Promise<void> {
 }
 
 /**
- * Makes sure the DANE index exists (§2.1): created with SHARDS/REPLICAS and the exact mapping when
- * missing, accepted when a Python component created it first, and given our extension mapping.
+ * Makes sure the DANE index exists (docs/protocol.md, Index and mapping): created with SHARDS/REPLICAS and
+ * the exact mapping when missing, accepted when a Python component created it first, and given our extension
+ * mapping.
  */
 export async function ensureIndex(index: EsIndex, shards: number, replicas: number): Promise<void> {
   let info = await readIndex(index);

@@ -23,9 +23,9 @@ function fromHit(id: string, s: Source): ApiKeyRecord {
 }
 
 /**
- * API keys in their own index `<INDEX>-api-keys`, never in the DANE index: Python readers of that
- * index (§2) would trip over documents of an unknown kind. Created on the first key; a missing index
- * reads as "no keys".
+ * API keys in their own index `<INDEX>-api-keys`, never in the DANE index: Python readers of that index
+ * (docs/protocol.md, Elasticsearch layout) would trip over documents of an unknown kind. Created on the first
+ * key; a missing index reads as "no keys".
  */
 export class EsApiKeyRepository implements ApiKeyRepository {
   private readonly name: string;

@@ -23,14 +23,14 @@ function existsError(doc: DaneDocument): DocumentExistsError {
 export class EsDocumentRepository implements DocumentRepository {
   constructor(private readonly index: EsIndex) {}
 
-  /** Index with `op_type=create` (§2.3 "register document"); a taken id is a 409. */
+  /** Index with `op_type=create` (docs/protocol.md, Writes); a taken id is a 409. */
   async insert(doc: DaneDocument): Promise<void> {
     refuseNul(documentSource(doc), 'document');
     const created = await this.index.create(doc._id, documentSource(doc), { refresh: REFRESH.create, what: 'store the document' });
     if (!created) throw existsError(doc);
   }
 
-  /** One `_bulk` of create actions (§2.3 "register documents"); a repeated id fails as a duplicate. */
+  /** One `_bulk` of create actions (docs/protocol.md, Writes); a repeated id fails as a duplicate. */
   async insertMany(docs: DaneDocument[]): Promise<BulkOutcome<DaneDocument>[]> {
     const outcomes: BulkOutcome<DaneDocument>[] = docs.map((item) => ({ item }));
     const writable: number[] = [];

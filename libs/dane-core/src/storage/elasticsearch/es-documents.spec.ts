@@ -3,7 +3,7 @@ import { makeDocument } from '../sql/store-contract.fixtures';
 import { INDEX, alreadyExists, bulk, byQuery, created, found, hits, mget, missing } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';
 
-describe('Elasticsearch documents on the wire (§1.1, §2.2–§2.4)', () => {
+describe('Elasticsearch documents on the wire (docs/protocol.md, Elasticsearch layout)', () => {
   const recorded = useRecordedStore();
 
   it('registers a document create-only, default routing, waiting for the refresh, with the original _source', async () => {

@@ -12,7 +12,7 @@ export function errorTypeOf(body: unknown): string | undefined {
   return typeof error?.type === 'string' ? error.type : undefined;
 }
 
-/** `[status] reason[ > caused_by.reason]`, the way the original reports bulk item failures (§1.4). */
+/** `[status] reason[ > caused_by.reason]`, the way the original reports bulk item failures (docs/protocol.md, Duplicates and bulk failures). */
 export function describeFailure(status: number | undefined, error: unknown): string {
   const e = (error ?? {}) as { type?: string; reason?: string; caused_by?: { reason?: string } };
   const reason = e.reason ?? e.type ?? 'unknown error';

@@ -135,7 +135,7 @@ export class EsIndex {
     return { hits: res.hits.hits, total: res.hits.total?.value ?? 0, aggregations: res.aggregations };
   }
 
-  /** Deletes what `query` matches now; refreshed afterwards, as the original's deletions (§2.3). */
+  /** Deletes what `query` matches now; refreshed afterwards, as the original's deletions (docs/protocol.md, Writes). */
   async deleteByQuery(query: Query): Promise<{ deleted: number; conflicts: number }> {
     const body = await this.call('delete documents', () =>
       this.client.deleteByQuery<{ deleted: number; version_conflicts: number }>({

@@ -15,7 +15,7 @@ import { TaskWriter } from './task-writer';
 /**
  * The id a result with a dedup key is stored under: a redelivery computes the same id, and
  * `op_type=create` lets only the first one in. 20 URL-safe characters, like the ES auto ids Python
- * results get (§1.3).
+ * results get (docs/protocol.md, Result id).
  */
 export function dedupResultId(dedupKey: string): string {
   return createHash('sha1').update(`dane-result:${dedupKey}`, 'utf8').digest('base64url').slice(0, 20);
@@ -39,9 +39,9 @@ function resultQuery(query: ResultQuery): Query {
 }
 
 /**
- * Results in the original's layout (§1.3, §2.2): routed by task id, join parent the task, written
- * straight into the index by Python workers too — so everything about a result beyond
- * `{generator, payload}` (its document, its task key) is read from its task.
+ * Results in the original's layout (docs/protocol.md, Result; docs/protocol.md, Join field and routing):
+ * routed by task id, join parent the task, written straight into the index by Python workers too — so
+ * everything about a result beyond `{generator, payload}` (its document, its task key) is read from its task.
  */
 export class EsResultRepository implements ResultRepository {
   private readonly taskReads: TaskWriter;
@@ -78,7 +78,7 @@ export class EsResultRepository implements ResultRepository {
     return task ? resultFromHit(hit, task) : null;
   }
 
-  /** Every given field must match; oldest first (readers take element 0, §1.4). */
+  /** Every given field must match; oldest first (readers take element 0; docs/protocol.md, Result id). */
   async find(query: ResultQuery, page: PageRequest): Promise<Page<DaneResult>> {
     const body = { _source: ['result', 'role', 'created_at', 'updated_at'], query: resultQuery(query) };
     const { hits, total } = await searchPage<ResultSource>(this.index, body, WRITE_ORDER, page);

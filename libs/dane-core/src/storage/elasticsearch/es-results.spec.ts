@@ -14,7 +14,7 @@ const storedTask: Stored = {
 };
 const generator = { id: 'abc123', name: 'ASR', type: 'Software', homepage: 'https://example.com' };
 
-/** A result as a Python worker's `Result.save(task_id)` writes it: ES auto id, no extension (§1.3). */
+/** A result as a Python worker's `Result.save(task_id)` writes it: ES auto id, no extension (docs/protocol.md, Result id). */
 const pythonResult: Stored = {
   id: 'Xb3kR4sBq1ZmJ8d2F0aA',
   seqNo: 9,
@@ -22,7 +22,7 @@ const pythonResult: Stored = {
   source: { result: { generator, payload: { text: 'hallo' } }, role: { name: 'result', parent: task._id }, created_at: '2024-05-13T10:11:12', updated_at: '2024-05-13T10:11:12' },
 };
 
-describe('Elasticsearch results on the wire (§1.3, §2.2)', () => {
+describe('Elasticsearch results on the wire (docs/protocol.md, Elasticsearch layout)', () => {
   const recorded = useRecordedStore();
 
   it('stores a result routed by its TASK id, join parent the task, with only {generator, payload} in `result`', async () => {

@@ -1,7 +1,7 @@
 import type { ClientOptions } from '@elastic/elasticsearch';
 import { ConfigError } from '../../errors';
 
-/** The ELASTICSEARCH section of the configuration (dane-protocol.md §5.5), as the original names it. */
+/** The ELASTICSEARCH section of the configuration (docs/protocol.md, Configuration), as the original names it. */
 export interface ElasticsearchSettings {
   /** A list of host names (a single string is accepted, as DANE ≤ 0.2.8 had it). Full URLs are taken as they are. */
   HOST: string[] | string;
@@ -17,7 +17,7 @@ export interface ElasticsearchSettings {
   REPLICAS: number;
 }
 
-/** `scheme://host:port` for every configured host, like the Python client's host dicts (§2.5). */
+/** `scheme://host:port` for every configured host, like the Python client's host dicts (docs/protocol.md, Cluster requirements). */
 export function nodeUrls(settings: ElasticsearchSettings): string[] {
   const hosts = Array.isArray(settings.HOST) ? settings.HOST : [settings.HOST];
   if (hosts.length === 0 || hosts.some((h) => typeof h !== 'string' || h.trim() === '')) {
@@ -40,9 +40,9 @@ export function describeIndex(settings: ElasticsearchSettings): string {
 }
 
 /**
- * Client options matching the original's connection (§2.5): basic auth with USER/PASSWORD (always
- * sent, as Python does; a cluster without security ignores it), TIMEOUT seconds per request,
- * MAX_RETRIES retries on connection failures and 502/503/504.
+ * Client options matching the original's connection (docs/protocol.md, Cluster requirements): basic auth with
+ * USER/PASSWORD (always sent, as Python does; a cluster without security ignores it), TIMEOUT seconds per
+ * request, MAX_RETRIES retries on connection failures and 502/503/504.
  */
 export function clientOptions(settings: ElasticsearchSettings): ClientOptions {
   if (typeof settings.INDEX !== 'string' || settings.INDEX.trim() === '') throw new ConfigError('ELASTICSEARCH.INDEX must name an index');

@@ -7,9 +7,9 @@ import { EsResultRepository } from './es-result.repository';
 import { EsTaskRepository } from './es-task.repository';
 
 /**
- * The store port over one Elasticsearch index in the original DANE layout (dane-protocol.md §2).
- * Elasticsearch has no notifications, so wake-ups stay in this process; dispatchers in other
- * processes find new work on their sweep interval.
+ * The store port over one Elasticsearch index in the original DANE layout
+ * (docs/protocol.md, Elasticsearch layout). Elasticsearch has no notifications, so wake-ups stay in this
+ * process; dispatchers in other processes find new work on their sweep interval.
  */
 export class ElasticsearchStore implements DaneStore {
   readonly kind = 'elasticsearch' as const;

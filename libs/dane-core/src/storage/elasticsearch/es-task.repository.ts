@@ -18,7 +18,7 @@ import { TaskWriter } from './task-writer';
 const COUNT_PAGE = 1000;
 const MAX_QUERY_PASSES = 5;
 
-/** The mass reset's script (§2.3): state and msg, a fresh retry budget, updated_at untouched (§1.5). */
+/** The mass reset's script (docs/protocol.md, Writes): state and msg, a fresh retry budget, updated_at untouched (docs/protocol.md, Timestamps). */
 const MASS_RESET_SCRIPT = [
   'ctx._source.task.state = params.to;',
   'ctx._source.task.msg = params.msg;',
@@ -96,7 +96,7 @@ export class EsTaskRepository implements TaskRepository {
     }
   }
 
-  /** The task, then its results by join parent (they are routed by task id, §2.2). */
+  /** The task, then its results by join parent (they are routed by task id; docs/protocol.md, Join field and routing). */
   async delete(id: string): Promise<boolean> {
     const hit = await this.writer.read(id);
     if (!hit) return false;
@@ -120,7 +120,7 @@ export class EsTaskRepository implements TaskRepository {
     return this.writer.writeMany(reqs.map((req) => ({ id: req.id, decide: (task) => transitionDoc(task, req, now) })), REFRESH.stateChange);
   }
 
-  /** Mass reset (§4.2 item 7) as `_update_by_query`; passes repeat while tasks changed under it. */
+  /** Mass reset (docs/protocol.md, Manual interventions) as `_update_by_query`; passes repeat while tasks changed under it. */
   async transitionAll(filter: { key: string; state: number }, to: number, msg: string): Promise<number> {
     refuseNul(msg, 'msg');
     const body = {

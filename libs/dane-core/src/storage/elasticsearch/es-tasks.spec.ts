@@ -6,7 +6,7 @@ import { useRecordedStore } from './testing/recorded-store';
 
 const S = TaskState;
 
-describe('Elasticsearch tasks on the wire (§1.2, §2.2–§2.4)', () => {
+describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layout)', () => {
   const recorded = useRecordedStore();
   const doc = makeDocument('ITM9');
   const docSource = { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at, role: 'document' };

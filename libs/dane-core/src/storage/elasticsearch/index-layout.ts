@@ -1,5 +1,5 @@
 /**
- * The index definition of dane-protocol.md §2.1, byte for byte as data: Python components create
+ * The index definition of docs/protocol.md, Index and mapping, byte for byte as data: Python components create
  * the same index when they find none, so whichever of us comes first, the other must accept it.
  * Dynamic mapping stays at the Elasticsearch default (`true`), as in the original.
  */
@@ -55,7 +55,7 @@ export const EXTENSION_MAPPING = {
   },
 } as const;
 
-/** The body that creates the index: §2.1 settings and mapping, plus our extension. */
+/** The body that creates the index: the settings and mapping of docs/protocol.md, Index and mapping, plus our extension. */
 export function indexDefinition(shards: number, replicas: number) {
   return {
     settings: { number_of_shards: shards, number_of_replicas: replicas },

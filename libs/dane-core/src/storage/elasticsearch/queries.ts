@@ -2,9 +2,10 @@ import { TaskFilter } from '../store.port';
 import { Query } from './es-index';
 
 /**
- * Query clauses in the shapes of dane-protocol.md §2.4. Kinds are told apart by field existence
- * (§2.2): documents have `target.id`, tasks `task.key`, results `result.generator.id`. A task's
- * document is its routing (Q3 matches `_routing`), a result's task its join parent.
+ * Query clauses in the shapes Python readers search with (docs/protocol.md, What Python readers search).
+ * Kinds are told apart by field existence (docs/protocol.md, Join field and routing): documents have
+ * `target.id`, tasks `task.key`, results `result.generator.id`. A task's document is its routing (Q3 matches
+ * `_routing`), a result's task its join parent.
  */
 export const IS_DOCUMENT: Query = { exists: { field: 'target.id' } };
 export const IS_TASK: Query = { exists: { field: 'task.key' } };
@@ -56,7 +57,7 @@ export function documentSearchQuery(targetId?: string, creatorId?: string): Quer
 
 /**
  * The tasks of these documents and the results of those tasks, in one query, so one
- * `_delete_by_query` pass removes both from the same snapshot (§2.3 "delete document").
+ * `_delete_by_query` pass removes both from the same snapshot (docs/protocol.md, Writes).
  */
 export function childrenOfDocuments(documentIds: string[]): Query {
   const tasks = documentIds.length === 1 ? routedTo(documentIds[0]) : routedToAny(documentIds);

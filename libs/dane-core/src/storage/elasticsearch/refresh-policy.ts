@@ -3,7 +3,7 @@
  *
  * - `wait_for` for creations and for every state change a reply, a person or a sweep makes
  *   (transition, release, lease expiry, dependency note). Clients list right after they write, and
- *   Python workers and dane-workflows only ever *search* (§2.4 Q3/Q4/Q6/Q8/Q9): a worker that
+ *   Python workers and dane-workflows only ever *search* (docs/protocol.md, What Python readers search): a worker that
  *   cannot yet find its dependency's 200 replies 412 for nothing. `wait_for` rides on the next
  *   scheduled refresh instead of forcing a segment per write as the original's `refresh=true` did.
  * - `false` for the hot path of every dispatch: the claim (→ 102, attempt, lease) and heartbeats.
@@ -13,7 +13,7 @@
  *   with that: the lease sweep asks for one refresh per sweep (`refresh()` before its search;
  *   a no-op when nothing changed) and the back-off lookup re-reads its candidates by id.
  * - Deleting and mass-resetting by query refresh once afterwards (`refresh=true`), like the
- *   original (§2.3): rare operations whose effect the next list must show.
+ *   original (docs/protocol.md, Writes): rare operations whose effect the next list must show.
  */
 export type Refresh = 'wait_for' | boolean;
 

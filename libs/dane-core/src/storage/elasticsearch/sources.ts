@@ -4,18 +4,19 @@ import { DaneTask, DEFAULT_PRIORITY } from '../../model/task';
 import { EsHit } from './es-index';
 
 /**
- * The `_source` of each kind, exactly as §1.1–§1.3/§2.2 give them, and the way back to the model.
+ * The `_source` of each kind, exactly as docs/protocol.md, Join field and routing gives them
+ * (the fields: docs/protocol.md, Objects), and the way back to the model.
  *
- * Where our task extensions live. Python reads a task three ways: Q1 asks for `_source: [task,
- * created_at, updated_at]` and never sees anything else; Q3/Q4/Q9 exclude only `role`, and
- * `Task.from_json` merges every other top-level key into the task, where any unknown keyword turns
- * into `args` (§1.2). Inside `task` an extra key would leak into Q1 too, and every plain top-level
- * key would leak separately. So they sit in ONE top-level object, `dane_node`: Q1 never sees it,
- * and a Q3 reader (a Python worker checking its dependencies) gets `args` = `{"dane_node": …}` (or
- * `{"args": …, "dane_node": …}`) on the tasks it reads — it only looks at their key and state.
- * Documents get no extension at all: Python's Document constructor refuses any unknown top-level
- * key (§1.1), so one extra key would crash every reader. Results only carry `dane_node.dedup_key`
- * when one was given: Python reads results through `_source.result` alone (Q6/Q7).
+ * Where our task extensions live. Python reads a task three ways: Q1 asks for `_source: [task, created_at,
+ * updated_at]` and never sees anything else; Q3/Q4/Q9 exclude only `role`, and `Task.from_json` merges every
+ * other top-level key into the task, where any unknown keyword turns into `args` (docs/protocol.md, Task).
+ * Inside `task` an extra key would leak into Q1 too, and every plain top-level key would leak separately. So
+ * they sit in ONE top-level object, `dane_node`: Q1 never sees it, and a Q3 reader (a Python worker checking
+ * its dependencies) gets `args` = `{"dane_node": …}` (or `{"args": …, "dane_node": …}`) on the tasks it reads
+ * — it only looks at their key and state. Documents get no extension at all: Python's Document constructor
+ * refuses any unknown top-level key (docs/protocol.md, Document), so one extra key would crash every reader.
+ * Results only carry `dane_node.dedup_key` when one was given: Python reads results through `_source.result`
+ * alone (Q6/Q7).
  */
 export interface TaskExtension {
   /** Insertion order (see insertion-sequence.ts). */
@@ -73,7 +74,7 @@ export function documentFromHit(hit: EsHit<unknown>): DaneDocument | null {
   return { _id: hit._id, target: s.target, creator: s.creator, created_at: s.created_at, updated_at: s.updated_at };
 }
 
-/** `args` only when non-empty, like Python's `Task.to_json()` that the original stored (§1.2). */
+/** `args` only when non-empty, like Python's `Task.to_json()` that the original stored (docs/protocol.md, Task). */
 export function taskSource(task: DaneTask, seq: number, nowMs: number): TaskSource {
   const body: TaskSource['task'] = { key: task.key, state: task.state, msg: task.msg, priority: task.priority };
   if (task.args && Object.keys(task.args).length > 0) body.args = task.args;

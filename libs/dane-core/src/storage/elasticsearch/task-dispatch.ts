@@ -13,7 +13,7 @@ import { TaskSource, documentFromHit, isTaskSource, taskFromHit } from './source
 import { claimDoc, expireDoc, heartbeatDoc, queueLeaseDoc, releaseDoc } from './task-changes';
 import { TaskWriter, VersionedWrite } from './task-writer';
 
-/** Highest priority first, then insertion order (§3.2; the SQL store's `ORDER BY priority DESC, seq`). */
+/** Highest priority first, then insertion order (docs/protocol.md, Task message; the SQL store's `ORDER BY priority DESC, seq`). */
 const DISPATCH_ORDER: Sort = [{ 'task.priority': 'desc' }, ...TASK_ORDER];
 /** Waiting tasks examined per round of dependency checks. */
 const RELEASE_BATCH = 200;

@@ -17,7 +17,7 @@ function noDocument(id: string): NotFoundError {
 }
 
 /**
- * Assigning tasks (§2.3 "assign task", "assign to many"): the document must exist, the task is
+ * Assigning tasks (docs/protocol.md, Writes): the document must exist, the task is
  * created with `op_type=create` routed by its document. Elasticsearch does not check join parents,
  * so we do, before and after: a document deleted meanwhile takes the new task with it.
  */

@@ -85,7 +85,7 @@ export class SqlResultRepository implements ResultRepository {
     return rows.length ? resultFromRow(rows[0]) : null;
   }
 
-  /** Every given field must match; oldest first (readers take element 0, §1.4). */
+  /** Every given field must match; oldest first (readers take element 0; docs/protocol.md, Result id). */
   async find(query: ResultQuery, page: PageRequest): Promise<Page<DaneResult>> {
     const params = new SqlParams();
     const conditions: string[] = [];

@@ -194,8 +194,8 @@ export class SqlTaskRepository implements TaskRepository {
   }
 
   /**
-   * Mass reset. updated_at is kept (§1.5); as a person asked for a fresh start, the auto-retry
-   * counter and back-off are cleared too.
+   * Mass reset. updated_at is kept (docs/protocol.md, Timestamps); as a person asked for a fresh start, the
+   * auto-retry counter and back-off are cleared too.
    */
   async transitionAll(filter: { key: string; state: number }, to: number, msg: string): Promise<number> {
     const { rowCount } = await this.db.query(

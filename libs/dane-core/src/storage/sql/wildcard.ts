@@ -1,7 +1,7 @@
 /**
- * Elasticsearch-style wildcard (`*` any run, `?` one character; §2.4 Q5) → a LIKE pattern with
- * escape character `\`. LIKE's own `%`, `_` and `\` are escaped so they match literally.
- * Returns null for patterns that match everything (`*`, empty, absent), so no condition is added.
+ * Elasticsearch-style wildcard (`*` any run, `?` one character; docs/protocol.md, Creator and search routes)
+ * → a LIKE pattern with escape character `\`. LIKE's own `%`, `_` and `\` are escaped so they match
+ * literally. Returns null for patterns that match everything (`*`, empty, absent), so no condition is added.
  */
 export function wildcardToLike(pattern: string | undefined): string | null {
   if (pattern === undefined || pattern === '' || /^\*+$/.test(pattern)) return null;

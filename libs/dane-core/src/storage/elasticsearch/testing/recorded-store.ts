@@ -6,7 +6,7 @@ import { DANE_MAPPING, EXTENSION_MAPPING } from '../index-layout';
 import { INDEX, acknowledged, indexDefinition } from './es-replies';
 import { RecordingElasticsearch } from './recording-elasticsearch';
 
-/** The built-in ELASTICSEARCH defaults (§5.5), pointed at `url`, without client retries. */
+/** The built-in ELASTICSEARCH defaults (docs/protocol.md, Configuration), pointed at `url`, without client retries. */
 export function testSettings(url: string, overrides: Partial<ElasticsearchSettings> = {}): ElasticsearchSettings {
   return {
     HOST: [url],

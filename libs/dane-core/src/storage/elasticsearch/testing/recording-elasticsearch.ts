@@ -55,10 +55,11 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
 }
 
 /**
- * A real HTTP server on 127.0.0.1 standing in for Elasticsearch 7.17 on the wire: it records every
- * request the adapter sends through the client's transport and answers with canned 7.17 responses
- * (see es-replies.ts), so tests can assert the exact requests of the §2 layout without a cluster.
- * Unexpected requests get a 500 naming them, which fails the test that caused them.
+ * A real HTTP server on 127.0.0.1 standing in for Elasticsearch 7.17 on the wire: it records every request
+ * the adapter sends through the client's transport and answers with canned 7.17 responses (see
+ * es-replies.ts), so tests can assert the exact requests of the index layout
+ * (docs/protocol.md, Elasticsearch layout) without a cluster. Unexpected requests get a 500 naming them,
+ * which fails the test that caused them.
  */
 export class RecordingElasticsearch {
   readonly requests: RecordedRequest[] = [];

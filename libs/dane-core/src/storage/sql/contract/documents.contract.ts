@@ -71,7 +71,7 @@ export function documentContract(store: () => DaneStore): void {
       expect(await store().documents.deleteMany([a.doc._id, b.doc._id, 'e'.repeat(40)])).toBe(2);
       expect(await store().documents.deleteMany([])).toBe(0);
       expect(await store().tasks.findById(a.tasks[0]._id)).toBeNull();
-      // A document deleted and assigned again gets the same task id back (§1.4).
+      // A document deleted and assigned again gets the same task id back (docs/protocol.md, Task id).
       await store().documents.insert(a.doc);
       await store().tasks.insert(makeTask(a.doc, 'ASR'));
       expect((await store().tasks.findById(a.tasks[0]._id))?.key).toBe('ASR');

@@ -37,7 +37,7 @@ export function resultContract(store: () => DaneStore): void {
         store().results.insert(makeResult(tasks[0], 'ASR', 'v1', { n: 4 }), 'reply-2'),
       ]);
       expect(c).toEqual(d);
-      // Without a key every insert adds a result, like the original (§1.4).
+      // Without a key every insert adds a result, like the original (docs/protocol.md, Result id).
       await store().results.insert(makeResult(tasks[0]));
       await store().results.insert(makeResult(tasks[0]));
       expect((await store().results.find({ taskId: tasks[0]._id }, { page: 1, size: 10 })).total).toBe(4);
