@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { DaneConfig } from '../config/defaults';
 import { ConfigError } from '../errors';
 
 export type QueueType = 'classic' | 'quorum';
 
-/** Connection settings of RabbitMQ, read from the RABBITMQ config section (docs/protocol.md, configuration). */
+/** Connection settings of RabbitMQ, read from the RABBITMQ config section (docs/protocol.md, Configuration). */
 export interface AmqpSettings {
   host: string;
   port: number;
@@ -60,4 +61,14 @@ export function describeBroker(s: AmqpSettings): string {
 export function brokerUri(s: AmqpSettings): string {
   const auth = `${encodeURIComponent(s.user)}:${encodeURIComponent(s.password)}`;
   return `${s.tls ? 'amqps' : 'amqp'}://${auth}@${s.host}:${s.port}/${encodeURIComponent(s.vhost)}?heartbeat=${s.heartbeat}`;
+}
+
+/** CA / client certificate for amqps, read from their files when called (at each connect: rotated files are picked up). */
+export function tlsSocketOptions(s: AmqpSettings): { ca?: Buffer[]; cert?: Buffer; key?: Buffer } {
+  if (!s.tls) return {};
+  return {
+    ...(s.tlsCaFile ? { ca: [readFileSync(s.tlsCaFile)] } : {}),
+    ...(s.tlsCertFile ? { cert: readFileSync(s.tlsCertFile) } : {}),
+    ...(s.tlsKeyFile ? { key: readFileSync(s.tlsKeyFile) } : {}),
+  };
 }

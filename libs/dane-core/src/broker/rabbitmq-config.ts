@@ -1,8 +1,7 @@
 import { LoggerService, Logger } from '@nestjs/common';
 import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { AmqpSettings, brokerUri, QueueType } from './amqp-settings';
+import { AmqpSettings, brokerUri, QueueType, tlsSocketOptions } from './amqp-settings';
 
 /** Named channels of the server's connection; each consumer has its own prefetch window. */
 export const BROKER_CHANNELS = {
@@ -21,7 +20,7 @@ export const EVENT_PREFETCH = 200;
 /**
  * golevelup's RabbitMQModule configuration from the RABBITMQ section. Nagle is off (`noDelay`):
  * with it on, a round trip on loopback is ~35x slower. DANE-exchange is declared topic and
- * NON-durable on every (re)connect — a durable one makes Python workers fail with 406 (docs/protocol.md);
+ * NON-durable on every (re)connect — a durable one makes Python workers fail with 406 (docs/protocol.md, Topology);
  * DANE-events is durable. No direct reply-to consumer (we do no RPC), no decorator discovery: the
  * server's consumers subscribe programmatically (they batch).
  */
@@ -61,15 +60,6 @@ export function serverQueueArguments(type: QueueType): Record<string, unknown> {
   return type === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
 }
 
-/** CA / client certificate for amqps, read at start. */
-function tlsSocketOptions(s: AmqpSettings): { ca?: Buffer[]; cert?: Buffer; key?: Buffer } {
-  if (!s.tls) return {};
-  return {
-    ...(s.tlsCaFile ? { ca: [readFileSync(s.tlsCaFile)] } : {}),
-    ...(s.tlsCertFile ? { cert: readFileSync(s.tlsCertFile) } : {}),
-    ...(s.tlsKeyFile ? { key: readFileSync(s.tlsKeyFile) } : {}),
-  };
-}
 
 /** golevelup's log lines as our structured ones (its disconnect "errors" are warnings: it reconnects). */
 class BrokerLogger implements LoggerService {

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import * as amqp from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
-import { readFileSync } from 'node:fs';
-import { AmqpSettings, describeBroker } from '@dane/core/broker';
+import { AmqpSettings, describeBroker, tlsSocketOptions } from '@dane/core/broker';
 
 export type ChannelSetup = (channel: Channel) => Promise<void>;
 
@@ -126,16 +125,6 @@ export class AmqpConnection {
       });
     }, 1000).unref();
   }
-}
-
-/** CA / client certificate for amqps, read at each connect (so rotated files are picked up). */
-function tlsSocketOptions(s: AmqpSettings): { ca?: Buffer[]; cert?: Buffer; key?: Buffer } {
-  if (!s.tls) return {};
-  return {
-    ...(s.tlsCaFile ? { ca: [readFileSync(s.tlsCaFile)] } : {}),
-    ...(s.tlsCertFile ? { cert: readFileSync(s.tlsCertFile) } : {}),
-    ...(s.tlsKeyFile ? { key: readFileSync(s.tlsKeyFile) } : {}),
-  };
 }
 
 export class ManagedChannel {
