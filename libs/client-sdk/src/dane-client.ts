@@ -9,7 +9,7 @@ import { HttpTransport, TransportOptions } from './http/http-transport';
 import { Document } from './model/document';
 import { Result } from './model/result';
 import { Task } from './model/task';
-import type { DocumentInput, DocumentView, Generator, ResultView, TaskSpec, TaskView } from './model/views';
+import type { DocumentInput, DocumentView, GeneratorInput, ResultView, TaskSpec, TaskView } from './model/views';
 import type { PagedQuery } from './paging/page';
 
 export type DaneClientOptions = TransportOptions;
@@ -54,7 +54,7 @@ export class DaneClient {
   }
 
   /** A new, unsaved result bound to this client; `.save(taskId)` stores it. */
-  result(generator: Generator, payload: Record<string, unknown> = {}): Result {
+  result(generator: GeneratorInput, payload: Record<string, unknown> = {}): Result {
     return new Result(generator, payload, undefined, this);
   }
 

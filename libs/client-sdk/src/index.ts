@@ -2,6 +2,7 @@
 export * from './dane-client';
 export * from './errors';
 export * from './http/base-url';
+export { BODY_CHECKS, type BodyCheck } from './http/body-checks';
 export { HttpTransport, DEFAULT_TIMEOUT_MS, type ApiResponse, type RequestOptions, type TransportOptions } from './http/http-transport';
 export * from './paging/page';
 export * from './model/views';

@@ -1,3 +1,4 @@
+import { BODY_CHECKS, bodyProblem } from '../http/body-checks';
 import type { HttpTransport } from '../http/http-transport';
 import { PagedQuery, pageFromBody, pageFromHeaders } from '../paging/page';
 import type { DocumentFailureView, DocumentInput, DocumentView, TaskView } from '../model/views';
@@ -19,15 +20,34 @@ export interface DocumentBulkAnswer {
 export class DocumentsApi {
   constructor(private readonly http: HttpTransport) {}
 
-  /** POST /DANE/document/ → the document with its `_id`; DocumentExistsError on a duplicate. */
+  /**
+   * POST /DANE/document/ → the document with its `_id`; DocumentExistsError on a duplicate. A body
+   * DocumentCreateDto refuses is not sent: BadRequestError with the server's message.
+   */
   async register(input: DocumentInput): Promise<DocumentView> {
-    return (await this.http.post<DocumentView>('/DANE/document/', input)).body;
+    return (await this.http.request<DocumentView>('POST', '/DANE/document/', { body: input, check: BODY_CHECKS.document })).body;
   }
 
-  /** POST /DANE/documents/ — one request; per-element outcome. See DaneClient.registerMany for chunking. */
+  /**
+   * POST /DANE/documents/ — one request; per-element outcome. See DaneClient.registerMany for
+   * chunking. Elements DocumentCreateDto refuses are not sent: they are reported in `failed` as the
+   * server reports them (index in `inputs`, `invalid`, the server's message); when no element is
+   * left, nothing is sent at all.
+   */
   async registerMany(inputs: readonly DocumentInput[]): Promise<DocumentBulkAnswer> {
-    const body = (await this.http.post<DocumentBulkAnswer>('/DANE/documents/', inputs)).body;
-    return { success: body?.success ?? [], failed: body?.failed ?? [] };
+    const refused: DocumentFailureView[] = [];
+    const sent: { index: number; element: unknown }[] = [];
+    inputs.forEach((input, index) => {
+      // JSON strings encoding a document are parsed and judged by the server.
+      const json = typeof input === 'string' ? undefined : JSON.stringify(input ?? null);
+      const problem = json === undefined ? undefined : bodyProblem(BODY_CHECKS.document, json);
+      if (problem === undefined) sent.push({ index, element: input });
+      else refused.push({ index, document: null, invalid: JSON.parse(json!), error: problem });
+    });
+    if (sent.length === 0) return { success: [], failed: refused };
+    const body = (await this.http.post<DocumentBulkAnswer>('/DANE/documents/', sent.map((s) => s.element))).body;
+    const failed = [...refused, ...(body?.failed ?? []).map((f) => ({ ...f, index: sent[f.index]?.index ?? f.index }))].sort((a, b) => a.index - b.index);
+    return { success: body?.success ?? [], failed };
   }
 
   async get(id: string): Promise<DocumentView> {

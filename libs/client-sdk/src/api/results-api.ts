@@ -1,6 +1,7 @@
+import { BODY_CHECKS } from '../http/body-checks';
 import type { HttpTransport } from '../http/http-transport';
 import { PagedQuery, pageFromBody } from '../paging/page';
-import type { Generator, ResultView } from '../model/views';
+import type { ResultInput, ResultView } from '../model/views';
 import { seg } from './paths';
 
 export interface ResultQuery {
@@ -17,9 +18,13 @@ export interface ResultQuery {
 export class ResultsApi {
   constructor(private readonly http: HttpTransport) {}
 
-  /** POST /DANE/task/<id>/result → the stored result with its `_id`. */
-  async save(taskId: string, result: { generator: Generator; payload: Record<string, unknown> }): Promise<ResultView> {
-    return (await this.http.post<ResultView>(`/DANE/task/${seg(taskId)}/result`, { generator: result.generator, payload: result.payload })).body;
+  /**
+   * POST /DANE/task/<id>/result → the stored result with its `_id`. A body ResultCreateDto refuses
+   * is not sent: BadRequestError with the server's message.
+   */
+  async save(taskId: string, result: ResultInput): Promise<ResultView> {
+    const body = { generator: result.generator, payload: result.payload };
+    return (await this.http.request<ResultView>('POST', `/DANE/task/${seg(taskId)}/result`, { body, check: BODY_CHECKS.result })).body;
   }
 
   async get(id: string): Promise<ResultView> {

@@ -1,3 +1,4 @@
+import { BODY_CHECKS } from '../http/body-checks';
 import type { HttpTransport } from '../http/http-transport';
 import { PagedQuery, pageFromBody, pageFromHeaders } from '../paging/page';
 import type { DocumentView, MassResetOutcome, ResultView, TaskFailureView, TaskJson, TaskSpec, TaskView } from '../model/views';
@@ -27,14 +28,17 @@ export interface TaskListFilter {
 export class TasksApi {
   constructor(private readonly http: HttpTransport) {}
 
-  /** POST /DANE/task/ for one document → the task (201/"Created", or 412 while dependencies are open). */
+  /**
+   * POST /DANE/task/ for one document → the task (201/"Created", or 412 while dependencies are
+   * open). A body TaskAssignDto refuses is not sent: BadRequestError with the server's message.
+   */
   async assign(documentId: string, spec: TaskSpec): Promise<TaskView> {
-    return (await this.http.post<TaskView>('/DANE/task/', { ...spec, document_id: documentId })).body;
+    return (await this.http.request<TaskView>('POST', '/DANE/task/', { body: { ...spec, document_id: documentId }, check: BODY_CHECKS.taskAssignment })).body;
   }
 
-  /** POST /DANE/task/ list form — one request; per-document outcome. */
+  /** POST /DANE/task/ list form — one request; per-document outcome. Checked against TaskAssignDto first, as `assign`. */
   async assignMany(documentIds: readonly string[], spec: TaskSpec): Promise<TaskBulkAnswer> {
-    const body = (await this.http.post<TaskBulkAnswer>('/DANE/task/', { ...spec, document_id: documentIds })).body;
+    const body = (await this.http.request<TaskBulkAnswer>('POST', '/DANE/task/', { body: { ...spec, document_id: documentIds }, check: BODY_CHECKS.taskAssignment })).body;
     return { success: body?.success ?? [], failed: body?.failed ?? [] };
   }
 

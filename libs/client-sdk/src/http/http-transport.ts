@@ -1,7 +1,9 @@
+import { BadRequestError } from '../errors/bad-request-error';
 import { errorForResponse } from '../errors/error-for-response';
 import { DaneApiError } from '../errors/dane-api-error';
 import { ServerUnreachableError } from '../errors/server-unreachable-error';
 import { normaliseBaseUrl } from './base-url';
+import { BodyCheck, bodyProblem } from './body-checks';
 import { Query, queryString } from './query-string';
 
 export interface TransportOptions {
@@ -17,6 +19,11 @@ export interface RequestOptions {
   query?: Query;
   /** Sent as JSON. */
   body?: unknown;
+  /**
+   * The DTO check the API runs on this route's body (see BODY_CHECKS). A body it refuses is not
+   * sent: the call throws the BadRequestError (400) the server would answer, with its message.
+   */
+  check?: BodyCheck;
   /** Non-2xx statuses that still carry an answer rather than an error (`/ready` answers 503 with a body). */
   answerStatuses?: readonly number[];
 }
@@ -63,15 +70,20 @@ export class HttpTransport {
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const url = this.url(path, options.query);
+    const json = options.body === undefined ? undefined : JSON.stringify(options.body);
+    if (options.check && json !== undefined) {
+      const problem = bodyProblem(options.check, json);
+      if (problem !== undefined) throw new BadRequestError(problem, { method, url, status: 400 });
+    }
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (json !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let res: Response;
     try {
       res = await fetch(url, {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: json,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {

@@ -1,15 +1,16 @@
 import type { DaneClient } from '../dane-client';
 import { requireClient, requireId } from './require-client';
-import type { Generator, ResultView } from './views';
+import type { GeneratorInput, ResultView } from './views';
 
 /** Python `Result.to_json()` (§1.3). */
 export interface ResultJson {
-  result: { generator: Generator; payload: Record<string, unknown>; _id?: string };
+  result: { generator: GeneratorInput; payload: Record<string, unknown>; _id?: string };
 }
 
 /** A result (seed doc `DANE.Result`): what a generator produced for a task. */
 export class Result {
-  generator: Generator;
+  /** As given (GeneratorDto); once saved or read, as the server answers it (id a string, name upper-cased). */
+  generator: GeneratorInput;
   payload: Record<string, unknown>;
   _id?: string;
   task_id?: string;
@@ -19,7 +20,7 @@ export class Result {
   updated_at: string | null = null;
   private client?: DaneClient;
 
-  constructor(generator: Generator, payload: Record<string, unknown> = {}, _id?: string, client?: DaneClient) {
+  constructor(generator: GeneratorInput, payload: Record<string, unknown> = {}, _id?: string, client?: DaneClient) {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new TypeError('A result payload is an object');
     this.generator = { ...generator };
     this.payload = payload;

@@ -1,12 +1,37 @@
+import type { CreatorDto, DocumentCreateDto, TargetDto } from '@dane/core/dto/document.dto';
+import type { GeneratorDto, ResultCreateDto } from '@dane/core/dto/result.dto';
+import type { TaskSpecDto } from '@dane/core/dto/task.dto';
 import type { Creator, Target } from '@dane/core/model/document';
 
 export type { Creator, Target };
 
-/** What `POST /DANE/document/` takes: target {id, url, type} and creator {id, type} (§1.1). */
-export interface DocumentInput {
-  target: Target | { id: string | number; url: string; type: string; [extra: string]: unknown };
-  creator: Creator | { id: string | number; type: string; [extra: string]: unknown };
-}
+/*
+ * The request bodies the client sends are the dane-core DTOs the API validates them with
+ * (DocumentCreateDto, TaskSpecDto/TaskAssignDto, ResultCreateDto); the client checks every body
+ * against the same class before sending it (see http/body-checks.ts).
+ */
+
+/**
+ * The fields `K` of a request DTO, with the types in `R` in place of the DTO's own for some of
+ * them (R's keys must be fields of the DTO too, so a renamed DTO field breaks the build here).
+ */
+type BodyOf<Dto, K extends keyof Dto, R extends Partial<Record<K, unknown>> = object> = Omit<Pick<Dto, K>, keyof R> & R;
+
+/**
+ * A nested DTO (open: extra keys are kept for the workers) whose closed-vocabulary fields `K` also
+ * take any string, as callers read them from files and flags: the DTO check names a bad value
+ * before anything is sent. `string & {}` keeps the vocabulary's completions.
+ */
+type OpenVocabulary<Dto, K extends keyof Dto> = { [P in keyof Dto as P extends K ? never : P]: Dto[P] } & { [P in K]: Dto[P] | (string & {}) };
+
+/** `target` of a document body (TargetDto): id, url, type, and any extra keys. */
+export type TargetInput = OpenVocabulary<TargetDto, 'type'>;
+
+/** `creator` of a document body (CreatorDto): id, type, and any extra keys. */
+export type CreatorInput = OpenVocabulary<CreatorDto, 'type'>;
+
+/** What `POST /DANE/document/` takes (DocumentCreateDto): target {id, url, type} and creator {id, type} (§1.1). */
+export type DocumentInput = BodyOf<DocumentCreateDto, 'target' | 'creator', { target: TargetInput; creator: CreatorInput }>;
 
 /** Marshalled Document as the API answers it (§1.1 REST form). */
 export interface DocumentView {
@@ -47,12 +72,19 @@ export interface TaskJson {
   args?: Record<string, unknown>;
 }
 
-export interface Generator {
+/** The generator of a stored result, as the API answers it (a type, not an interface, so that it is a GeneratorInput too). */
+export type Generator = {
   id: string;
   name: string;
   type: string;
   homepage?: string | null;
-}
+};
+
+/** `generator` of a result body (GeneratorDto): id, name, type, optional homepage, and any extra keys. */
+export type GeneratorInput = OpenVocabulary<GeneratorDto, 'type'>;
+
+/** What `POST /DANE/task/<id>/result` takes (ResultCreateDto without task_id, which is in the path). */
+export type ResultInput = BodyOf<ResultCreateDto, 'generator' | 'payload', { generator: GeneratorInput }>;
 
 /** Marshalled Result (§1.3), with the task it belongs to. */
 export interface ResultView {
@@ -66,14 +98,12 @@ export interface ResultView {
   task_key?: string;
 }
 
-/** What a task is assigned with: a key, and optionally priority (0..10), args and dependencies. */
-export interface TaskSpec {
-  key: string;
-  priority?: number;
-  args?: Record<string, unknown>;
-  /** Keys of tasks on the same document that must be 200 first; the task waits in 412 until then. */
-  depends_on?: string[];
-}
+/**
+ * What a task is assigned with (TaskSpecDto; `POST /DANE/task/` adds document_id, TaskAssignDto): a
+ * key, and optionally priority (an integer, or a string of digits; clamped to 0..10), args and
+ * `depends_on` — keys of tasks on the same document that must be 200 first (the task waits in 412).
+ */
+export type TaskSpec = BodyOf<TaskSpecDto, 'key' | 'priority' | 'args' | 'depends_on', { args?: Record<string, unknown> }>;
 
 /** One worker queue (`GET /DANE/workers/`, §3.7). */
 export interface WorkerQueue {
