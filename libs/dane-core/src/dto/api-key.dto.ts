@@ -6,9 +6,10 @@ import { ROLES } from '../auth/roles';
 /** Body of `POST /DANE/keys/`; nothing else is accepted. */
 export class ApiKeyCreateDto {
   @ApiProperty({ description: 'What the key is for, e.g. "asr worker" or "alice"', maxLength: MAX_KEY_NAME_LENGTH })
-  @IsString()
-  @MinLength(1)
+  // Decorators register bottom-up and validation stops at the first error: the type check comes first.
   @MaxLength(MAX_KEY_NAME_LENGTH)
+  @MinLength(1)
+  @IsString()
   name: string;
 
   @ApiProperty({ enum: ROLES, description: 'read < submit < operate < admin; each includes the ones before it' })
