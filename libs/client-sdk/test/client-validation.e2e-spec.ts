@@ -95,7 +95,7 @@ describe('DaneClient validates request bodies with the API’s DTOs before sendi
     await expectRefusedLikeTheServer(() => dane.tasks.assign(docId, spec), '/DANE/task/', { ...spec, document_id: docId }, 'priority must be an integer (got "high")');
   });
 
-  it('a task with priority 11 is not refused by either: the server clamps it to 10 (int(priority), §1.2), and so does the client', async () => {
+  it('a task with priority 11 is not refused by either: the server clamps it to 10 (int(priority), docs/protocol.md, Task), and so does the client', async () => {
     const before = received.length;
     const viaClient = await dane.tasks.assign(docId, { key: 'PRIO11', priority: 11 });
     expect(received.slice(before)).toEqual(['POST /DANE/task/']);

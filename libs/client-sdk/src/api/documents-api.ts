@@ -83,7 +83,7 @@ export class DocumentsApi {
     });
   }
 
-  /** Documents of one creator (a creator id serves as a batch id, §2.4 Q8). */
+  /** Documents of one creator (a creator id serves as a batch id, docs/protocol.md, Creator and search routes). */
   ofCreator(creatorId: string): PagedQuery<DocumentView> {
     return new PagedQuery(async (page, size) => pageFromHeaders(await this.http.get<DocumentView[]>(`/DANE/creator/${seg(creatorId)}/docs`, { page, size }), page, size));
   }

@@ -4,7 +4,7 @@ import { PagedQuery, pageFromBody, pageFromHeaders } from '../paging/page';
 import type { DocumentView, MassResetOutcome, ResultView, TaskFailureView, TaskJson, TaskSpec, TaskView } from '../model/views';
 import { seg } from './paths';
 
-/** The manual actions of §4.2 items 5–6. */
+/** The manual actions of docs/protocol.md, Manual interventions. */
 export type TaskAction = 'retry' | 'forceretry' | 'reset';
 
 export interface TaskActionOptions {

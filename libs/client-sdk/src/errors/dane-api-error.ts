@@ -7,7 +7,7 @@ export interface ApiCallInfo {
 }
 
 /**
- * A call to the DANE API that failed. `message` is the server's own `{"message"}` text (§5.2), so
+ * A call to the DANE API that failed. `message` is the server's own `{"message"}` text (docs/protocol.md, REST API), so
  * callers can show it as is; `status`, `method` and `url` say which call it was.
  */
 export class DaneApiError extends Error {

@@ -7,7 +7,7 @@ import { ServiceUnavailableError } from './service-unavailable-error';
 import { TaskAssignedError } from './task-assigned-error';
 import { TaskStateError } from './task-state-error';
 
-// The server answers every 409 with the same status; the original's texts (§1.4) tell them apart.
+// The server answers every 409 with the same status; the original's texts (docs/protocol.md, Ids) tell them apart.
 const DOCUMENT_EXISTS = /^A document with target\.id .* already exists$/s;
 const TASK_ASSIGNED = /^Task `.*` already assigned to document `.*`$/s;
 const TASK_STATE = /^Task `.*` is in state /s;

@@ -104,7 +104,7 @@ function parseBody<T>(text: string, call: { method: string; url: string; status:
   }
 }
 
-/** `{"message"}` of the DANE API (§5.2); else the start of the body; else the status line. */
+/** `{"message"}` of the DANE API (docs/protocol.md, REST API); else the start of the body; else the status line. */
 function serverMessage(text: string, res: Response): string {
   try {
     const body = JSON.parse(text) as { message?: unknown };

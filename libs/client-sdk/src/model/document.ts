@@ -11,7 +11,7 @@ export interface DocumentMeta {
   updated_at?: string | null;
 }
 
-/** Python `Document.to_json()` (§1.1): this key order, timestamps present even when null, `_id` only when set. */
+/** Python `Document.to_json()` (docs/protocol.md, Document): this key order, timestamps present even when null, `_id` only when set. */
 export interface DocumentJson {
   target: Target;
   creator: Creator;

@@ -2,7 +2,7 @@ import type { DaneClient } from '../dane-client';
 import { requireClient, requireId } from './require-client';
 import type { GeneratorInput, ResultView } from './views';
 
-/** Python `Result.to_json()` (§1.3). */
+/** Python `Result.to_json()` (docs/protocol.md, Result). */
 export interface ResultJson {
   result: { generator: GeneratorInput; payload: Record<string, unknown>; _id?: string };
 }
@@ -49,7 +49,7 @@ export class Result {
     return { result: { generator: this.generator, payload: this.payload, ...(this._id ? { _id: this._id } : {}) } };
   }
 
-  /** Stores it under the task: sets `_id`. Every save adds a result; there is no de-duplication (§1.4). */
+  /** Stores it under the task: sets `_id`. Every save adds a result; there is no de-duplication (docs/protocol.md, Ids). */
   async save(taskId: string): Promise<this> {
     return this.update(await requireClient(this.client, 'Result').results.save(taskId, this));
   }

@@ -2,7 +2,7 @@ import { TaskState } from '@dane/core/state/task-state';
 import { Task } from './task';
 import { taskFieldsFromJson, taskToJson } from './task-json';
 
-describe('Task JSON (Python Task.to_json / from_json, §1.2)', () => {
+describe('Task JSON (Python Task.to_json / from_json, docs/protocol.md, Task)', () => {
   it('writes the Python key order, drops nulls and leaves out empty args', () => {
     const task = Task.fromJSON({ key: 'asr', _id: 'abc', state: TaskState.CREATED, msg: 'Created', priority: 15 });
     expect(JSON.stringify(task)).toBe(`{"key":"ASR","_id":"abc","state":${TaskState.CREATED},"msg":"Created","priority":10}`);

@@ -22,7 +22,7 @@ const KNOWN = new Set(['key', 'priority', '_id', 'state', 'msg', 'created_at', '
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** `int(priority)` clamped to 0..10, as the Python constructor does (§1.2). */
+/** `int(priority)` clamped to 0..10, as the Python constructor does (docs/protocol.md, Task). */
 export function clampPriority(value: unknown): number {
   if (value === undefined || value === null) return DEFAULT_PRIORITY;
   const n = typeof value === 'string' ? Number(value.trim()) : value;
@@ -31,7 +31,7 @@ export function clampPriority(value: unknown): number {
 }
 
 /**
- * The Python constructor's keyword rules (§1.2): key upper-cased, priority clamped; `args` is the
+ * The Python constructor's keyword rules (docs/protocol.md, Task): key upper-cased, priority clamped; `args` is the
  * value of `args` when that is the only unknown keyword, else all unknown keywords together. The
  * REST view's `{"*": null}` (empty args) and string state are read back to `{}` and a number.
  */
@@ -64,7 +64,7 @@ export function taskFields(input: Record<string, unknown>): TaskFields {
 }
 
 /**
- * Python `Task.from_json` (§1.2): a JSON string or an object. `{"key": k}` alone → Task(key=k);
+ * Python `Task.from_json` (docs/protocol.md, Task): a JSON string or an object. `{"key": k}` alone → Task(key=k);
  * `{"task": {...}}` alone → Task(**task); any other single key is refused; `task` next to other
  * keys → the task object merged with them, top level winning; otherwise Task(**object).
  */
@@ -88,7 +88,7 @@ export function taskFieldsFromJson(json: string | Record<string, unknown>): Task
   return taskFields(data);
 }
 
-/** Python `Task.to_json()` (§1.2), as dane-core writes it: key order fixed, null values dropped, args only when non-empty. */
+/** Python `Task.to_json()` (docs/protocol.md, Task), as dane-core writes it: key order fixed, null values dropped, args only when non-empty. */
 export function taskToJson(fields: TaskFields): TaskJson {
   return coreTaskToJson(fields) as unknown as TaskJson;
 }

@@ -11,7 +11,7 @@ import { TaskFields, taskFields, taskFieldsFromJson, taskToJson } from './task-j
 import type { TaskJson, TaskSpec, TaskView } from './views';
 
 /**
- * States from which Python's `run()` queued a task (§4.1: 201, 205, 412, 502, 503). Here the
+ * States from which Python's `run()` queued a task (docs/protocol.md, Task states: 201, 205, 412, 502, 503). Here the
  * scheduler dispatches those by itself; `run()` maps to a retry, which makes the task due now.
  */
 export const RUN_STATES: readonly number[] = [...DISPATCHABLE_STATES, TaskState.UNFINISHED_DEPENDENCY];

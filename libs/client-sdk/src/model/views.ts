@@ -30,10 +30,10 @@ export type TargetInput = OpenVocabulary<TargetDto, 'type'>;
 /** `creator` of a document body (CreatorDto): id, type, and any extra keys. */
 export type CreatorInput = OpenVocabulary<CreatorDto, 'type'>;
 
-/** What `POST /DANE/document/` takes (DocumentCreateDto): target {id, url, type} and creator {id, type} (§1.1). */
+/** What `POST /DANE/document/` takes (DocumentCreateDto): target {id, url, type} and creator {id, type} (docs/protocol.md, Document). */
 export type DocumentInput = BodyOf<DocumentCreateDto, 'target' | 'creator', { target: TargetInput; creator: CreatorInput }>;
 
-/** Marshalled Document as the API answers it (§1.1 REST form). */
+/** Marshalled Document as the API answers it (docs/protocol.md, Document REST form). */
 export interface DocumentView {
   _id: string;
   target: Target;
@@ -43,7 +43,7 @@ export interface DocumentView {
 }
 
 /**
- * Marshalled Task (§1.2 REST form): `state` is a string (`"201"`), `args` is `{"*": null}` when
+ * Marshalled Task (docs/protocol.md, Task REST form): `state` is a string (`"201"`), `args` is `{"*": null}` when
  * empty; document_id, depends_on and attempt are this server's extensions.
  */
 export interface TaskView {
@@ -60,7 +60,7 @@ export interface TaskView {
   attempt?: number;
 }
 
-/** Python `Task.to_json()` (§1.2): integer state, null values dropped, args only when non-empty. */
+/** Python `Task.to_json()` (docs/protocol.md, Task): integer state, null values dropped, args only when non-empty. */
 export interface TaskJson {
   key: string;
   _id?: string;
@@ -86,7 +86,7 @@ export type GeneratorInput = OpenVocabulary<GeneratorDto, 'type'>;
 /** What `POST /DANE/task/<id>/result` takes (ResultCreateDto without task_id, which is in the path). */
 export type ResultInput = BodyOf<ResultCreateDto, 'generator' | 'payload', { generator: GeneratorInput }>;
 
-/** Marshalled Result (§1.3), with the task it belongs to. */
+/** Marshalled Result (docs/protocol.md, Result), with the task it belongs to. */
 export interface ResultView {
   _id: string;
   generator: Generator;
@@ -105,7 +105,7 @@ export interface ResultView {
  */
 export type TaskSpec = BodyOf<TaskSpecDto, 'key' | 'priority' | 'args' | 'depends_on', { args?: Record<string, unknown> }>;
 
-/** One worker queue (`GET /DANE/workers/`, §3.7). */
+/** One worker queue (`GET /DANE/workers/`, docs/protocol.md, Worker routes). */
 export interface WorkerQueue {
   name: string;
   active_workers: number;

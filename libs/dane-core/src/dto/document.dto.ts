@@ -6,13 +6,13 @@ import { PageQueryDto } from './page-query.dto';
 import { validateBody } from './validation';
 import { IsAbsent, IsOneOf, IsRequiredObject, IsRequiredString, IsScalarId } from './validators';
 
-/** The media item of a document (§1.1). Extra keys are kept for the workers. */
+/** The media item of a document (docs/protocol.md, Document). Extra keys are kept for the workers. */
 export class TargetDto {
   @ApiProperty({ description: 'Identifier of the media item (a JSON scalar; str() is used for the id)', example: 'ITM123', oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] })
   @IsScalarId()
   id: JsonScalar;
 
-  @ApiProperty({ description: 'Location of the media; normalised with requote_uri (§1.6)', example: 'http://example.com/a b.mp4' })
+  @ApiProperty({ description: 'Location of the media; normalised with requote_uri (docs/protocol.md, URL normalisation)', example: 'http://example.com/a b.mp4' })
   @IsRequiredString()
   url: string;
 
@@ -23,7 +23,7 @@ export class TargetDto {
   [extra: string]: unknown;
 }
 
-/** Who registered the document (§1.1). Extra keys are kept for the workers. */
+/** Who registered the document (docs/protocol.md, Document). Extra keys are kept for the workers. */
 export class CreatorDto {
   @ApiProperty({ example: 'NISV', oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] })
   @IsScalarId()
@@ -37,7 +37,7 @@ export class CreatorDto {
 }
 
 /**
- * Body of `POST /DANE/document/` and one element of `POST /DANE/documents/` (§1.1): target and
+ * Body of `POST /DANE/document/` and one element of `POST /DANE/documents/` (docs/protocol.md, Document): target and
  * creator, extra keys inside them kept, any other top-level key refused, `_id` assigned by the server.
  */
 export class DocumentCreateDto {

@@ -5,7 +5,7 @@ import { CREATOR_TYPES, CreatorType, isPlainObject } from '../model/vocabulary';
 import { PageQueryDto } from './page-query.dto';
 import { validateBody } from './validation';
 import { IsGeneratorId, IsNonEmptyString, IsOneOf, IsOptionalString, IsRequiredObject } from './validators';
-/** The worker that produced a result (§1.3). Extra keys are kept. */
+/** The worker that produced a result (docs/protocol.md, Result). Extra keys are kept. */
 export class GeneratorDto {
   @ApiProperty({ example: 'a1b2c3d' })
   @IsGeneratorId()
@@ -27,7 +27,7 @@ export class GeneratorDto {
 }
 
 /**
- * Body of `POST /DANE/result/` and `POST /DANE/task/<id>/result` (§1.3); also accepted wrapped as
+ * Body of `POST /DANE/result/` and `POST /DANE/task/<id>/result` (docs/protocol.md, Result); also accepted wrapped as
  * `{"result": {...}}`. Any other top-level key is refused.
  */
 export class ResultCreateDto {

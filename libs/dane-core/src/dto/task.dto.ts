@@ -15,7 +15,7 @@ function argsStandAlone(task: object): boolean {
 }
 
 /**
- * The keywords of a task (Python `Task(...)`, §1.2). Open by contract: every other key of the body
+ * The keywords of a task (Python `Task(...)`, docs/protocol.md, Task). Open by contract: every other key of the body
  * is an argument (the model builds `args` from them).
  */
 export class TaskSpecDto {
@@ -68,7 +68,7 @@ export class TaskAssignDto extends TaskSpecDto {
 /**
  * A task body checked against TaskAssignDto. The web UI form `{"document_id", "task": {"key",
  * "priority"}}` is accepted: `task` is merged with the top-level keys, top level winning
- * (Task.from_json, §1.2).
+ * (Task.from_json, docs/protocol.md, Task).
  */
 export function validateTaskAssignment(input: unknown): TaskAssignDto {
   if (input instanceof TaskAssignDto) return input;

@@ -34,7 +34,7 @@ export const IsRequiredObject = (message = '$property is required and must be an
 export const IsOptionalObject = (message = '$property must be a JSON object') =>
   rule('isOptionalObject', (v) => (v === undefined || v === null || isPlainObject(v) ? null : message));
 
-/** A non-empty JSON scalar id, hashed with Python's str() (§1.4): target.id, creator.id. */
+/** A non-empty JSON scalar id, hashed with Python's str() (docs/protocol.md, Ids): target.id, creator.id. */
 export const IsScalarId = () =>
   rule('isScalarId', (v) => {
     if (v === undefined || v === null) return '$property is required';
@@ -80,7 +80,7 @@ export const IsDependencyList = () =>
     return null;
   });
 
-/** `int(priority)` must succeed (§1.2): a number, or a string of digits; absent is the default. */
+/** `int(priority)` must succeed (docs/protocol.md, Task): a number, or a string of digits; absent is the default. */
 export const IsPriority = () =>
   rule('isPriority', (v) => {
     if (v === undefined || v === null) return null;
