@@ -5,14 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
-import { DANE_STORE, DaneConfigModule, DaneStore } from '@dane/core';
+import { DANE_STORE, DaneBrokerModule, DaneConfigModule, DaneStore, EventPublisher, withEvents } from '@dane/core';
 import { ApiModule, configureApiApp } from '@dane/api';
 
 /** Provides a store the test opened itself as the global DANE_STORE (what StorageModule.forRoot() does). */
 @Module({})
 class TestStoreModule {
-  static with(store: DaneStore, extra: DynamicModule['providers'] = []): DynamicModule {
-    return { module: TestStoreModule, global: true, providers: [{ provide: DANE_STORE, useValue: store }, ...extra], exports: [DANE_STORE, ...extraTokens(extra)] };
+  static with(store: DaneStore, extra: DynamicModule['providers'] = [], events = false): DynamicModule {
+    // With a broker, the store publishes its writes' DANE-events as StorageModule.forRoot() makes it.
+    const storeProvider = events
+      ? { provide: DANE_STORE, inject: [EventPublisher], useFactory: (publisher: EventPublisher) => withEvents(store, publisher) }
+      : { provide: DANE_STORE, useValue: store };
+    return { module: TestStoreModule, global: true, providers: [storeProvider, ...extra], exports: [DANE_STORE, ...extraTokens(extra)] };
   }
 }
 
@@ -31,6 +35,12 @@ export interface ApiTestAppOptions {
   env?: Record<string, string>;
   /** Extra global providers, e.g. BROKER_HEALTH. */
   providers?: DynamicModule['providers'];
+  /**
+   * Imports DaneBrokerModule (RabbitMQ per the RABBITMQ section of `env`, as the api app does): the
+   * store publishes DANE-events, the dashboard consumes them. Give each test its own
+   * DANE_RABBITMQ__EXCHANGE / EVENTS_EXCHANGE / RESPONSE_QUEUE and delete them afterwards.
+   */
+  broker?: boolean;
 }
 
 /** The API on a store of the test's own, with a config isolated from the machine's (empty DANE_HOME and cwd). */
@@ -39,7 +49,8 @@ export async function createApiTestApp(store: DaneStore, options: ApiTestAppOpti
   const moduleRef = await Test.createTestingModule({
     imports: [
       DaneConfigModule.forRoot({ env: { HOME: home, DANE_HOME: home, ...OPEN_API_ENV, ...options.env }, cwd: home }),
-      TestStoreModule.with(store, options.providers),
+      ...(options.broker ? [DaneBrokerModule] : []),
+      TestStoreModule.with(store, options.providers, options.broker),
       ApiModule,
     ],
   }).compile();

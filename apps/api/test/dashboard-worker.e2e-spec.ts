@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DaneClient } from '@dane/client';
-import { amqpSettings, loadConfig, resultQueueName, TaskState } from '@dane/core';
+import { amqpSettings, loadConfig, resultQueueName, schedulerWakeupQueueName, TaskState } from '@dane/core';
 import { configureApiApp } from '@dane/api';
 import { DaneModule } from '../../dane/src/dane.module';
 import { FilesizeWorker } from '../../../workers/filesize/filesize-worker';
@@ -32,6 +32,7 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
     DANE_RABBITMQ__HOST: '127.0.0.1',
     DANE_RABBITMQ__EXCHANGE: `DANE-exchange-dashboard-${id}`,
     DANE_RABBITMQ__RESPONSE_QUEUE: `DANE-dashboard-${id}-response-queue`,
+    DANE_RABBITMQ__EVENTS_EXCHANGE: `DANE-events-dashboard-${id}`,
     DANE_RABBITMQ__MANAGEMENT: 'false',
     DANE_STORAGE__TYPE: 'pglite',
     DANE_STORAGE__DATA_DIR: "':memory:'",
@@ -95,13 +96,14 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
     await app?.close();
     const settings = amqpSettings(loadConfig({ env, cwd: home }).config);
     const conn = await amqp.connect(AMQP_URL);
-    for (const queue of [settings.responseQueue, resultQueueName(settings), env.DANE_FILESIZE_WORKER__QUEUE]) {
+    for (const queue of [settings.responseQueue, resultQueueName(settings), schedulerWakeupQueueName(settings), env.DANE_FILESIZE_WORKER__QUEUE]) {
       const ch = await conn.createChannel();
       await ch.deleteQueue(queue).catch(() => undefined);
       await ch.close().catch(() => undefined);
     }
     const ch = await conn.createChannel();
     await ch.deleteExchange(settings.exchange).catch(() => undefined);
+    await ch.deleteExchange(settings.eventsExchange).catch(() => undefined);
     await conn.close();
     rmSync(home, { recursive: true, force: true });
   });
@@ -114,12 +116,17 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
       'Reading the dashboard was refused (401): This route needs an API key with the read role: send `Authorization: Bearer <key>`. Enter an API key above.',
     );
     expect(await browser.page.locator('#key-state').textContent()).toBe('no key');
+    // The refusal alone: no "0 tasks", no empty tables beside it.
+    for (const section of ['throughput', 'workers', 'counts', 'attention', 'live-events', 'document']) {
+      expect([section, await browser.page.locator(`#${section}`).isVisible()]).toEqual([section, false]);
+    }
   });
 
   it('with a read key, shows the counts live, but its Retry click is refused with the 403 message and changes nothing', async () => {
     await useKey(readKey);
     await browser.page.locator('#conn.live').waitFor();
     expect(await browser.page.locator('#auth-error').isHidden()).toBe(true);
+    expect(await browser.page.locator('#counts').isVisible()).toBe(true);
     expect(await browser.page.locator('#key-state').textContent()).toBe(`using ${readKey.split('_').slice(0, 2).join('_')}_…`);
     expect(await storedKey()).toBe(readKey);
     const cookies = await browser.context.cookies(client.baseUrl);

@@ -98,7 +98,7 @@ describe('the dashboard at /manage (real API, PGlite, headless Chromium)', () =>
     });
 
     it('refuses the dashboard data without a key', async () => {
-      for (const path of ['/manage/events', '/manage/api/snapshot', '/manage/api/tasks', `/DANE/task/${taskId}`]) {
+      for (const path of ['/manage/events', '/manage/api/snapshot', '/manage/api/tasks', '/manage/api/queues', `/DANE/task/${taskId}`]) {
         const res = await get(path);
         expect([path, res.status]).toEqual([path, 401]);
         expect(await message(res)).toBe('This route needs an API key with the read role: send `Authorization: Bearer <key>`');
@@ -130,6 +130,30 @@ describe('the dashboard at /manage (real API, PGlite, headless Chromium)', () =>
       expect(await message(withReadKey)).toBe('This route needs the operate role; your key has read');
       const admin = new DaneClient({ baseUrl: secured.url, token: ADMIN_TOKEN });
       expect(await admin.tasks.get(taskId)).toMatchObject({ state: String(TaskState.ERROR), msg: 'disk full' });
+    });
+
+    it('in the browser, shows the 401 alone (no "0 tasks", no empty tables) until a key is accepted, and again once it is cleared', async () => {
+      const page = browser.page;
+      const visibleSections = () => page.locator('main > section').evaluateAll((nodes) => nodes.filter((n) => (n as unknown as { offsetParent: unknown }).offsetParent !== null).map((n) => n.id));
+      await page.goto(`${secured.url}/manage`);
+      await page.locator('#auth-error:not([hidden])').waitFor();
+      expect(await page.locator('#auth-error-text').textContent()).toMatch(/^Reading the dashboard was refused \(401\): This route needs an API key/);
+      expect(await visibleSections()).toEqual([]);
+      expect(await page.locator('main').innerText()).not.toMatch(/tasks|No tasks yet|Nothing waits|Worker queues/);
+
+      await page.fill('#api-key', readKey);
+      await page.click('#key-use');
+      await page.locator('#conn.live').waitFor();
+      await eventually(() => countCell(page, 'ASR', TaskState.ERROR), '1');
+      expect(await visibleSections()).toEqual(['throughput', 'workers', 'counts', 'attention', 'live-events', 'document']);
+      expect(await page.locator('#auth-error').isHidden()).toBe(true);
+
+      await page.click('#key-clear');
+      await page.locator('#auth-error:not([hidden])').waitFor();
+      expect(await visibleSections()).toEqual([]);
+      // What the key showed is gone, not just hidden.
+      expect(await countCell(page, 'ASR', TaskState.ERROR)).toBe('');
+      expect(await page.locator('#total-tasks').textContent()).toBe('–');
     });
   });
 

@@ -85,16 +85,25 @@ describe('worker, health and readiness routes (PGlite)', () => {
       beforeAll(async () => {
         server = createServer((req, res) => {
           seenAuth = req.headers.authorization;
-          if (req.url !== '/api/queues/') return void res.writeHead(404).end();
           if (seenAuth !== 'Basic ' + Buffer.from('dane:secret').toString('base64')) return void res.writeHead(401).end();
-          res.writeHead(200, { 'Content-Type': 'application/json' }).end(
-            JSON.stringify([
+          const json = (body: unknown) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+          // The deployment's exchange routes to ASR and DOWNLOAD; the broker also holds another deployment's queue.
+          if (req.url === '/api/exchanges/%2F/DANE-exchange/bindings/source') {
+            return json([
+              { source: 'DANE-exchange', vhost: '/', destination: 'ASR', destination_type: 'queue', routing_key: 'ASR', arguments: {} },
+              { source: 'DANE-exchange', vhost: '/', destination: 'DOWNLOAD', destination_type: 'queue', routing_key: 'DOWNLOAD', arguments: {} },
+            ]);
+          }
+          if (req.url === '/api/queues/%2F?columns=name,consumers,messages') {
+            return json([
               { name: 'ASR', consumers: 2, messages: 5, vhost: '/' },
               { name: 'DANE-response-queue', consumers: 1, messages: 0 },
               { name: 'DANE-results', consumers: 1, messages: 0 },
               { name: 'DOWNLOAD', consumers: 0, messages: 12 },
-            ]),
-          );
+              { name: 'OTHER-DEPLOYMENT-ASR', consumers: 3, messages: 40 },
+            ]);
+          }
+          res.writeHead(404).end();
         });
         await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
       });
@@ -102,7 +111,7 @@ describe('worker, health and readiness routes (PGlite)', () => {
         await new Promise((r) => server.close(r));
       });
 
-      it('lists every queue except the response and results queues as {name, active_workers, in_queue}', async () => {
+      it('lists the queues bound to this deployment’s exchange, not the server’s nor other deployments’, as {name, active_workers, in_queue}', async () => {
         const port = (server.address() as AddressInfo).port;
         const env = { DANE_RABBITMQ__MANAGEMENT_HOST: '127.0.0.1', DANE_RABBITMQ__MANAGEMENT_PORT: String(port), DANE_RABBITMQ__USER: 'dane', DANE_RABBITMQ__PASSWORD: 'secret' };
         const up = await otherApp({ env });
@@ -119,6 +128,27 @@ describe('worker, health and readiness routes (PGlite)', () => {
         const wrong = await otherApp({ env: { ...env, DANE_RABBITMQ__PASSWORD: 'wrong' } });
         const refused = await request(wrong.getHttpServer()).get('/DANE/workers/').expect(503);
         expect(refused.body.message).toMatch(/refused the credentials of RABBITMQ.USER \(HTTP 401\)/);
+      });
+
+      it('gives the dashboard (/manage/api/queues) the worker queues with their keys and the server’s own queues', async () => {
+        const port = (server.address() as AddressInfo).port;
+        const up = await otherApp({ env: { DANE_RABBITMQ__MANAGEMENT_HOST: '127.0.0.1', DANE_RABBITMQ__MANAGEMENT_PORT: String(port), DANE_RABBITMQ__USER: 'dane', DANE_RABBITMQ__PASSWORD: 'secret' } });
+        const res = await request(up.getHttpServer()).get('/manage/api/queues').expect(200);
+        expect(res.body).toEqual({
+          exchange: 'DANE-exchange',
+          vhost: '/',
+          workers: [
+            { name: 'ASR', active_workers: 2, in_queue: 5, binding_keys: ['ASR'] },
+            { name: 'DOWNLOAD', active_workers: 0, in_queue: 12, binding_keys: ['DOWNLOAD'] },
+          ],
+          server: [
+            { name: 'DANE-response-queue', role: 'response', consumers: 1, messages: 0 },
+            { name: 'DANE-results', role: 'results', consumers: 1, messages: 0 },
+            { name: 'DANE-scheduler-wakeups', role: 'scheduler-wakeups', consumers: null, messages: null },
+          ],
+        });
+        const off = await otherApp({ env: { DANE_RABBITMQ__MANAGEMENT: 'false' } });
+        expect((await request(off.getHttpServer()).get('/manage/api/queues').expect(503)).body.message).toMatch(/RABBITMQ\.MANAGEMENT is false/);
       });
     });
   });

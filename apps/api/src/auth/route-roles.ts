@@ -67,6 +67,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'DashboardController.events': { access: 'read' },
   'DashboardController.snapshot': { access: 'read' },
   'DashboardController.tasks': { access: 'read' },
+  'DashboardController.queues': { access: 'read' },
 
   'KeysController.create': { access: 'admin' },
   'KeysController.list': { access: 'admin' },

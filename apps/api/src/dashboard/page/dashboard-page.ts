@@ -56,6 +56,14 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   #auth-error { display: flex; gap: 12px; align-items: flex-start; }
   #auth-error span { flex: 1; }
   #auth-error button { flex: none; }
+  #events-list { list-style: none; margin: 0; padding: 0; max-height: 360px; overflow-y: auto; }
+  #events-list li { display: flex; gap: 10px; padding: 2px 0; border-bottom: 1px solid var(--line); white-space: nowrap; }
+  #events-list li .ev-route { min-width: 16em; }
+  #events-list li .ev-msg { overflow: hidden; text-overflow: ellipsis; }
+  #workers-view h3 { font-size: 13px; margin: 10px 0 4px; color: var(--muted); font-weight: 600; }
+  #workers-view h3:first-child { margin-top: 0; }
+  /* Without an accepted key there is nothing to show but the refusal: no empty tables, no zeros. */
+  main.refused > section { display: none !important; }
   [hidden] { display: none !important; }
 </style>
 </head>
@@ -73,7 +81,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   <span id="updated" class="muted"></span>
   <span id="conn" class="pill">connecting…</span>
 </header>
-<main>
+<main id="content">
   <div id="auth-error" class="banner" role="alert" hidden><span id="auth-error-text"></span><button id="auth-error-close" type="button">Dismiss</button></div>
   <div id="store-error" class="banner" hidden></div>
 
@@ -82,12 +90,12 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     <div class="row">
       <div><span id="rate" class="big">–</span> <span class="muted">/s</span></div>
       <svg id="sparkline" class="spark" width="300" height="48" viewBox="0 0 300 48" preserveAspectRatio="none" aria-label="throughput over the last minute"><polyline points=""></polyline></svg>
-      <div><span id="total-tasks" class="big">0</span> <span class="muted">tasks</span></div>
+      <div><span id="total-tasks" class="big">–</span> <span class="muted">tasks</span></div>
     </div>
   </section>
 
   <section id="workers">
-    <h2>Worker queues <small>RabbitMQ</small></h2>
+    <h2>Worker queues <small id="workers-where">RabbitMQ, this deployment</small></h2>
     <div id="workers-view" class="muted">loading…</div>
   </section>
 
@@ -104,6 +112,12 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
       <tbody></tbody>
     </table>
     <p id="attention-empty" class="muted">Nothing waits for a person.</p>
+  </section>
+
+  <section id="live-events" class="wide">
+    <h2>Live events <small>DANE-events of every replica, newest first</small></h2>
+    <ol id="events-list" class="mono"></ol>
+    <p id="events-empty" class="muted">No events since this page opened.</p>
   </section>
 
   <section id="document" class="wide">

@@ -1,8 +1,12 @@
 /**
  * The dashboard's browser script (vanilla JS, no build step), served as /manage/dashboard.js.
- * It listens to /manage/events and calls the ordinary REST routes for actions, documents and
- * worker queues. State codes, names and classes come from each snapshot, never from this file.
+ * It listens to /manage/events (snapshots as plain messages, DANE-events as `dane-event` ones) and
+ * calls the ordinary REST routes for actions and documents, /manage/api/queues for the queues.
+ * State codes, names and classes come from each snapshot, never from this file.
  * Written without template literals: the whole script is one String.raw literal.
+ *
+ * While the API refuses the page's reads (no key, a revoked one) the page shows the refusal alone:
+ * the data sections are hidden, not left showing zeros or stale numbers beside it.
  *
  * API keys: the key typed into the header is kept in localStorage and copied into the `dane_key`
  * cookie (path /, SameSite=Strict), which the API accepts on read routes only: the event stream
@@ -13,6 +17,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   'use strict';
   var WORKERS_POLL_MS = 10000;
   var RECONNECT_MS = 3000;
+  var MAX_EVENTS = 50;
   var KEY_STORAGE = 'dane.apiKey';
   var KEY_COOKIE = 'dane_key';
   // HTTP statuses of a missing or too weak key (not task states: those come with each snapshot).
@@ -25,6 +30,13 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var retryRefused = [];
   var shownDocument = null;
   var toastTimer = null;
+  var refused = false;
+  var SERVER_QUEUE_ROLES = {
+    response: 'worker replies',
+    results: 'results',
+    'scheduler-wakeups': 'scheduler wake-ups',
+    'dashboard-events': 'dashboard events (an api replica)'
+  };
 
   function $(id) { return document.getElementById(id); }
 
@@ -138,6 +150,29 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     authErrorKind = null;
   }
 
+  /**
+   * Reads refused: the refusal alone, no data beside it. What was shown for another key is blanked,
+   * so it cannot reappear when a later key is refused too; the next snapshot fills it in again.
+   */
+  function setRefused(on) {
+    if (on === refused) return;
+    refused = on;
+    $('content').classList.toggle('refused', on);
+    if (!on) { loadWorkers(); return; }
+    $('updated').textContent = '';
+    $('store-error').hidden = true;
+    $('rate').textContent = '–';
+    $('total-tasks').textContent = '–';
+    clear($('counts-table').tHead);
+    clear($('counts-table').tBodies[0]);
+    clear($('attention-table').tBodies[0]);
+    clear($('events-list'));
+    $('events-empty').hidden = false;
+    var view = clear($('workers-view'));
+    view.className = 'muted';
+    view.textContent = 'loading…';
+  }
+
   $('key-form').addEventListener('submit', function (e) {
     e.preventDefault();
     var key = $('api-key').value.trim();
@@ -155,6 +190,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   // ---- snapshots ---------------------------------------------------------------------------
 
   function render(s) {
+    setRefused(false);
     legend = {};
     s.states.forEach(function (st) { legend[String(st.code)] = st; });
     retryRefused = s.retryRefusedStates || [];
@@ -244,6 +280,52 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     $('attention-table').hidden = total === 0;
   }
 
+  // ---- live events -------------------------------------------------------------------------
+
+  function fmtTime(iso) {
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? String(iso) : d.toLocaleTimeString();
+  }
+
+  /** What a line says of an event: routing-key-like text, the id it concerns, its message. */
+  function describeEvent(e) {
+    if (e.type === 'task') {
+      var from = e.previous_state === null || e.previous_state === undefined ? '' : e.previous_state + ' ';
+      return {
+        route: 'task.' + e.key + ' ' + from + '→ ' + e.state + (e.count ? ' ×' + e.count : ''),
+        title: (e.previous_state === null || e.previous_state === undefined ? '' : stateLabel(e.previous_state) + ' → ') + stateLabel(e.state),
+        id: e.task_id || '', msg: e.msg || ''
+      };
+    }
+    if (e.type === 'result.stored') return { route: 'result.' + e.key + ' stored', title: 'result ' + e.result_id, id: e.task_id, msg: 'result ' + short(e.result_id) };
+    return { route: e.type, title: e.type, id: e.document_id, msg: 'target ' + e.target_id + ', creator ' + e.creator_id };
+  }
+
+  function prependEventLine(li) {
+    var list = $('events-list');
+    list.insertBefore(li, list.firstChild);
+    while (list.children.length > MAX_EVENTS) list.removeChild(list.lastChild);
+    $('events-empty').hidden = true;
+  }
+
+  function addEvent(e) {
+    var d = describeEvent(e);
+    var data = { routingKey: e.routing_key || '', type: e.type };
+    if (e.task_id) data.taskId = e.task_id;
+    if (e.document_id) data.documentId = e.document_id;
+    if (e.type === 'task') data.state = String(e.state);
+    prependEventLine(el('li', { data: data }, [
+      el('span', { className: 'muted', text: fmtTime(e.at) }),
+      el('span', { className: 'ev-route ' + (e.type === 'task' ? stateClass(e.state) : ''), text: d.route, title: d.title }),
+      el('span', { className: 'ev-id', text: short(d.id), title: d.id }),
+      el('span', { className: 'ev-msg', text: d.msg, title: d.msg })
+    ]));
+  }
+
+  function addSkipped(count) {
+    prependEventLine(el('li', { className: 'muted', data: { skipped: String(count) } }, ['… ' + count + ' more events in that burst, not shown']));
+  }
+
   // ---- actions -----------------------------------------------------------------------------
 
   function act(taskId, action, button) {
@@ -321,18 +403,40 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 
   // ---- worker queues -----------------------------------------------------------------------
 
+  function queueTable(headers, rows) {
+    var head = el('tr', {}, headers.map(function (h) { return el('th', { className: h.num ? 'num' : '', text: h.text }); }));
+    return el('table', {}, [el('thead', {}, [head]), el('tbody', {}, rows)]);
+  }
+
+  function countCell(n) {
+    return n === null || n === undefined ? el('td', { className: 'num muted', text: '—', title: 'not on the broker' }) : el('td', { className: 'num', text: n });
+  }
+
+  /** This deployment's queues: the workers' (bound to its exchange) and the server's own. */
   function loadWorkers() {
+    // Refused reads: nothing to show; the first accepted snapshot loads them again.
+    if (refused) return;
     var view = $('workers-view');
-    api('/DANE/workers/?size=1000').then(function (res) {
+    api('/manage/api/queues').then(function (res) {
+      var q = res.body;
       clear(view).className = '';
-      if (!res.body.length) { view.className = 'muted'; view.textContent = 'No worker queues.'; return; }
-      var table = el('table', {}, [el('thead', {}, [el('tr', {}, [el('th', { text: 'queue' }), el('th', { className: 'num', text: 'workers' }), el('th', { className: 'num', text: 'waiting' })])])]);
-      var body = el('tbody');
-      res.body.forEach(function (q) {
-        body.appendChild(el('tr', { data: { queue: q.name } }, [el('td', { text: q.name }), el('td', { className: 'num', text: q.active_workers }), el('td', { className: 'num', text: q.in_queue })]));
-      });
-      table.appendChild(body);
-      view.appendChild(table);
+      $('workers-where').textContent = 'exchange ' + q.exchange + (q.vhost === '/' ? '' : ', vhost ' + q.vhost);
+      view.appendChild(el('h3', { text: 'Workers' }));
+      if (!q.workers.length) {
+        view.appendChild(el('p', { className: 'muted', attrs: { id: 'no-workers' }, text: 'No worker queue is bound to ' + q.exchange + '.' }));
+      } else {
+        var table = queueTable([{ text: 'queue' }, { text: 'task keys' }, { text: 'workers', num: true }, { text: 'waiting', num: true }], q.workers.map(function (w) {
+          return el('tr', { data: { queue: w.name } }, [el('td', { text: w.name }), el('td', { text: w.binding_keys.join(', ') }), el('td', { className: 'num', text: w.active_workers }), el('td', { className: 'num', text: w.in_queue })]);
+        }));
+        table.id = 'worker-queues';
+        view.appendChild(table);
+      }
+      view.appendChild(el('h3', { text: 'Server' }));
+      var server = queueTable([{ text: 'queue' }, { text: 'for' }, { text: 'consumers', num: true }, { text: 'waiting', num: true }], q.server.map(function (sq) {
+        return el('tr', { data: { queue: sq.name, role: sq.role } }, [el('td', { text: sq.name }), el('td', { className: 'muted', text: SERVER_QUEUE_ROLES[sq.role] || sq.role }), countCell(sq.consumers), countCell(sq.messages)]);
+      }));
+      server.id = 'server-queues';
+      view.appendChild(server);
     }).catch(function (err) {
       clear(view).className = 'error';
       view.textContent = (err.status ? err.status + ': ' : '') + err.message;
@@ -351,6 +455,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     source.onopen = function () {
       if (source !== events) return;
       setConn('live', 'live');
+      setRefused(false);
       if (authErrorKind === 'read') hideAuthError();
     };
     source.onmessage = function (e) {
@@ -358,6 +463,12 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       setConn('live', 'live');
       render(JSON.parse(e.data));
     };
+    source.addEventListener('dane-event', function (e) {
+      if (source === events) addEvent(JSON.parse(e.data));
+    });
+    source.addEventListener('dane-events-skipped', function (e) {
+      if (source === events) addSkipped(JSON.parse(e.data).count);
+    });
     source.onerror = function () {
       if (source !== events) return;
       // After a network error EventSource reconnects by itself; say so meanwhile.
@@ -369,6 +480,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       }, function (err) {
         if (isAuthRefusal(err)) {
           setConn('down', 'needs a key');
+          setRefused(true);
           showAuthError('Reading the dashboard', err, 'read');
         } else {
           setConn('down', 'reconnecting…');
