@@ -5,19 +5,21 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import * as amqp from 'amqplib';
 import { taskId } from '@dane/core/model';
-import { runCeiling } from './ceiling';
+import { PREFETCH_ONE_CEILING, runCeiling, TUNED_CEILING } from './ceiling';
 import { delta, readProcStats, ProcStats } from './proc-stats';
 import { freePort, spawnNode, Spawned, waitFor } from './processes';
 import { formatTable, percentiles } from './stats';
 
 /**
  * `npm run bench`: the broker's ceiling and DANE for Node end to end, measured in one run on one
- * machine. Options: --tasks N, --workers W, --store pglite|postgres|both, --out file, --latency-rate R
- * (assignments per second of the latency phase; default half the measured throughput).
+ * machine. Options: --tasks N, --workers W (the worker's concurrency), --prefetch P (its prefetch window,
+ * default 50), --store pglite|postgres|both, --out file, --latency-rate R (assignments per second of the
+ * latency phase; default half the measured throughput).
  */
 interface Options {
   tasks: number;
   workers: number;
+  prefetch: number;
   stores: Array<'pglite' | 'postgres'>;
   out: string;
   amqpUrl: string;
@@ -37,9 +39,12 @@ function parseOptions(argv: string[]): Options {
   const workers = Number(get('workers', '4'));
   if (!Number.isInteger(tasks) || tasks < 100) throw new Error('--tasks must be a whole number ≥ 100');
   if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a whole number ≥ 1');
+  const prefetch = Number(get('prefetch', '50'));
+  if (!Number.isInteger(prefetch) || prefetch < workers) throw new Error(`--prefetch must be a whole number ≥ --workers (${workers})`);
   return {
     tasks,
     workers,
+    prefetch,
     stores: store === 'both' ? ['postgres', 'pglite'] : [store as 'pglite' | 'postgres'],
     out: get('out', join(__dirname, '..', '..', 'bench', 'results', 'latest.json')),
     amqpUrl: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
@@ -167,7 +172,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
   }
   const procs: Spawned[] = [];
   const startWorker = (trace: boolean) => {
-    const w = spawnNode('bench/noop-worker.js', { ...env, BENCH_QUEUE: `bench-${tag}-noop`, BENCH_CONCURRENCY: String(o.workers), ...(trace ? { BENCH_TRACE: '1' } : {}) }, 'worker');
+    const w = spawnNode('bench/noop-worker.js', { ...env, BENCH_QUEUE: `bench-${tag}-noop`, BENCH_CONCURRENCY: String(o.workers), BENCH_PREFETCH: String(o.prefetch), ...(trace ? { BENCH_TRACE: '1' } : {}) }, 'worker');
     procs.push(w);
     return w;
   };
@@ -291,32 +296,35 @@ async function deleteBrokerObjects(url: string, queues: string[], exchanges: str
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
-  say(`ceiling: raw amqplib round trip, ${o.tasks} tasks, ${o.workers} consumers`);
-  const ceiling = await runCeiling({ url: o.amqpUrl, tasks: o.tasks, workers: o.workers, window: 200 });
-  say(`ceiling: ${ceiling.tasksPerSecond.toFixed(0)} tasks/s`);
+  // The tuned ceiling is what `ours / ceiling` compares with; the prefetch-1 one is shown beside it.
+  const ceiling = await runCeiling({ url: o.amqpUrl, tasks: o.tasks, ...TUNED_CEILING });
+  say(`ceiling (tuned): ${ceiling.tasksPerSecond.toFixed(0)} tasks/s — ${ceiling.configuration}`);
+  const ceilingP1 = await runCeiling({ url: o.amqpUrl, tasks: o.tasks, ...PREFETCH_ONE_CEILING });
+  say(`ceiling (prefetch 1): ${ceilingP1.tasksPerSecond.toFixed(0)} tasks/s — ${ceilingP1.configuration}`);
   const runs: StoreRun[] = [];
   for (const store of o.stores) runs.push(await runStore(o, store, ceiling.tasksPerSecond));
 
   const fmt = (p: Record<string, number> | null) => (p ? `${p.p50.toFixed(1)} / ${p.p95.toFixed(1)} / ${p.p99.toFixed(1)}` : 'n/a');
   const table = formatTable(
-    ['measure', 'ceiling', ...runs.map((r) => `DANE (${r.store})`)],
+    ['measure', 'ceiling', 'prefetch-1 ceiling', ...runs.map((r) => `DANE (${r.store})`)],
     [
-      ['tasks/s end to end', ceiling.tasksPerSecond, ...runs.map((r) => r.tasksPerSecond)],
-      ['ours / ceiling', 1, ...runs.map((r) => r.ratioToCeiling)],
-      ['tasks/s with A→B dependency', '—', ...runs.map((r) => r.dependencyTasksPerSecond)],
-      ['assign→callback ms p50/p95/p99', '—', ...runs.map((r) => fmt(r.latency.assignToCallbackMs))],
-      ['reply→stored ms p50/p95/p99', '—', ...runs.map((r) => fmt(r.latency.replyToStoredMs))],
-      ['latency load (tasks/s) reached / target', '—', ...runs.map((r) => `${r.latency.ratePerSecond.toFixed(0)} / ${r.latency.targetRatePerSecond.toFixed(0)}`)],
-      ['server CPU s / 1000 tasks', '—', ...runs.map((r) => r.costPer1000.server?.cpuSeconds ?? NaN)],
-      ['server peak RSS MB', '—', ...runs.map((r) => r.costPer1000.server?.peakRssMb ?? NaN)],
-      ['worker CPU s / 1000 tasks', '—', ...runs.map((r) => r.costPer1000.worker?.cpuSeconds ?? NaN)],
-      ['worker peak RSS MB', '—', ...runs.map((r) => r.costPer1000.worker?.peakRssMb ?? NaN)],
+      ['tasks/s end to end', ceiling.tasksPerSecond, ceilingP1.tasksPerSecond, ...runs.map((r) => r.tasksPerSecond)],
+      ['ours / ceiling', 1, ceilingP1.tasksPerSecond / ceiling.tasksPerSecond, ...runs.map((r) => r.ratioToCeiling)],
+      ['tasks/s with A→B dependency', '—', '—', ...runs.map((r) => r.dependencyTasksPerSecond)],
+      ['assign→callback ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.assignToCallbackMs))],
+      ['reply→stored ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.replyToStoredMs))],
+      ['latency load (tasks/s) reached / target', '—', '—', ...runs.map((r) => `${r.latency.ratePerSecond.toFixed(0)} / ${r.latency.targetRatePerSecond.toFixed(0)}`)],
+      ['server CPU s / 1000 tasks', '—', '—', ...runs.map((r) => r.costPer1000.server?.cpuSeconds ?? NaN)],
+      ['server peak RSS MB', '—', '—', ...runs.map((r) => r.costPer1000.server?.peakRssMb ?? NaN)],
+      ['worker CPU s / 1000 tasks', '—', '—', ...runs.map((r) => r.costPer1000.worker?.cpuSeconds ?? NaN)],
+      ['worker peak RSS MB', '—', '—', ...runs.map((r) => r.costPer1000.worker?.peakRssMb ?? NaN)],
     ],
   );
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-  console.log(`\nDANE for Node benchmark — ${o.tasks} tasks, ${o.workers} workers, node ${process.version}, ${cpus().length} cores, load average ${load}\n`);
+  console.log(`\nDANE for Node benchmark — ${o.tasks} tasks, worker concurrency ${o.workers} × prefetch ${o.prefetch}, node ${process.version}, ${cpus().length} cores, load average ${load}\n`);
   console.log(table);
-  const result = { date: new Date().toISOString(), options: { tasks: o.tasks, workers: o.workers }, machine: { cores: cpus().length, loadAverage: loadavg() }, ceiling, runs };
+  console.log(`\nceiling: ${ceiling.configuration}\nprefetch-1 ceiling: ${ceilingP1.configuration}`);
+  const result = { date: new Date().toISOString(), options: { tasks: o.tasks, workers: o.workers, prefetch: o.prefetch }, machine: { cores: cpus().length, loadAverage: loadavg() }, ceiling, ceilingPrefetchOne: ceilingP1, runs };
   mkdirSync(join(o.out, '..'), { recursive: true });
   writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   console.log(`\nfigures written to ${o.out}`);

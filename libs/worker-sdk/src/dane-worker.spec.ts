@@ -87,20 +87,70 @@ describe('DaneWorker replies', () => {
   it('acknowledges a task that runs past ackDeadlineMs (long tasks outlive the consumer timeout) yet runs one task per slot', async () => {
     const hold = gate();
     let calls = 0;
+    // prefetch = concurrency: what the README recommends for long tasks.
     const { queue } = await startWorker('LONG', async () => {
       calls++;
       await hold.promise;
       return { state: TaskState.SUCCESS, message: 'long done' };
-    }, { ackDeadlineMs: 150, concurrency: 1 });
+    }, { ackDeadlineMs: 150, concurrency: 1, prefetch: 1 });
     const first = await server.publishTask({ key: 'LONG' });
     await eventually(() => calls === 1, 5000, 'first task started');
     const second = await server.publishTask({ key: 'LONG' });
     await sleep(600);
-    expect(calls).toBe(1); // the early ack did not let a second task in
-    expect(await server.ready(queue)).toBe(1); // the first one is acked, the second still waits
+    expect(calls).toBe(1); // the early ack freed a prefetch credit, but concurrency still holds
+    expect(await server.ready(queue)).toBe(0); // the second was delivered and waits in the worker, unstarted
     hold.open();
     await server.reply((r) => r.properties.correlationId === first && r.body.state === 200);
     await server.reply((r) => r.properties.correlationId === second && r.body.state === 200);
+  });
+
+  it('keeps the messages beyond its prefetch window in the queue', async () => {
+    const hold = gate();
+    let calls = 0;
+    const { queue } = await startWorker('WINDOW', async () => {
+      calls++;
+      await hold.promise;
+      return { state: TaskState.SUCCESS, message: 'done' };
+    }, { concurrency: 2, prefetch: 3 });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await server.publishTask({ key: 'WINDOW' }));
+    await eventually(() => calls === 2, 5000, 'two callbacks running');
+    await sleep(300);
+    expect(calls).toBe(2); // concurrency 2
+    expect(await server.ready(queue)).toBe(2); // 3 delivered (2 running, 1 waiting here), 2 still queued
+    hold.open();
+    for (const id of ids) await server.reply((r) => r.properties.correlationId === id && r.body.state === 200);
+  });
+
+  it('hands a message that waited behind a long task for maxLocalWaitMs back to the queue, where another worker takes it', async () => {
+    const hold = gate();
+    const ran: string[] = [];
+    const { queue } = await startWorker('HANDBACK', async (task) => {
+      ran.push(`slow:${task._id}`);
+      await hold.promise;
+      return { state: TaskState.SUCCESS, message: 'slow done' };
+    }, { concurrency: 1, prefetch: 2, maxLocalWaitMs: 200 });
+    const first = await server.publishTask({ key: 'HANDBACK' });
+    await eventually(() => ran.length === 1, 5000, 'the long task started');
+    const second = await server.publishTask({ key: 'HANDBACK' });
+    // A second worker on the same queue, free: the handed-back message reaches it.
+    const other = new TestWorker({ queue, bindingKey: '#.HANDBACK', concurrency: 1, prefetch: 1 }, (task) => {
+      ran.push(`other:${task._id}`);
+      return { state: TaskState.SUCCESS, message: 'taken over' };
+    });
+    await other.start();
+    started.push(other);
+    const reply = await server.reply((r) => r.properties.correlationId === second);
+    expect(reply.body).toEqual({ state: 200, message: 'taken over' });
+    expect(ran).toEqual([`slow:${first}`, `other:${second}`]);
+    hold.open();
+    await server.reply((r) => r.properties.correlationId === first && r.body.state === 200);
+  });
+
+  it('refuses a prefetch below concurrency with a message naming both', () => {
+    expect(() => new TestWorker({ queue: 'X', bindingKey: '#.X', concurrency: 4, prefetch: 2 }, () => undefined)).toThrow(
+      'prefetch must be a whole number from concurrency (4) to 65535 (got 2)',
+    );
   });
 
   it('turns an exception in the callback into 500 "Unhandled worker error: <text>"', async () => {

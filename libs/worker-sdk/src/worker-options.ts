@@ -14,6 +14,15 @@ export interface DaneWorkerOptions {
   dependsOn?: string[];
   /** Callbacks running at once. Default 1, like the Python worker's prefetch 1. */
   concurrency?: number;
+  /**
+   * Task messages the broker may hand this worker at once (RabbitMQ prefetch), ≥ concurrency. Default
+   * 2 × concurrency: the next task is already here when a callback ends. Short tasks (well under a
+   * second) go faster with more (e.g. 50); tasks of minutes are best served with prefetch = concurrency,
+   * so that messages are not held here while another worker is idle.
+   */
+  prefetch?: number;
+  /** A message waiting here behind running callbacks longer than this goes back to the queue. Default 5 min. */
+  maxLocalWaitMs?: number;
   /** Default: loadConfig({ baseDir }) — defaults, $DANE_HOME/config.yml, base_config.yml, ./config.yml, env. */
   config?: DaneConfig;
   /** Folder of the worker's base_config.yml; pass `__dirname`. */
@@ -34,6 +43,8 @@ export interface ResolvedWorkerOptions {
   taskKey: string;
   dependsOn: string[];
   concurrency: number;
+  prefetch: number;
+  maxLocalWaitMs: number;
   config: DaneConfig;
   generator: Generator;
   heartbeatIntervalMs: number;
@@ -44,6 +55,7 @@ export interface ResolvedWorkerOptions {
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
 export const DEFAULT_ACK_DEADLINE_MS = 60_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
+export const DEFAULT_MAX_LOCAL_WAIT_MS = 300_000;
 
 /**
  * The layered config a worker runs with (docs/protocol.md, Configuration): defaults → $DANE_HOME/config.yml →
@@ -61,6 +73,10 @@ export function resolveWorkerOptions(options: DaneWorkerOptions): ResolvedWorker
   const bindingKeys = validateBindingKeys(options.bindingKey);
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`concurrency must be a whole number ≥ 1 (got ${concurrency})`);
+  const prefetch = options.prefetch ?? 2 * concurrency;
+  if (!Number.isInteger(prefetch) || prefetch < concurrency || prefetch > 65535) {
+    throw new ConfigError(`prefetch must be a whole number from concurrency (${concurrency}) to 65535 (got ${prefetch})`);
+  }
   const dependsOn = (options.dependsOn ?? []).map((k) => {
     if (typeof k !== 'string' || !/^[A-Za-z0-9_-]+$/.test(k)) throw new ConfigError(`dependsOn holds task keys like "DOWNLOAD" (got ${JSON.stringify(k)})`);
     return k.toUpperCase(); // stored task keys are upper-case (docs/protocol.md, Task)
@@ -72,6 +88,8 @@ export function resolveWorkerOptions(options: DaneWorkerOptions): ResolvedWorker
     taskKey: taskKeyOf(bindingKeys, queue),
     dependsOn,
     concurrency,
+    prefetch,
+    maxLocalWaitMs: positive(options.maxLocalWaitMs, DEFAULT_MAX_LOCAL_WAIT_MS, 'maxLocalWaitMs'),
     config,
     generator: options.generator ?? defaultGenerator(queue),
     heartbeatIntervalMs: positive(options.heartbeatIntervalMs, DEFAULT_HEARTBEAT_INTERVAL_MS, 'heartbeatIntervalMs'),

@@ -1,5 +1,4 @@
 import type { DaneDocument } from '@dane/core/model';
-import type { ConsumerSlot } from '../broker/consumer-slot';
 import type { Delivery } from '../broker/delivery';
 import type { ReplyKindValue, ReplySender } from '../broker/reply-sender';
 import type { ResultSender } from '../broker/result-sender';
@@ -22,6 +21,8 @@ export interface DeliveryPolicy {
 /**
  * The life of one task message: check it (the table in docs/protocol.md, Replies), check declared
  * dependencies, run the callback with heartbeats, reply, and acknowledge after the reply is confirmed.
+ * `handle` resolves when the callback is over (the concurrency slot is free); the reply's confirm and
+ * the ack that follows it continue in the background (`settled()` waits for them).
  */
 export class DeliveryHandler {
   constructor(
@@ -33,7 +34,15 @@ export class DeliveryHandler {
     private readonly shutdownSignal: AbortSignal,
   ) {}
 
-  async handle(delivery: Delivery, slot: ConsumerSlot): Promise<void> {
+  /** Replies published and not yet confirmed (then acknowledged). */
+  private readonly settling = new Set<Promise<void>>();
+
+  /** Resolves when every reply published so far is confirmed (or failed) and its message settled. */
+  async settled(): Promise<void> {
+    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+  }
+
+  async handle(delivery: Delivery): Promise<void> {
     const frame = decodeTaskFrame(delivery.message);
     const { envelope } = frame;
     const attempt = envelope.attempt;
@@ -49,26 +58,26 @@ export class DeliveryHandler {
     if (envelope.attemptProblem) log.warn('invalid_attempt_header', envelope.attemptProblem);
     if (!frame.ok) {
       log.warn('invalid_task_message', frame.reply.message, { state: frame.reply.state, reason: frame.reason });
-      await this.reply(delivery, { ...frame.reply }, log);
+      this.reply(delivery, { ...frame.reply }, log);
       return;
     }
     const { task, document } = frame;
     const taskLog = this.log.with({ task_id: task._id, document_id: document._id, task_key: task.key, attempt });
     if (this.policy.dependsOn.length > 0 && !envelope.dependenciesDone) {
       taskLog.info('dependencies_unfinished', `Waiting for ${this.policy.dependsOn.join(', ')}`);
-      await this.reply(delivery, Outcomes.unfinishedDependencies(this.policy.dependsOn), taskLog);
+      this.reply(delivery, Outcomes.unfinishedDependencies(this.policy.dependsOn), taskLog);
       return;
     }
-    await this.run(delivery, slot, task, document, taskLog);
+    await this.run(delivery, task, document, taskLog);
   }
 
-  private async run(delivery: Delivery, slot: ConsumerSlot, task: WorkerTask, document: DaneDocument, log: WorkerLog): Promise<void> {
+  private async run(delivery: Delivery, task: WorkerTask, document: DaneDocument, log: WorkerLog): Promise<void> {
     const ctx = new RunContext(task, document, log, this.shutdownSignal, {
       heartbeat: (progress) => this.replies.heartbeat(delivery, progress, 5_000),
       saveResult: (payload) => this.results.save(task, payload),
     });
     const heartbeat = new Heartbeat(this.policy.heartbeatIntervalMs, () => ctx.heartbeat());
-    const earlyAck = this.scheduleEarlyAck(delivery, slot, log, () => ctx.heartbeat());
+    const earlyAck = this.scheduleEarlyAck(delivery, log, () => ctx.heartbeat());
     const started = Date.now();
     // One INFO line per task (task_finished, with its duration); the start is a DEBUG line.
     log.debug('task_started', `Processing task ${task.key}`);
@@ -78,7 +87,7 @@ export class DeliveryHandler {
     await heartbeat.stop();
     await earlyAck.cancel();
     log.info(refused ? 'task_refused' : 'task_finished', outcome.message, { state: outcome.state, duration_ms: Date.now() - started });
-    await this.reply(delivery, outcome, log, refused ? ReplyKind.REFUSED : undefined);
+    this.reply(delivery, outcome, log, refused ? ReplyKind.REFUSED : undefined);
   }
 
   /**
@@ -89,11 +98,11 @@ export class DeliveryHandler {
    * on the server's lease, kept alive by our heartbeats, is what guarantees it is not lost (a worker killed
    * with SIGKILL stops beating, the lease runs out, the scheduler dispatches it again).
    */
-  private scheduleEarlyAck(delivery: Delivery, slot: ConsumerSlot, log: WorkerLog, beat: () => Promise<void>): { cancel(): Promise<void> } {
+  private scheduleEarlyAck(delivery: Delivery, log: WorkerLog, beat: () => Promise<void>): { cancel(): Promise<void> } {
     let pending: Promise<void> | undefined;
     const ackNow = () => {
       pending = (async () => {
-        await slot.pause(); // no second message may arrive on this slot while the task runs on
+        // The ack frees a prefetch credit; the next message waits locally (concurrency still holds).
         // The heartbeat tells the server the task is started: its short running lease replaces the
         // long queue lease before the broker lets go of the message.
         await beat().catch((e) => log.warn('heartbeat_failed', `Heartbeat before the early ack failed: ${e.message}`));
@@ -110,13 +119,19 @@ export class DeliveryHandler {
     };
   }
 
-  /** Reply, then ack. A reply that cannot be published is logged; the lease recovers the task. */
-  private async reply(delivery: Delivery, outcome: WorkerOutcome, log: WorkerLog, kind?: ReplyKindValue): Promise<void> {
-    try {
-      await this.replies.send(delivery, outcome, kind);
-    } catch (e) {
-      log.error('reply_failed', `Reply ${outcome.state} could not be published: ${e.message}`, { state: outcome.state });
-    }
-    if (!delivery.isSettled && !delivery.ack()) log.warn('ack_failed', 'The channel of this task message is gone; the broker has requeued it');
+  /**
+   * Reply, then ack once the broker confirmed the reply — in the background: the caller's slot is free
+   * already. A reply that cannot be published is logged; the lease recovers the task.
+   */
+  private reply(delivery: Delivery, outcome: WorkerOutcome, log: WorkerLog, kind?: ReplyKindValue): void {
+    const settle: Promise<void> = (async () => {
+      try {
+        await this.replies.send(delivery, outcome, kind);
+      } catch (e) {
+        log.error('reply_failed', `Reply ${outcome.state} could not be published: ${e.message}`, { state: outcome.state });
+      }
+      if (!delivery.isSettled && !delivery.ack()) log.warn('ack_failed', 'The channel of this task message is gone; the broker has requeued it');
+    })().finally(() => this.settling.delete(settle));
+    this.settling.add(settle);
   }
 }
