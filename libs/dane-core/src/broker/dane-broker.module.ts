@@ -8,6 +8,7 @@ import { BROKER_HEALTH, BrokerHealth } from '../services/broker-health';
 import { AmqpSettings, amqpSettings, describeBroker } from './amqp-settings';
 import { AMQP_SETTINGS } from './broker.tokens';
 import { rabbitMqConfig } from './rabbitmq-config';
+import { amqpSocketOf, corkPerTick } from './cork-per-tick';
 
 function settingsFrom(config: ConfigService): AmqpSettings {
   return amqpSettings({ RABBITMQ: config.get('RABBITMQ')! } as DaneConfig);
@@ -37,7 +38,10 @@ function safeUrl(url: string): string {
   }
 }
 
-/** Structured lines for the connection's ups and downs (golevelup reconnects by itself). */
+/**
+ * Structured lines for the connection's ups and downs (golevelup reconnects by itself), and on
+ * every (re)connect the socket batched per event-loop turn (corkPerTick).
+ */
 @Injectable()
 class ConnectionLog implements OnApplicationBootstrap {
   private readonly logger = new Logger('AMQP');
@@ -48,8 +52,18 @@ class ConnectionLog implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const broker = describeBroker(this.settings);
     const log = () => this.logger.log(JSON.stringify({ event: 'broker_connected', broker }));
-    if (this.amqp.connected) log();
-    this.amqp.managedConnection.on('connect', log);
+    const cork = (model: unknown) => {
+      const socket = amqpSocketOf(model);
+      if (socket) corkPerTick(socket);
+    };
+    if (this.amqp.connected) {
+      cork(this.amqp.managedConnection.connection);
+      log();
+    }
+    this.amqp.managedConnection.on('connect', ({ connection }) => {
+      cork(connection);
+      log();
+    });
     this.amqp.managedConnection.on('disconnect', ({ err }) => this.logger.warn(JSON.stringify({ event: 'broker_connection_lost', broker, error: err?.message })));
     this.amqp.managedConnection.on('connectFailed', ({ err }) => this.logger.warn(JSON.stringify({ event: 'broker_unreachable', broker, error: err?.message })));
   }

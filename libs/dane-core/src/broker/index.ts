@@ -7,3 +7,4 @@ export * from './confirm-publisher';
 export * from './batching-subscriber';
 export * from './dane-broker.module';
 export * from './queue-check';
+export * from './cork-per-tick';

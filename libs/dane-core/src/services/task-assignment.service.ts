@@ -46,7 +46,8 @@ export class TaskAssignmentService {
   }
 
   private async assignOne(documentId: string, spec: TaskSpec): Promise<DaneTask> {
-    if (!(await this.store.documents.findById(documentId))) throw documentNotFound(documentId);
+    // No read of the document first: the insert itself answers NotFoundError for an unknown one
+    // (one statement fewer on the busiest route).
     const task = await this.prepare(documentId, spec);
     try {
       await this.store.tasks.insert(task);

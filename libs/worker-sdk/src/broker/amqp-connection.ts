@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import * as amqp from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
-import { AmqpSettings, describeBroker, tlsSocketOptions } from '@dane/core/broker';
+import { AmqpSettings, amqpSocketOf, corkPerTick, describeBroker, tlsSocketOptions } from '@dane/core/broker';
 
 export type ChannelSetup = (channel: Channel) => Promise<void>;
 
@@ -99,6 +99,9 @@ export class AmqpConnection {
       },
       { noDelay: true, clientProperties: { connection_name: `dane-node:${this.name}` }, ...tlsSocketOptions(s) },
     );
+    // One system call per event-loop turn for all the frames written in it (replies, heartbeats, acks).
+    const socket = amqpSocketOf(model);
+    if (socket) corkPerTick(socket);
     model.on('error', (e) => this.logger.warn(JSON.stringify({ event: 'broker_connection_error', error: e.message })));
     model.on('close', () => {
       if (this.model !== model) return;
