@@ -43,7 +43,9 @@ export function configureApiApp(app: INestApplication, config: ConfigService | D
     .setDescription(
       'Distributed Annotation \'n\' Enrichment: documents, tasks and results. Errors are `{"message": "..."}`. ' +
         'Lists that the original answered as bare JSON lists stay lists; their total is in the X-Total-Count header ' +
-        '(with X-Page and X-Page-Size); every list takes ?page= (1-based) and ?size= (at most 1000, default 100).',
+        '(with X-Total-Count-Estimated, X-Page and X-Page-Size); every list takes ?page= (1-based) and ?size= (at most 1000, default 100). ' +
+        'The task, document and result lists also take ?cursor=, the opaque position of their `Link: <…>; rel="next"` header: ' +
+        'cheap at any depth. Totals above 10,000 items may be estimates (X-Total-Count-Estimated: true). docs/protocol.md, Conventions.',
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key `dane_<id>_<secret>` (see README, Security)' })

@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DocumentCreateDto, documentView, DocumentService, PageQueryDto, pageOf, taskView, TaskService, validateDocument } from '@dane/core';
+import { DocumentCreateDto, documentView, DocumentService, KeysetPageQueryDto, pageOf, taskView, TaskService, validateDocument } from '@dane/core';
 import { DocumentDto, LegacyDocumentHitDto } from '../dtos/document.dto';
 import { ErrorResponseDto } from '../dtos/error.dto';
 import { TaskDto } from '../dtos/task.dto';
 import { EMPTY_JSON_STRING } from '../http/empty-json';
-import { pagedList, TOTAL_COUNT_HEADERS } from '../http/paged-response';
+import { CURSOR_PAGING_HEADERS, cursorPagedList } from '../http/paged-response';
 import { BodyPipe } from '../http/validation.pipe';
 
 @ApiTags('document')
@@ -29,11 +29,12 @@ export class DocumentController {
   }
 
   @Get('search/:target_id/:creator_id')
-  @ApiOperation({ summary: 'Legacy 0.2 search (docs/protocol.md, Legacy routes): wildcard patterns, list of {_id, target, creator}' })
-  @ApiOkResponse({ type: [LegacyDocumentHitDto], headers: TOTAL_COUNT_HEADERS })
-  async legacySearch(@Param('target_id') targetId: string, @Param('creator_id') creatorId: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
+  @ApiOperation({ summary: 'Legacy 0.2 search (docs/protocol.md, Legacy routes): wildcard patterns, list of {_id, target, creator}, paged by cursor or page' })
+  @ApiOkResponse({ type: [LegacyDocumentHitDto], headers: CURSOR_PAGING_HEADERS })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad page, size or cursor' })
+  async legacySearch(@Param('target_id') targetId: string, @Param('creator_id') creatorId: string, @Query() q: KeysetPageQueryDto, @Res({ passthrough: true }) res: Response) {
     const page = await this.documents.search({ targetId, creatorId }, pageOf(q));
-    return pagedList(res, page, (d) => {
+    return cursorPagedList(res, page, (d) => {
       const { _id, target, creator } = documentView(d);
       return { _id, target, creator };
     });
@@ -67,10 +68,10 @@ export class DocumentController {
   }
 
   @Get(':id/tasks')
-  @ApiOperation({ summary: 'Tasks of a document, paged (total in X-Total-Count)' })
-  @ApiOkResponse({ type: [TaskDto], headers: TOTAL_COUNT_HEADERS })
+  @ApiOperation({ summary: 'Tasks of a document, paged by cursor or page (total in X-Total-Count)' })
+  @ApiOkResponse({ type: [TaskDto], headers: CURSOR_PAGING_HEADERS })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async tasksOf(@Param('id') id: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return pagedList(res, await this.tasks.ofDocument(id, pageOf(q)), taskView);
+  async tasksOf(@Param('id') id: string, @Query() q: KeysetPageQueryDto, @Res({ passthrough: true }) res: Response) {
+    return cursorPagedList(res, await this.tasks.ofDocument(id, pageOf(q)), taskView);
   }
 }

@@ -12,7 +12,7 @@ import {
 import type { Response } from 'express';
 import {
   documentView,
-  PageQueryDto,
+  KeysetPageQueryDto,
   pageOf,
   parseTaskAction,
   ResultCreateDto,
@@ -33,7 +33,7 @@ import { ErrorResponseDto } from '../dtos/error.dto';
 import { ResultDto } from '../dtos/result.dto';
 import { InProgressDto, TaskBulkResponseDto, TaskDto, TaskJsonDto } from '../dtos/task.dto';
 import { EMPTY_JSON_STRING } from '../http/empty-json';
-import { pagedList, TOTAL_COUNT_HEADERS } from '../http/paged-response';
+import { CURSOR_PAGING_HEADERS, cursorPagedList } from '../http/paged-response';
 import { BodyPipe } from '../http/validation.pipe';
 
 // Route order matters: literal segments (inprogress, delete, document, results, result) come
@@ -68,17 +68,18 @@ export class TaskController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Unfinished tasks (not 200, not 412) as Task.to_json with integer states, paged' })
-  @ApiOkResponse({ type: [TaskJsonDto], headers: TOTAL_COUNT_HEADERS })
-  async unfinished(@Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return pagedList(res, await this.tasks.unfinished(pageOf(q)), taskToJson);
+  @ApiOperation({ summary: 'Unfinished tasks (not 200, not 412) as Task.to_json with integer states, paged by cursor or page (docs/protocol.md, Conventions)' })
+  @ApiOkResponse({ type: [TaskJsonDto], headers: CURSOR_PAGING_HEADERS })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad page, size or cursor' })
+  async unfinished(@Query() q: KeysetPageQueryDto, @Res({ passthrough: true }) res: Response) {
+    return cursorPagedList(res, await this.tasks.unfinished(pageOf(q)), taskToJson);
   }
 
   @Get('inprogress')
-  @ApiOperation({ summary: 'Legacy 0.2 (docs/protocol.md, Legacy routes): ids of the tasks in 102, paged' })
-  @ApiOkResponse({ type: InProgressDto, headers: TOTAL_COUNT_HEADERS })
-  async inProgress(@Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return { tasks: pagedList(res, await this.tasks.inProgress(pageOf(q)), (t) => t._id) };
+  @ApiOperation({ summary: 'Legacy 0.2 (docs/protocol.md, Legacy routes): ids of the tasks in 102, paged by cursor or page' })
+  @ApiOkResponse({ type: InProgressDto, headers: CURSOR_PAGING_HEADERS })
+  async inProgress(@Query() q: KeysetPageQueryDto, @Res({ passthrough: true }) res: Response) {
+    return { tasks: cursorPagedList(res, await this.tasks.inProgress(pageOf(q)), (t) => t._id) };
   }
 
   @Get(':id')
@@ -116,11 +117,11 @@ export class TaskController {
   }
 
   @Get(':id/results')
-  @ApiOperation({ summary: 'Results of a task, paged' })
-  @ApiOkResponse({ type: [ResultDto], headers: TOTAL_COUNT_HEADERS })
+  @ApiOperation({ summary: 'Results of a task, paged by cursor or page' })
+  @ApiOkResponse({ type: [ResultDto], headers: CURSOR_PAGING_HEADERS })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async resultsOf(@Param('id') id: string, @Query() q: PageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return pagedList(res, await this.results.ofTask(id, pageOf(q)), resultView);
+  async resultsOf(@Param('id') id: string, @Query() q: KeysetPageQueryDto, @Res({ passthrough: true }) res: Response) {
+    return cursorPagedList(res, await this.results.ofTask(id, pageOf(q)), resultView);
   }
 
   @Post(':id/result')

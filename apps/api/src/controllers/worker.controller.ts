@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { PageQueryDto, pageOf, TaskActionService, TaskService, taskView, WorkerQueueService } from '@dane/core';
+import { KeysetPageQueryDto, PageQueryDto, pageOf, TaskActionService, TaskService, taskView, WorkerQueueService } from '@dane/core';
 import { ErrorResponseDto } from '../dtos/error.dto';
 import { ErroredTasksDto, MassResetDto, WorkerQueueDto } from '../dtos/worker.dto';
-import { pagedList, TOTAL_COUNT_HEADERS } from '../http/paged-response';
+import { CURSOR_PAGING_HEADERS, pagedList, setPagingHeaders, TOTAL_COUNT_HEADERS } from '../http/paged-response';
 
 @ApiTags('workers')
 @Controller('DANE/workers')
@@ -24,11 +24,12 @@ export class WorkerController {
   }
 
   @Get(':task_key')
-  @ApiOperation({ summary: 'Tasks of a key that errored or wait for a person (not 102/200/201/412), paged' })
-  @ApiOkResponse({ type: ErroredTasksDto })
+  @ApiOperation({ summary: 'Tasks of a key that errored or wait for a person (not 102/200/201/412), paged by cursor or page' })
+  @ApiOkResponse({ type: ErroredTasksDto, headers: CURSOR_PAGING_HEADERS })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  async errored(@Param('task_key') taskKey: string, @Query() q: PageQueryDto) {
+  async errored(@Param('task_key') taskKey: string, @Query() q: KeysetPageQueryDto, @Res({ passthrough: true }) res: Response) {
     const page = await this.tasks.erroredOfKey(taskKey, pageOf(q));
+    setPagingHeaders(res, page, true);
     return { total: page.total, tasks: page.items.map(taskView) };
   }
 

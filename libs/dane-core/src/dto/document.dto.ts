@@ -2,7 +2,7 @@ import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagg
 import { Type } from 'class-transformer';
 import { Allow, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { CREATOR_TYPES, CreatorType, JsonScalar, TARGET_TYPES, TargetType } from '../model/vocabulary';
-import { PageQueryDto } from './page-query.dto';
+import { KeysetPageQueryDto } from './page-query.dto';
 import { validateBody } from './validation';
 import { IsAbsent, IsOneOf, IsRequiredObject, IsRequiredString, IsScalarId } from './validators';
 
@@ -75,7 +75,7 @@ export function validateDocument(input: unknown): DocumentCreateDto {
 }
 
 /** `GET /DANE/search/document/`: wildcard patterns (`*`, `?`) on target.id and creator.id, paged. */
-export class DocumentSearchQueryDto extends PageQueryDto {
+export class DocumentSearchQueryDto extends KeysetPageQueryDto {
   @ApiPropertyOptional({ description: 'Wildcard pattern on target.id (`*`, `?`; case-sensitive)', default: '*' })
   @IsOptional()
   @IsString()

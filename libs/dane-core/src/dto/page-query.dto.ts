@@ -1,5 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { registerDecorator } from 'class-validator';
+import { ValidationError } from '../errors';
+import { decodeCursor } from '../storage/cursor';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest } from '../storage/page';
 import { IsPageNumber } from './validators';
 
@@ -22,7 +25,47 @@ export class PageQueryDto {
   size?: number;
 }
 
-/** The page asked for by a validated query, with the defaults filled in. */
-export function pageOf(query: PageQueryDto | undefined, defaultSize = DEFAULT_PAGE_SIZE): PageRequest {
-  return { page: query?.page ?? 1, size: query?.size ?? defaultSize };
+/** A cursor as the server gave it out (storage/cursor.ts); the store checks it belongs to its list. */
+function IsCursor(): PropertyDecorator {
+  const problem = (value: unknown): string | null => {
+    if (value === undefined) return null;
+    try {
+      decodeCursor(value);
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isCursor',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: { validate: (value: unknown) => problem(value) === null, defaultMessage: (args) => problem(args?.value) ?? '' },
+    });
+}
+
+/**
+ * `?page=&size=` or `?cursor=&size=` of the lists that can page by keyset (docs/protocol.md,
+ * Conventions): the cursor is the opaque one of the `Link: <…>; rel="next"` header of the page before.
+ */
+export class KeysetPageQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'Opaque position after the last item of the page before, from that answer\'s `Link: <…>; rel="next"` header. ' +
+      'Cheap at any depth (keyset paging), unlike `page`; not combined with `page`.',
+    type: 'string',
+  })
+  @Transform(({ value }) => (value === '' ? undefined : value))
+  @IsCursor()
+  cursor?: string;
+}
+
+/** The page asked for by a validated query, with the defaults filled in. `page` and `cursor` exclude each other. */
+export function pageOf(query: PageQueryDto | KeysetPageQueryDto | undefined, defaultSize = DEFAULT_PAGE_SIZE): PageRequest {
+  const cursor = (query as KeysetPageQueryDto | undefined)?.cursor;
+  const request: PageRequest = { page: query?.page ?? 1, size: query?.size ?? defaultSize };
+  if (cursor === undefined) return request;
+  if (query?.page !== undefined) throw new ValidationError('cursor and page exclude each other: follow the Link header (rel="next"), which carries only cursor and size');
+  return { ...request, cursor };
 }

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsOptional, IsString, ValidateNested } from 'class-validator';
 import { CREATOR_TYPES, CreatorType, isPlainObject } from '../model/vocabulary';
-import { PageQueryDto } from './page-query.dto';
+import { KeysetPageQueryDto } from './page-query.dto';
 import { validateBody } from './validation';
 import { IsGeneratorId, IsNonEmptyString, IsOneOf, IsOptionalString, IsRequiredObject } from './validators';
 /** The worker that produced a result (docs/protocol.md, Result). Extra keys are kept. */
@@ -54,7 +54,7 @@ export function validateResult(input: unknown): ResultCreateDto {
 }
 
 /** `GET /DANE/results/` filters (they combine); repeated parameters are refused. */
-export class ResultQueryDto extends PageQueryDto {
+export class ResultQueryDto extends KeysetPageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() task_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() document_id?: string;
   @ApiPropertyOptional({ description: 'Matched upper-cased' }) @IsOptional() @IsString() task_key?: string;

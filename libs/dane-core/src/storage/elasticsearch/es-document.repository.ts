@@ -1,7 +1,7 @@
 import { DaneDocument } from '../../model/document';
 import { pythonStr } from '../../model/python-str';
 import { DaneError, DocumentExistsError } from '../../errors';
-import { Page, PageRequest } from '../page';
+import { Page, PageRequest, pageOfItems } from '../page';
 import { BulkOutcome, DocumentRepository, DocumentSearch } from '../store.port';
 import { bulkItemError, failedItem } from './es-errors';
 import { EsIndex } from './es-index';
@@ -66,11 +66,11 @@ export class EsDocumentRepository implements DocumentRepository {
       .map((h) => documentFromHit(h)!);
   }
 
-  /** Q5 (`_source.excludes: [role]`, wildcards), oldest first, any page with its total. */
+  /** Q5 (`_source.excludes: [role]`, wildcards), oldest first, any page (or cursor) with its total. */
   async search(query: DocumentSearch, page: PageRequest): Promise<Page<DaneDocument>> {
     const body = { _source: { excludes: ['role'] }, query: documentSearchQuery(query.targetId, query.creatorId) };
-    const { hits, total } = await searchPage<DocumentSource>(this.index, body, WRITE_ORDER, page);
-    return { items: hits.map((h) => documentFromHit(h)!), total, page: page.page, size: page.size };
+    const { hits, total, next } = await searchPage<DocumentSource>(this.index, body, WRITE_ORDER, page, 'documents');
+    return pageOfItems(hits.map((h) => documentFromHit(h)!), page, total, { next });
   }
 
   async delete(id: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { DocumentExistsError } from '../../errors';
+import { encodeCursor } from '../cursor';
 import { makeDocument } from '../sql/store-contract.fixtures';
 import { INDEX, alreadyExists, bulk, byQuery, created, found, hits, mget, missing } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';
@@ -53,7 +54,8 @@ describe('Elasticsearch documents on the wire (docs/protocol.md, Elasticsearch l
     const doc = makeDocument('ITM1');
     recorded.es.on('POST', `/${INDEX}/_search`, hits([{ id: doc._id, seqNo: 4, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at } }], 251));
     const page = await recorded.store.documents.search({ targetId: 'ITM*' }, { page: 3, size: 100 });
-    expect(page).toEqual({ items: [doc], total: 251, page: 3, size: 100 });
+    // Hits 201 of 251: the next page's cursor is this last hit's sort values.
+    expect(page).toEqual({ items: [doc], total: 251, page: 3, size: 100, next: encodeCursor('documents', [4]) });
     expect(recorded.es.calls[0].body).toEqual({
       _source: { excludes: ['role'] },
       query: { bool: { must: [{ wildcard: { 'target.id': 'ITM*' } }, { wildcard: { 'creator.id': '*' } }] } },
@@ -62,6 +64,34 @@ describe('Elasticsearch documents on the wire (docs/protocol.md, Elasticsearch l
       size: 100,
       track_total_hits: true,
     });
+  });
+
+  it('pages by cursor with search_after on the same sort, one hit more to tell whether a next page exists', async () => {
+    const [a, b, c] = [makeDocument('ITM1'), makeDocument('ITM2'), makeDocument('ITM3')];
+    const stored = (d: typeof a, seqNo: number) => ({ id: d._id, seqNo, source: { target: d.target, creator: d.creator, created_at: d.created_at, updated_at: d.updated_at } });
+    recorded.es.once('POST', `/${INDEX}/_search`, hits([stored(a, 7), stored(b, 9), stored(c, 12)], 40));
+    const page = await recorded.store.documents.search({ creatorId: 'NISV' }, { page: 1, size: 2, cursor: encodeCursor('documents', [5]) });
+    expect(page).toEqual({ items: [a, b], total: 40, page: 1, size: 2, cursor: encodeCursor('documents', [5]), next: encodeCursor('documents', [9]) });
+    expect(recorded.es.calls[0].body).toEqual({
+      _source: { excludes: ['role'] },
+      query: { bool: { must: [{ wildcard: { 'target.id': '*' } }, { wildcard: { 'creator.id': 'NISV' } }] } },
+      sort: [{ _seq_no: 'asc' }],
+      size: 3,
+      search_after: [5],
+      track_total_hits: true,
+    });
+    recorded.es.once('POST', `/${INDEX}/_search`, hits([stored(c, 12)], 40));
+    const last = await recorded.store.documents.search({ creatorId: 'NISV' }, { page: 1, size: 2, cursor: encodeCursor('documents', [9]) });
+    expect(last.items).toEqual([c]);
+    expect(last).not.toHaveProperty('next');
+  });
+
+  it('refuses a malformed cursor or another list`s as a 400 naming `cursor`, before asking Elasticsearch', async () => {
+    const search = (cursor: string) => recorded.store.documents.search({}, { page: 1, size: 10, cursor });
+    await expect(search('not a cursor')).rejects.toMatchObject({ name: 'ValidationError', status: 400, message: expect.stringMatching(/^cursor /) });
+    await expect(search(encodeCursor('tasks', [1, 2, 3]))).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^cursor belongs to another kind of list/) });
+    await expect(search(encodeCursor('documents', [1, 2]))).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^cursor /) });
+    expect(recorded.es.calls).toHaveLength(0);
   });
 
   it('reaches pages past the 10,000 window with search_after', async () => {

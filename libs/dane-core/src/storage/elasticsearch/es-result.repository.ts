@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../../errors';
 import { DaneResult } from '../../model/result';
 import { DaneTask } from '../../model/task';
-import { Page, PageRequest } from '../page';
+import { Page, PageRequest, pageOfItems } from '../page';
 import { ResultQuery, ResultRepository } from '../store.port';
 import { EsHit, EsIndex, Query } from './es-index';
 import { refuseNul } from './nul-text';
@@ -81,14 +81,14 @@ export class EsResultRepository implements ResultRepository {
   /** Every given field must match; oldest first (readers take element 0; docs/protocol.md, Result id). */
   async find(query: ResultQuery, page: PageRequest): Promise<Page<DaneResult>> {
     const body = { _source: ['result', 'role', 'created_at', 'updated_at'], query: resultQuery(query) };
-    const { hits, total } = await searchPage<ResultSource>(this.index, body, WRITE_ORDER, page);
+    const { hits, total, next } = await searchPage<ResultSource>(this.index, body, WRITE_ORDER, page, 'results');
     const tasks = await this.taskReads.readMany(hits.map((h) => parentTaskId(h) ?? ''));
     const items = hits.flatMap((hit) => {
       const task = tasks.get(parentTaskId(hit) ?? '');
       const result = task ? resultFromHit(hit, taskFromHit(task)!) : null;
       return result ? [result] : [];
     });
-    return { items, total, page: page.page, size: page.size };
+    return pageOfItems(items, page, total, { next });
   }
 
   async delete(id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { DaneTask } from '../../model/task';
 import { TaskState } from '../../state/task-state';
-import { Page, PageRequest } from '../page';
+import { cursorKey } from '../cursor';
+import { Page, PageRequest, pageOfItems } from '../page';
 import { LeaseExpiryBudget } from '../../lifecycle/lease-expiry';
 import { BulkOutcome, ClaimedTask, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
 import { EsHit, EsIndex } from './es-index';
@@ -68,13 +69,14 @@ export class EsTaskRepository implements TaskRepository {
     return [...hits.values()].sort(byInsertion).map((h) => taskFromHit(h)!);
   }
 
-  /** Insertion order. An empty `states` list matches nothing; an absent one everything. */
+  /** Insertion order, by cursor (search_after) or page. An empty `states` list matches nothing; an absent one everything. */
   async list(filter: TaskFilter, page: PageRequest): Promise<Page<DaneTask>> {
-    if (filter.states !== undefined && filter.states.length === 0) return { items: [], total: 0, page: page.page, size: page.size };
+    if (page.cursor !== undefined) cursorKey(page.cursor, 'tasks', TASK_ORDER.length);
+    if (filter.states !== undefined && filter.states.length === 0) return pageOfItems([], page, 0);
     // Q3 leaves `role` out; the document id is the routing every hit carries.
     const body = { _source: { excludes: ['role'] }, query: taskFilterQuery(filter) };
-    const { hits, total } = await searchPage<TaskSource>(this.index, body, TASK_ORDER, page);
-    return { items: hits.map((h) => taskFromHit(h)!), total, page: page.page, size: page.size };
+    const { hits, total, next } = await searchPage<TaskSource>(this.index, body, TASK_ORDER, page, 'tasks');
+    return pageOfItems(hits.map((h) => taskFromHit(h)!), page, total, { next });
   }
 
   /** A composite aggregation, paged by its after_key, so no key or state is cut off. */

@@ -1,5 +1,6 @@
 import { NotFoundError, TaskAssignedError } from '../../errors';
 import { TaskState } from '../../state/task-state';
+import { encodeCursor } from '../cursor';
 import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
 import { INDEX, alreadyExists, bulk, created, found, hits, mget, missing } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';
@@ -87,6 +88,29 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
       size: 10,
       track_total_hits: true,
     });
+  });
+
+  it('pages a task list by cursor: search_after the three TASK_ORDER values, the next cursor from the last hit`s sort', async () => {
+    const [asr, ner] = [makeTask(doc, 'ASR'), makeTask(doc, 'NER')];
+    const source = (t: typeof asr) => ({ task: { key: t.key, state: 201, msg: 'Created', priority: 1 }, created_at: t.created_at, updated_at: t.updated_at });
+    recorded.es.once('POST', `/${INDEX}/_search`, hits([
+      { id: asr._id, routing: doc._id, source: source(asr), sort: [41, 1_700_000_000_000, 90] },
+      { id: ner._id, routing: doc._id, source: source(ner), sort: [42, 1_700_000_000_000, 91] },
+    ], 5));
+    const cursor = encodeCursor('tasks', [40, 1_700_000_000_000, 88]);
+    const page = await recorded.store.tasks.list({ key: 'ASR' }, { page: 1, size: 1, cursor });
+    expect(page.items.map((t) => t.key)).toEqual(['ASR']);
+    expect(page.next).toBe(encodeCursor('tasks', [41, 1_700_000_000_000, 90]));
+    expect(recorded.es.calls[0].body).toMatchObject({
+      sort: [{ 'dane_node.seq': { order: 'asc', missing: 0 } }, { created_at: { order: 'asc', missing: 0 } }, { _seq_no: 'asc' }],
+      size: 2,
+      search_after: [40, 1_700_000_000_000, 88],
+      track_total_hits: true,
+    });
+    expect(recorded.es.calls[0].body).not.toHaveProperty('from');
+    await expect(recorded.store.tasks.list({ key: 'ASR' }, { page: 1, size: 1, cursor: encodeCursor('tasks', [40]) })).rejects.toMatchObject({ status: 400 });
+    await expect(recorded.store.tasks.list({ states: [] }, { page: 1, size: 1, cursor: encodeCursor('results', [40]) })).rejects.toMatchObject({ status: 400 });
+    expect(recorded.es.calls).toHaveLength(1);
   });
 
   it('filters a worker`s errored tasks like Q9 and by creator through the document (has_parent)', async () => {

@@ -1,3 +1,4 @@
+import { CursorList, cursorKey, encodeCursor } from '../cursor';
 import { PageRequest } from '../page';
 import { EsHit, EsIndex, Query } from './es-index';
 
@@ -28,16 +29,37 @@ export interface SearchBody {
   _source?: unknown;
 }
 
+/** The sort values of a hit as a cursor key, when they are all integers (they are for TASK_ORDER and WRITE_ORDER). */
+function cursorOf(list: CursorList, hit: EsHit<unknown> | undefined): string | undefined {
+  const key = hit?.sort;
+  if (!key || key.length === 0 || !key.every((v) => typeof v === 'number' && Number.isSafeInteger(v))) return undefined;
+  return encodeCursor(list, key as number[]);
+}
+
 /**
- * One page with its total (`track_total_hits: true`, so totals past 10,000 are exact). Pages
- * within the first 10,000 hits use from/size; deeper pages walk there with search_after in steps
- * of 10,000 (hits without source) and then read the page. The walk is not a snapshot: writes
- * between its steps may shift the page by the documents they add or remove.
+ * One page with its total (`track_total_hits: true`, so totals past 10,000 are exact) and the
+ * cursor of the next page (`next`, absent on the last page: the hit sort values of the page's last hit).
+ *
+ * By cursor: `search_after` the cursor's sort values, one hit more than the page to tell whether a
+ * next page exists — O(page) at any depth. By page number: pages within the first 10,000 hits use
+ * from/size; deeper pages walk there with search_after in steps of 10,000 (hits without source) and
+ * then read the page. The walk is not a snapshot: writes between its steps may shift the page by the
+ * documents they add or remove.
  */
-export async function searchPage<S>(index: EsIndex, body: SearchBody, sort: Sort, page: PageRequest): Promise<{ hits: EsHit<S>[]; total: number }> {
+export async function searchPage<S>(index: EsIndex, body: SearchBody, sort: Sort, page: PageRequest, list: CursorList): Promise<{ hits: EsHit<S>[]; total: number; next?: string }> {
+  if (page.cursor !== undefined) {
+    const after = cursorKey(page.cursor, list, sort.length);
+    const res = await index.search<S>({ ...body, sort, size: page.size + 1, search_after: after, track_total_hits: true });
+    const hits = res.hits.slice(0, page.size);
+    return { hits, total: res.total, next: res.hits.length > page.size ? cursorOf(list, hits[hits.length - 1]) : undefined };
+  }
   const from = (page.page - 1) * page.size;
+  const withNext = (res: { hits: EsHit<S>[]; total: number }) => ({
+    ...res,
+    next: res.hits.length > 0 && from + res.hits.length < res.total ? cursorOf(list, res.hits[res.hits.length - 1]) : undefined,
+  });
   if (from + page.size <= MAX_WINDOW) {
-    return index.search<S>({ ...body, sort, from, size: page.size, track_total_hits: true });
+    return withNext(await index.search<S>({ ...body, sort, from, size: page.size, track_total_hits: true }));
   }
   let after: unknown[] | undefined;
   let skipped = 0;
@@ -48,7 +70,7 @@ export async function searchPage<S>(index: EsIndex, body: SearchBody, sort: Sort
     if (hits.length < step) return { hits: [], total: skipped };
     after = hits[hits.length - 1].sort;
   }
-  return index.search<S>({ ...body, sort, size: page.size, search_after: after, track_total_hits: true });
+  return withNext(await index.search<S>({ ...body, sort, size: page.size, search_after: after, track_total_hits: true }));
 }
 
 /**

@@ -1,3 +1,5 @@
+import { NOT_ERRORED_STATES, UNFINISHED_EXCLUDED_STATES } from '../../state/task-state';
+import { sqlStateSet } from './sql-paging';
 import { SQL_DISPATCHABLE, SQL_QUEUED, SQL_WAITING } from './sql-states';
 import { SqlClient, SqlExecutor } from './sql-client';
 
@@ -115,6 +117,33 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: [
       // Set by a worker's heartbeat, cleared by a claim: a started task has a short lease, a queued one a long one.
       'ALTER TABLE tasks ADD COLUMN heartbeat_at timestamptz',
+    ],
+  },
+  {
+    version: 5,
+    name: 'keyset paging indexes',
+    statements: [
+      // Every list reads in insertion order (seq) and pages by `seq > <cursor>` (sql-paging.ts): each
+      // API list filter gets an index whose order is seq after its equalities, so a page at any depth
+      // reads about `size` index entries. Where a new index extends an old one, it replaces it.
+      // GET /DANE/task/inprogress (102), and any one-state filter:
+      'DROP INDEX tasks_state',
+      'CREATE INDEX tasks_state_seq ON tasks (state, seq)',
+      // GET /DANE/creator/<creator>/<KEY>/tasks:
+      'DROP INDEX tasks_creator_key',
+      'CREATE INDEX tasks_creator_key_seq ON tasks (creator_id, key, seq)',
+      // GET /DANE/task/ (unfinished) and GET /DANE/workers/<KEY> (errored): their fixed state sets,
+      // written as the lists write them (sqlStateSet).
+      `CREATE INDEX tasks_unfinished_seq ON tasks (seq) WHERE state NOT IN (${sqlStateSet(UNFINISHED_EXCLUDED_STATES)})`,
+      `CREATE INDEX tasks_errored_key_seq ON tasks (key, seq) WHERE state NOT IN (${sqlStateSet(NOT_ERRORED_STATES)})`,
+      // GET /DANE/creator/<creator>/docs (a pattern without wildcards is an equality):
+      'DROP INDEX documents_creator_id',
+      'CREATE INDEX documents_creator_seq ON documents (creator_id text_pattern_ops, seq)',
+      // GET /DANE/creator/<creator>/<KEY>/results, GET /DANE/results/?generator_name=&generator_id=:
+      'DROP INDEX results_creator_key',
+      'CREATE INDEX results_creator_key_seq ON results (creator_id, task_key, seq)',
+      'DROP INDEX results_generator',
+      'CREATE INDEX results_generator_seq ON results (generator_name, generator_id, seq)',
     ],
   },
 ];

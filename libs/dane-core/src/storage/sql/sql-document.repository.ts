@@ -5,7 +5,8 @@ import { Page, PageRequest } from '../page';
 import { BulkOutcome, DocumentRepository, DocumentSearch } from '../store.port';
 import { documentColumns, documentFromRow } from './rows';
 import { SqlExecutor } from './sql-client';
-import { SqlParams, pageClause, whereClause } from './sql-params';
+import { SqlList, SqlPagingOptions, readSqlPage } from './sql-paging';
+import { SqlParams } from './sql-params';
 import { wildcardToLike } from './wildcard';
 
 const COLUMNS = documentColumns('d');
@@ -16,8 +17,30 @@ function existsError(doc: DaneDocument): DocumentExistsError {
   );
 }
 
+/**
+ * The statement of a document search (exported for the paging specs). A pattern without wildcards
+ * is compared with `=` (the same match as its LIKE): the planner then knows the column is fixed and
+ * reads a creator's documents in order from documents_creator_seq, a page at a time.
+ */
+export function documentSearch(query: DocumentSearch): SqlList {
+  const params = new SqlParams();
+  const conditions: string[] = [];
+  const match = (column: string, pattern: string | undefined) => {
+    const like = wildcardToLike(pattern);
+    if (like === null || pattern === undefined) return;
+    if (/[*?]/.test(pattern)) conditions.push(`${column} LIKE ${params.add(like)} ESCAPE '\\'`);
+    else conditions.push(`${column} = ${params.add(pattern)}`);
+  };
+  match('d.target_id', query.targetId);
+  match('d.creator_id', query.creatorId);
+  return { list: 'documents', from: 'documents AS d', alias: 'd', columns: COLUMNS, conditions, params };
+}
+
 export class SqlDocumentRepository implements DocumentRepository {
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly paging: SqlPagingOptions = {},
+  ) {}
 
   async insert(doc: DaneDocument): Promise<void> {
     const [outcome] = await this.insertMany([doc]);
@@ -65,19 +88,9 @@ export class SqlDocumentRepository implements DocumentRepository {
     return rows.map((r) => documentFromRow(r));
   }
 
-  /** Case-sensitive wildcard search on the Python str() of target.id / creator.id, oldest first. */
+  /** Case-sensitive wildcard search on the Python str() of target.id / creator.id, oldest first (by cursor or page; readSqlPage). */
   async search(query: DocumentSearch, page: PageRequest): Promise<Page<DaneDocument>> {
-    const params = new SqlParams();
-    const conditions: string[] = [];
-    const target = wildcardToLike(query.targetId);
-    const creator = wildcardToLike(query.creatorId);
-    if (target !== null) conditions.push(`d.target_id LIKE ${params.add(target)} ESCAPE '\\'`);
-    if (creator !== null) conditions.push(`d.creator_id LIKE ${params.add(creator)} ESCAPE '\\'`);
-    const where = whereClause(conditions);
-    const count = await this.db.query<{ total: string | number }>(`SELECT count(*) AS total FROM documents AS d ${where}`, params.values);
-    const paging = pageClause(page, params);
-    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM documents AS d ${where} ORDER BY d.seq ${paging}`, params.values);
-    return { items: rows.map((r) => documentFromRow(r)), total: Number(count.rows[0].total), page: page.page, size: page.size };
+    return readSqlPage(this.db, documentSearch(query), page, (r) => documentFromRow(r), this.paging);
   }
 
   /** Tasks and results go with it (ON DELETE CASCADE). */

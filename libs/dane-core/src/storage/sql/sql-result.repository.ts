@@ -5,13 +5,14 @@ import { ResultQuery, ResultRepository } from '../store.port';
 import { resultColumns, resultFromRow } from './rows';
 import { SqlExecutor } from './sql-client';
 import { FOREIGN_KEY_VIOLATION, sqlState } from './sql-errors';
-import { SqlParams, pageClause, whereClause } from './sql-params';
+import { SqlList, SqlPagingOptions, readSqlPage } from './sql-paging';
+import { SqlParams } from './sql-params';
 
 const COLUMNS = resultColumns('r');
 
 type Row = Record<string, unknown>;
 
-/** Query fields → columns; each pair is covered by an index of migration 1. */
+/** Query fields → columns; each pair is covered by an index of migration 1 (the creator's and the generator's, with seq, of migration 5). */
 const QUERY_COLUMNS: Record<keyof ResultQuery, string> = {
   taskId: 'r.task_id',
   documentId: 'r.document_id',
@@ -21,8 +22,22 @@ const QUERY_COLUMNS: Record<keyof ResultQuery, string> = {
   generatorId: 'r.generator_id',
 };
 
+/** The statement of a result query (exported for the paging specs). */
+export function resultFind(query: ResultQuery): SqlList {
+  const params = new SqlParams();
+  const conditions: string[] = [];
+  for (const [field, column] of Object.entries(QUERY_COLUMNS) as [keyof ResultQuery, string][]) {
+    const value = query[field];
+    if (value !== undefined) conditions.push(`${column} = ${params.add(value)}`);
+  }
+  return { list: 'results', from: 'results AS r', alias: 'r', columns: COLUMNS, conditions, params };
+}
+
 export class SqlResultRepository implements ResultRepository {
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly paging: SqlPagingOptions = {},
+  ) {}
 
   /**
    * Document id, task key and creator are taken from the task row (the stored truth). With a
@@ -85,19 +100,9 @@ export class SqlResultRepository implements ResultRepository {
     return rows.length ? resultFromRow(rows[0]) : null;
   }
 
-  /** Every given field must match; oldest first (readers take element 0; docs/protocol.md, Result id). */
+  /** Every given field must match; oldest first (readers take element 0; docs/protocol.md, Result id), by cursor or page (readSqlPage). */
   async find(query: ResultQuery, page: PageRequest): Promise<Page<DaneResult>> {
-    const params = new SqlParams();
-    const conditions: string[] = [];
-    for (const [field, column] of Object.entries(QUERY_COLUMNS) as [keyof ResultQuery, string][]) {
-      const value = query[field];
-      if (value !== undefined) conditions.push(`${column} = ${params.add(value)}`);
-    }
-    const where = whereClause(conditions);
-    const count = await this.db.query<{ total: string | number }>(`SELECT count(*) AS total FROM results AS r ${where}`, params.values);
-    const paging = pageClause(page, params);
-    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM results AS r ${where} ORDER BY r.seq ${paging}`, params.values);
-    return { items: rows.map(resultFromRow), total: Number(count.rows[0].total), page: page.page, size: page.size };
+    return readSqlPage(this.db, resultFind(query), page, resultFromRow, this.paging);
   }
 
   async delete(id: string): Promise<boolean> {

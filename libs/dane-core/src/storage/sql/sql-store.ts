@@ -3,6 +3,7 @@ import type { ApiKeyRepository } from '../../auth/api-key.repository';
 import { DaneStore, DocumentRepository, ResultRepository, TaskRepository } from '../store.port';
 import { SqlClient } from './sql-client';
 import { SqlApiKeyRepository } from './sql-api-key.repository';
+import { SqlPagingOptions } from './sql-paging';
 import { SqlDocumentRepository } from './sql-document.repository';
 import { SqlResultRepository } from './sql-result.repository';
 import { SqlTaskRepository } from './sql-task.repository';
@@ -20,10 +21,12 @@ export class SqlStore implements DaneStore {
     private readonly client: SqlClient,
     /** Where the data lives, for messages (`host:port/db` or the PGlite directory; no secrets). */
     readonly where: string,
+    /** How the lists count their totals (readSqlPage); the defaults serve production. */
+    paging: SqlPagingOptions = {},
   ) {
-    this.documents = new SqlDocumentRepository(client);
-    this.tasks = new SqlTaskRepository(client);
-    this.results = new SqlResultRepository(client);
+    this.documents = new SqlDocumentRepository(client, paging);
+    this.tasks = new SqlTaskRepository(client, paging);
+    this.results = new SqlResultRepository(client, paging);
     this.apiKeys = new SqlApiKeyRepository(client);
   }
 

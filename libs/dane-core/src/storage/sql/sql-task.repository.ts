@@ -8,7 +8,8 @@ import { BulkOutcome, ClaimedTask, StuckReason, StuckTask, TaskFilter, TaskRepos
 import { documentFromRow, taskColumns, taskFromRow } from './rows';
 import { SqlExecutor } from './sql-client';
 import { FOREIGN_KEY_VIOLATION, sqlState } from './sql-errors';
-import { SqlParams, pageClause, whereClause } from './sql-params';
+import { SqlList, SqlPagingOptions, readSqlPage, sqlStateSet } from './sql-paging';
+import { SqlParams } from './sql-params';
 import {
   ANNOTATE_DEPENDANTS,
   CLAIM_RUNNABLE,
@@ -29,8 +30,23 @@ const RELEASE_MESSAGE = 'Dependencies done';
 
 type Row = Record<string, unknown>;
 
+/** The statement of a task list (exported for the paging specs, which EXPLAIN it). */
+export function taskList(filter: TaskFilter): SqlList {
+  const params = new SqlParams();
+  const conditions: string[] = [];
+  if (filter.key !== undefined) conditions.push(`t.key = ${params.add(filter.key)}`);
+  if (filter.states !== undefined) conditions.push(filter.states.length ? `t.state IN (${sqlStateSet(filter.states)})` : 'FALSE');
+  if (filter.notStates?.length) conditions.push(`t.state NOT IN (${sqlStateSet(filter.notStates)})`);
+  if (filter.documentId !== undefined) conditions.push(`t.document_id = ${params.add(filter.documentId)}`);
+  if (filter.creatorId !== undefined) conditions.push(`t.creator_id = ${params.add(filter.creatorId)}`);
+  return { list: 'tasks', from: 'tasks AS t', alias: 't', columns: COLUMNS, conditions, params };
+}
+
 export class SqlTaskRepository implements TaskRepository {
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly paging: SqlPagingOptions = {},
+  ) {}
 
   async insert(task: DaneTask): Promise<void> {
     const [outcome] = await this.insertMany([task]);
@@ -109,20 +125,13 @@ export class SqlTaskRepository implements TaskRepository {
     return rows.map(taskFromRow);
   }
 
-  /** Insertion order. An empty `states` list matches nothing; an absent one everything. */
+  /**
+   * Insertion order, by cursor (keyset) or page (OFFSET); see readSqlPage. An empty `states` list
+   * matches nothing; an absent one everything. State sets are written into the statement (sorted,
+   * sqlStateSet) so the planner matches them with the partial indexes of migration 5.
+   */
   async list(filter: TaskFilter, page: PageRequest): Promise<Page<DaneTask>> {
-    const params = new SqlParams();
-    const conditions: string[] = [];
-    if (filter.key !== undefined) conditions.push(`t.key = ${params.add(filter.key)}`);
-    if (filter.states !== undefined) conditions.push(`t.state = ANY(${params.add(filter.states)}::smallint[])`);
-    if (filter.notStates?.length) conditions.push(`NOT (t.state = ANY(${params.add(filter.notStates)}::smallint[]))`);
-    if (filter.documentId !== undefined) conditions.push(`t.document_id = ${params.add(filter.documentId)}`);
-    if (filter.creatorId !== undefined) conditions.push(`t.creator_id = ${params.add(filter.creatorId)}`);
-    const where = whereClause(conditions);
-    const count = await this.db.query<{ total: string | number }>(`SELECT count(*) AS total FROM tasks AS t ${where}`, params.values);
-    const paging = pageClause(page, params);
-    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM tasks AS t ${where} ORDER BY t.seq ${paging}`, params.values);
-    return { items: rows.map(taskFromRow), total: Number(count.rows[0].total), page: page.page, size: page.size };
+    return readSqlPage(this.db, taskList(filter), page, taskFromRow, this.paging);
   }
 
   async countByKeyAndState(key?: string): Promise<TaskStats[]> {

@@ -2,6 +2,7 @@ import { DaneStore } from '../store.port';
 import { dispatchContract } from './contract/dispatch.contract';
 import { documentContract } from './contract/documents.contract';
 import { leaseContract } from './contract/leases.contract';
+import { pagingContract } from './contract/paging.contract';
 import { resultContract } from './contract/results.contract';
 import { taskContract } from './contract/tasks.contract';
 import { transitionContract } from './contract/transitions.contract';
@@ -37,5 +38,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Dan
     dispatchContract(current);
     leaseContract(current);
     resultContract(current);
+    pagingContract(current);
   });
 }
