@@ -183,16 +183,22 @@ export class SqlTaskRepository implements TaskRepository {
       dependsOn: 'CASE WHEN r.depends_on IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(r.depends_on::jsonb)) END',
     });
     const { rows } = await this.db.query<Row>(
-      `UPDATE tasks AS t SET ${set}
-       FROM (
+      // The rows are locked in id order first: two batches touching the same tasks (replies, dispatch
+      // settlements, another scheduler's) then wait for each other instead of deadlocking.
+      `WITH r AS (
          SELECT x.id, x.from_states, x.attempt, x.to_state, x.msg, x.now, x.keep_updated_at, x.not_before_set,
                 x.not_before, x.retries, x.depends_on, x.ord
          FROM unnest($1::text[], $2::text[], $3::int[], $4::smallint[], $5::text[], $6::text[], $7::boolean[],
                      $8::boolean[], $9::text[], $10::text[], $11::text[])
            WITH ORDINALITY AS x(id, from_states, attempt, to_state, msg, now, keep_updated_at, not_before_set,
                                 not_before, retries, depends_on, ord)
-       ) AS r
-       WHERE t.id = r.id AND t.state = ANY(string_to_array(r.from_states, ',')::smallint[])
+       ), locked AS MATERIALIZED (
+         SELECT l.id FROM tasks AS l WHERE l.id = ANY($1::text[]) ORDER BY l.id FOR UPDATE
+       )
+       UPDATE tasks AS t SET ${set}
+       FROM r
+       WHERE t.id = r.id AND t.id IN (SELECT id FROM locked)
+         AND t.state = ANY(string_to_array(r.from_states, ',')::smallint[])
          AND (r.attempt IS NULL OR t.attempt = r.attempt)
        RETURNING r.ord, ${COLUMNS}`,
       transitionArrays(reqs, formatTimestamp()),

@@ -41,10 +41,19 @@ export const CLAIM_RUNNABLE = `
 
 /** $1 ids, $2 their attempts, $3 queue lease ms. One statement per confirmed batch. */
 export const CONFIRM_PUBLISHED = `
+  WITH c AS (SELECT * FROM unnest($1::text[], $2::int[]) AS c(id, attempt)),
+  locked AS MATERIALIZED (
+    -- A row another statement holds is being answered or heartbeated right now: it needs no queue lease,
+    -- and waiting for it could deadlock with a reply batch.
+    SELECT l.id FROM tasks AS l JOIN c ON l.id = c.id AND l.attempt = c.attempt
+    WHERE l.state = ${SQL_QUEUED} AND l.heartbeat_at IS NULL
+    ORDER BY l.id
+    FOR UPDATE OF l SKIP LOCKED
+  )
   UPDATE tasks AS t
   SET lease_until = now() + $3::double precision * interval '1 millisecond'
-  FROM unnest($1::text[], $2::int[]) AS c(id, attempt)
-  WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = ${SQL_QUEUED} AND t.heartbeat_at IS NULL`;
+  FROM locked
+  WHERE t.id = locked.id`;
 
 /** $1 lease ms, $2 id, $3 attempt or null, $4 msg or null (progress), $5 updated_at. */
 export const HEARTBEAT = `
