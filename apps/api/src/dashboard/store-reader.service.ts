@@ -9,7 +9,10 @@ export class StoreReader {
 
   async read(): Promise<StoreReading> {
     const t = Date.now();
-    const [counts, attention] = await Promise.all([this.store.tasks.countByKeyAndState(), this.newestAttention()]);
+    const counts = await this.store.tasks.countByKeyAndState();
+    // The exact number of tasks in the attention states, from the counts (a long list's own total may be an estimate).
+    const attentionTotal = counts.filter((c) => ATTENTION_STATES.includes(c.state)).reduce((n, c) => n + c.count, 0);
+    const attention = await this.newestAttention(attentionTotal);
     return { t, counts, attention: { total: attention.total, tasks: attention.tasks.map(taskView) } };
   }
 
@@ -17,15 +20,17 @@ export class StoreReader {
    * Lists are in insertion order, so the newest are on the last pages: read the last page and, when
    * it is short, the one before it. Answers them newest first.
    */
-  private async newestAttention(): Promise<{ total: number; tasks: DaneTask[] }> {
+  private async newestAttention(total: number): Promise<{ total: number; tasks: DaneTask[] }> {
     const filter = { states: ATTENTION_STATES };
-    const first = await this.store.tasks.list(filter, { page: 1, size: ATTENTION_LIMIT });
-    if (first.total <= ATTENTION_LIMIT) return { total: first.total, tasks: [...first.items].reverse() };
-    const lastPage = Math.ceil(first.total / ATTENTION_LIMIT);
+    if (total <= ATTENTION_LIMIT) {
+      const first = await this.store.tasks.list(filter, { page: 1, size: ATTENTION_LIMIT });
+      return { total: first.total, tasks: [...first.items].reverse() };
+    }
+    const lastPage = Math.ceil(total / ATTENTION_LIMIT);
     const [before, last] = await Promise.all([
       this.store.tasks.list(filter, { page: lastPage - 1, size: ATTENTION_LIMIT }),
       this.store.tasks.list(filter, { page: lastPage, size: ATTENTION_LIMIT }),
     ]);
-    return { total: last.total, tasks: [...before.items, ...last.items].reverse().slice(0, ATTENTION_LIMIT) };
+    return { total, tasks: [...before.items, ...last.items].reverse().slice(0, ATTENTION_LIMIT) };
   }
 }
