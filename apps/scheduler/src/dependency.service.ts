@@ -23,14 +23,14 @@ export class DependencyService {
   async releaseDependants(documentIds: string[]): Promise<DaneTask[]> {
     if (documentIds.length === 0) return [];
     const released = await this.store.tasks.releaseDependants([...new Set(documentIds)]);
-    await this.announce(released);
+    this.announceReleased(released);
     return released;
   }
 
   /** Every document (the sweep): heals a release lost to a crash between a reply and its effects. */
   async releaseAll(): Promise<DaneTask[]> {
     const released = await this.store.tasks.releaseDependants();
-    await this.announce(released);
+    this.announceReleased(released);
     return released;
   }
 
@@ -68,7 +68,8 @@ export class DependencyService {
     await this.releaseDependants([waiting.document_id]);
   }
 
-  private async announce(released: DaneTask[]): Promise<void> {
+  /** Logs tasks released from 412 (by any path) and wakes the dispatcher. */
+  announceReleased(released: DaneTask[]): void {
     if (released.length === 0) return;
     for (const t of released) {
       this.logger.log(JSON.stringify({ event: 'dependants_released', task_id: t._id, document_id: t.document_id, key: t.key, state: t.state }));

@@ -131,8 +131,8 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all(heartbeats);
     if (transitions.length === 0) return;
 
-    const stored = await this.store.tasks.transitionMany(transitions.map((t) => t.decision.request));
-    const succeededDocuments: string[] = [];
+    // The outcomes and the release of the dependants they complete: one store operation.
+    const { stored, released } = await this.store.tasks.transitionManyAndRelease(transitions.map((t) => t.decision.request));
     // One line per task at INFO; not even built when the level is higher.
     const logOutcomes = Logger.isLevelEnabled('log');
     for (let i = 0; i < transitions.length; i++) {
@@ -148,8 +148,7 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       if (decision.request.notBefore) this.backoffSet = true;
       if (DISPATCHABLE_STATES.includes(after.state)) this.madeDispatchable = true;
       if (logOutcomes) this.logger.log(JSON.stringify({ event: 'task_outcome', ...taskFields(after), attempt: task.attempt, state: after.state, effect: decision.effect, msg: after.msg }));
-      if (decision.effect === 'succeeded') succeededDocuments.push(after.document_id);
-      else if (decision.effect === 'needs_person' || decision.effect === 'retries_spent') await this.dependencies.markBlocked(after);
+      if (decision.effect === 'needs_person' || decision.effect === 'retries_spent') await this.dependencies.markBlocked(after);
       else if (decision.effect === 'waiting_for_dependencies') {
         for (const { entry, reason } of decision.rejected ?? []) {
           this.logger.warn(JSON.stringify({ event: 'dependency_rejected', ...taskFields(after), dependency: entry, reason }));
@@ -157,7 +156,7 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         await this.dependencies.assignDependencies(after, decision.assign ?? []);
       }
     }
-    await this.dependencies.releaseDependants(succeededDocuments);
+    this.dependencies.announceReleased(released);
   }
 
   private async heartbeat(task: DaneTask, attempt: number, msg: string): Promise<void> {

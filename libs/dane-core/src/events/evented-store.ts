@@ -33,6 +33,17 @@ function singleFrom(req: TransitionRequest | undefined): number | null {
 
 function eventedTasks(repo: TaskRepository, events: EventPublisher): TaskRepository {
   const created = (tasks: DaneTask[]) => events.taskChanged(tasks, () => null);
+  /** Events of a transitionMany: the tasks it moved, each with the state its request moved it from. */
+  const transitioned = (reqs: TransitionRequest[], stored: (DaneTask | null)[]) => {
+    const changed: DaneTask[] = [];
+    const previous: Array<number | null> = [];
+    stored.forEach((t, i) => {
+      if (!t) return;
+      changed.push(t);
+      previous.push(singleFrom(reqs[i]));
+    });
+    events.taskChanged(changed, (_t, i) => previous[i]);
+  };
   return Object.assign(Object.create(repo) as TaskRepository, {
     async insert(task: DaneTask) {
       await repo.insert(task);
@@ -50,15 +61,14 @@ function eventedTasks(repo: TaskRepository, events: EventPublisher): TaskReposit
     },
     async transitionMany(reqs: TransitionRequest[]) {
       const stored = await repo.transitionMany(reqs);
-      const changed: DaneTask[] = [];
-      const previous: Array<number | null> = [];
-      stored.forEach((t, i) => {
-        if (!t) return;
-        changed.push(t);
-        previous.push(singleFrom(reqs[i]));
-      });
-      events.taskChanged(changed, (_t, i) => previous[i]);
+      transitioned(reqs, stored);
       return stored;
+    },
+    async transitionManyAndRelease(reqs: TransitionRequest[]) {
+      const out = await repo.transitionManyAndRelease(reqs);
+      transitioned(reqs, out.stored);
+      events.taskChanged(out.released, () => TaskState.UNFINISHED_DEPENDENCY);
+      return out;
     },
     async transitionAll(filter: { key: string; state: number }, to: number, msg: string) {
       const n = await repo.transitionAll(filter, to, msg);

@@ -7,6 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors';
 import { ELASTICSEARCH_STORE, ElasticsearchStore, ElasticsearchStoreModule } from './elasticsearch';
 import { createSqlStore } from './sql/create-store';
+import { pgliteMemoryFromConfig } from './sql/pglite-client';
 import { DANE_STORE, DaneStore } from './store.port';
 import { EventPublisher } from '../events/event-publisher';
 import { withEvents } from '../events/evented-store';
@@ -28,7 +29,7 @@ export async function storeFromConfig(config: ConfigService, modules: LazyModule
   if (type === 'pglite') {
     const dir = config.get<string>('STORAGE.DATA_DIR')!;
     const dataDir = dir === ':memory:' ? undefined : isAbsolute(dir) ? dir : join(config.get<string>('DANE.HOME_DIR')!, dir);
-    const store = await createSqlStore({ kind: 'pglite', dataDir });
+    const store = await createSqlStore({ kind: 'pglite', dataDir, memory: pgliteMemoryFromConfig((key) => config.get(key)) });
     logger.log(JSON.stringify({ event: 'store_ready', kind: 'pglite', data_dir: dataDir ?? 'memory' }));
     return store;
   }

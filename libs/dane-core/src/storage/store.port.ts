@@ -115,6 +115,12 @@ export interface TaskRepository {
   transition(req: TransitionRequest): Promise<DaneTask | null>;
   /** Many conditional transitions in one statement; result i belongs to request i. */
   transitionMany(reqs: TransitionRequest[]): Promise<(DaneTask | null)[]>;
+  /**
+   * transitionMany, and the release of the 412 tasks whose last dependency one of these transitions
+   * just brought to 200 — in one atomic operation where the store has them (SQL: one statement);
+   * Elasticsearch does it in two steps (the sweep heals a crash in between).
+   */
+  transitionManyAndRelease(reqs: TransitionRequest[]): Promise<{ stored: (DaneTask | null)[]; released: DaneTask[] }>;
   /** Mass reset: every task of `key` in `state` → `to` (updated_at untouched). Returns the count. */
   transitionAll(filter: { key: string; state: number }, to: number, msg: string): Promise<number>;
 

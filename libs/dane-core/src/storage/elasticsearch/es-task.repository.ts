@@ -116,6 +116,13 @@ export class EsTaskRepository implements TaskRepository {
   }
 
   /** One MGET and one `_bulk` of conditional updates (more rounds only for tasks that changed meanwhile). */
+  /** Two steps here (no multi-document transactions in Elasticsearch): a crash in between is healed by the sweep. */
+  async transitionManyAndRelease(reqs: TransitionRequest[]): Promise<{ stored: (DaneTask | null)[]; released: DaneTask[] }> {
+    const stored = await this.transitionMany(reqs);
+    const documents = [...new Set(stored.filter((t): t is DaneTask => t?.state === TaskState.SUCCESS).map((t) => t.document_id))];
+    return { stored, released: documents.length ? await this.releaseDependants(documents) : [] };
+  }
+
   async transitionMany(reqs: TransitionRequest[]): Promise<(DaneTask | null)[]> {
     reqs.forEach(checkTransitionText);
     const now = new Date();

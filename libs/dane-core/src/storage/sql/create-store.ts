@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { DaneStore } from '../store.port';
 import { migrate } from './migrations';
-import { PgliteSqlClient } from './pglite-client';
+import { PgliteMemorySettings, PgliteSqlClient } from './pglite-client';
 import { PostgresSqlClient } from './postgres-client';
 import { SqlClient } from './sql-client';
 import { SqlStore } from './sql-store';
@@ -9,8 +9,11 @@ import { SqlStore } from './sql-store';
 export type SqlStoreOptions =
   /** `ssl`: TLS options for every connection (STORAGE.POSTGRES_SSL…). */
   | { kind: 'postgres'; url: string; poolSize?: number; ssl?: ConnectionOptions }
-  /** File-backed under `dataDir` (created if missing); in memory without it. */
-  | { kind: 'pglite'; dataDir?: string };
+  /**
+   * File-backed under `dataDir` (created if missing); in memory without it. `memory`: PostgreSQL
+   * memory settings inside PGlite (STORAGE.PGLITE_…), PGLITE_MEMORY_DEFAULTS where not given.
+   */
+  | { kind: 'pglite'; dataDir?: string; memory?: PgliteMemorySettings };
 
 async function migrated(client: SqlClient): Promise<void> {
   try {
@@ -31,7 +34,7 @@ export async function createSqlStore(options: SqlStoreOptions): Promise<DaneStor
     await migrated(client);
     return new SqlStore('postgres', client, `PostgreSQL at ${client.where}`);
   }
-  const client = await PgliteSqlClient.open(options.dataDir);
+  const client = await PgliteSqlClient.open(options.dataDir, options.memory);
   await migrated(client);
   return new SqlStore('pglite', client, client.where);
 }

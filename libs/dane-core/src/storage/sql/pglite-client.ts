@@ -1,10 +1,117 @@
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { PGlite, Transaction } from '@electric-sql/pglite';
-import { StorageUnavailableError } from '../../errors';
+import { ConfigError, StorageUnavailableError } from '../../errors';
 import { SqlClient, SqlExecutor, SqlRows } from './sql-client';
 import { translateInputError } from './sql-errors';
 
 type PgliteTarget = Pick<Transaction, 'query'>;
+
+/**
+ * PostgreSQL memory settings of the PGlite instance (STORAGE.PGLITE_…), PostgreSQL sizes such as
+ * '16MB'; '' leaves the setting to the data directory's postgresql.conf / PostgreSQL's default.
+ * WebAssembly memory only grows, so whatever PostgreSQL once allocates stays in the process's RSS:
+ * these bound what it can allocate.
+ */
+export interface PgliteMemorySettings {
+  /** shared_buffers: allocated and zeroed at start, so all of it is resident from the first second (PostgreSQL's default: 128MB). */
+  sharedBuffers?: string;
+  /** wal_buffers ('' = 1/32 of shared_buffers). */
+  walBuffers?: string;
+  /** work_mem: per sort or hash step of one statement, before it spills to a temporary file. */
+  workMem?: string;
+  /** maintenance_work_mem: CREATE INDEX (migrations) and VACUUM. */
+  maintenanceWorkMem?: string;
+  /** temp_buffers: per session, only once a temporary table is used (the store uses none). */
+  tempBuffers?: string;
+}
+
+/** The defaults of STORAGE.PGLITE_… (libs/dane-core/src/config/defaults.ts): the whole server stays under 300 MB. */
+export const PGLITE_MEMORY_DEFAULTS: Required<PgliteMemorySettings> = {
+  sharedBuffers: '16MB',
+  walBuffers: '',
+  workMem: '4MB',
+  maintenanceWorkMem: '16MB',
+  tempBuffers: '8MB',
+};
+
+const SETTINGS: ReadonlyArray<[keyof PgliteMemorySettings, string, string]> = [
+  ['sharedBuffers', 'shared_buffers', 'STORAGE.PGLITE_SHARED_BUFFERS'],
+  ['walBuffers', 'wal_buffers', 'STORAGE.PGLITE_WAL_BUFFERS'],
+  ['workMem', 'work_mem', 'STORAGE.PGLITE_WORK_MEM'],
+  ['maintenanceWorkMem', 'maintenance_work_mem', 'STORAGE.PGLITE_MAINTENANCE_WORK_MEM'],
+  ['tempBuffers', 'temp_buffers', 'STORAGE.PGLITE_TEMP_BUFFERS'],
+];
+/** STORAGE.PGLITE_… read through `get` (a ConfigService's) → PgliteMemorySettings; missing keys keep the defaults. */
+export function pgliteMemoryFromConfig(get: (key: string) => unknown): PgliteMemorySettings {
+  const settings: Record<string, unknown> = {};
+  for (const [field, , key] of SETTINGS) {
+    const value = get(key);
+    if (value !== undefined && value !== null) settings[field] = value;
+  }
+  return settings as PgliteMemorySettings;
+}
+
+const SIZE = /^[1-9][0-9]{0,9}(B|kB|MB|GB)?$/;
+
+/**
+ * PGlite's own start parameters (`--single -F …`: fsync off, as PGlite always runs; left unchanged)
+ * followed by `-c name=value` for each memory setting given.
+ */
+export function pgliteStartParams(settings: PgliteMemorySettings = {}): string[] {
+  const params = [...PGlite.defaultStartParams];
+  for (const [field, name, key] of SETTINGS) {
+    const value = settings[field] ?? PGLITE_MEMORY_DEFAULTS[field];
+    if (value === '') continue;
+    if (typeof value !== 'string' || !SIZE.test(value)) {
+      throw new ConfigError(`${key} must be a PostgreSQL size such as '16MB' (B, kB, MB or GB), or '' for PostgreSQL's default (got ${JSON.stringify(value)})`);
+    }
+    params.push('-c', `${name}=${value}`);
+  }
+  return params;
+}
+
+/**
+ * Creating a database (initdb) runs a second PostgreSQL in WebAssembly next to ours, restoring a
+ * full copy of its heap before every step: in-process that is ~600 MB of RSS, and WebAssembly
+ * memory is returned only when the garbage collector gets to it. A new data directory is therefore
+ * made by a short-lived child process (in a sibling directory, renamed into place once complete, so
+ * an interrupted initdb never leaves a half-made database behind). An existing database, or a
+ * non-empty directory without one (PGlite reports that as before), is left alone.
+ */
+async function initdbOutOfProcess(dataDir: string): Promise<void> {
+  const dir = resolve(dataDir);
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  if (existsSync(dir) && readdirSync(dir).length > 0) return;
+  mkdirSync(dirname(dir), { recursive: true });
+  const staging = mkdtempSync(join(dirname(dir), `.${basename(dir)}.initdb-`));
+  try {
+    await new Promise<void>((done, fail) => {
+      execFile(process.execPath, ['-e', INITDB_SCRIPT, require.resolve('@electric-sql/pglite'), staging], { maxBuffer: 4 << 20 }, (err, _out, stderr) => {
+        if (err) fail(new Error(`initdb failed: ${String(stderr).trim().split('\n').slice(-3).join(' ') || err.message}`));
+        else done();
+      });
+    });
+    try {
+      if (existsSync(dir)) rmdirSync(dir);
+      renameSync(staging, dir);
+    } catch (err) {
+      // Another process made it meanwhile: use theirs.
+      if (!existsSync(join(dir, 'PG_VERSION'))) throw err;
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Run by `node -e` with the PGlite entry point and the directory: creates the database, nothing else. */
+const INITDB_SCRIPT = `
+const [entry, dir] = process.argv.slice(1);
+require(entry).PGlite.create(dir)
+  .then((db) => db.close())
+  .then(() => process.exit(0), (err) => { process.stderr.write(String((err && err.stack) || err) + '\\n'); process.exit(1); });
+`;
 
 /**
  * PGlite (PostgreSQL in WebAssembly, in-process) behind the SqlClient interface. PGlite has a
@@ -19,12 +126,16 @@ export class PgliteSqlClient implements SqlClient {
     readonly where: string,
   ) {}
 
-  /** File-backed under `dataDir` (created if missing), or in memory without one. */
-  static async open(dataDir?: string): Promise<PgliteSqlClient> {
+  /**
+   * File-backed under `dataDir` (created if missing, its database made by a child process), or in
+   * memory without one (initdb then runs in this process). `memory`: see PgliteMemorySettings.
+   */
+  static async open(dataDir?: string, memory: PgliteMemorySettings = {}): Promise<PgliteSqlClient> {
     const where = dataDir ? `PGlite at ${dataDir}` : 'in-memory PGlite';
+    const startParams = pgliteStartParams(memory);
     try {
-      if (dataDir) mkdirSync(dataDir, { recursive: true });
-      const db = dataDir ? new PGlite(dataDir) : new PGlite();
+      if (dataDir) await initdbOutOfProcess(dataDir);
+      const db = dataDir ? new PGlite(dataDir, { startParams }) : new PGlite({ startParams });
       await db.waitReady;
       return new PgliteSqlClient(db, where);
     } catch (err) {

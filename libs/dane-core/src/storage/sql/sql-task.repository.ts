@@ -20,6 +20,7 @@ import {
   CONFIRM_PUBLISHED,
 } from './task-dispatch.sql';
 import { EXPIRE_LEASES_WITHIN_BUDGET, FIND_STUCK } from './task-lease.sql';
+import { SQL_SUCCESS, SQL_WAITING } from './sql-states';
 import { transitionArrays, transitionParams, transitionSet } from './task-transition.sql';
 
 const COLUMNS = taskColumns('t');
@@ -27,6 +28,42 @@ const COLUMNS = taskColumns('t');
 const RELEASE_BATCH_DOCUMENTS = 500;
 const CLAIM_MESSAGE = stateInfo(TRANSITIONS.claim.to)?.defaultMessage ?? 'Queued';
 const RELEASE_MESSAGE = 'Dependencies done';
+const MOVED_COLUMNS = taskColumns('moved');
+const RELEASED_COLUMNS = taskColumns('released');
+
+/**
+ * The requests of a transitionMany as rows (`r`, $1…$11), and their tasks locked in id order first:
+ * two batches touching the same tasks (replies, dispatch settlements, another scheduler's) then wait
+ * for each other instead of deadlocking.
+ */
+function transitionCtes(): string {
+  return `WITH r AS (
+      SELECT x.id, x.from_states, x.attempt, x.to_state, x.msg, x.now, x.keep_updated_at, x.not_before_set,
+             x.not_before, x.retries, x.depends_on, x.ord
+      FROM unnest($1::text[], $2::text[], $3::int[], $4::smallint[], $5::text[], $6::text[], $7::boolean[],
+                  $8::boolean[], $9::text[], $10::text[], $11::text[])
+        WITH ORDINALITY AS x(id, from_states, attempt, to_state, msg, now, keep_updated_at, not_before_set,
+                             not_before, retries, depends_on, ord)
+    ), locked AS MATERIALIZED (
+      SELECT l.id FROM tasks AS l WHERE l.id = ANY($1::text[]) ORDER BY l.id FOR UPDATE
+    )`;
+}
+
+/** The conditional update of a transitionMany (without RETURNING), over transitionCtes(). */
+const MOVE = `UPDATE tasks AS t SET ${transitionSet({
+  to: 'r.to_state',
+  msg: 'r.msg',
+  now: 'r.now',
+  keepUpdatedAt: 'r.keep_updated_at',
+  notBeforeSet: 'r.not_before_set',
+  notBefore: 'r.not_before::timestamptz',
+  retries: 'r.retries',
+  dependsOn: 'CASE WHEN r.depends_on IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(r.depends_on::jsonb)) END',
+})}
+    FROM r
+    WHERE t.id = r.id AND t.id IN (SELECT id FROM locked)
+      AND t.state = ANY(string_to_array(r.from_states, ',')::smallint[])
+      AND (r.attempt IS NULL OR t.attempt = r.attempt)`;
 
 type Row = Record<string, unknown>;
 
@@ -172,40 +209,58 @@ export class SqlTaskRepository implements TaskRepository {
   /** One UPDATE … FROM unnest; a request whose condition fails (or repeats an id) gets null. */
   async transitionMany(reqs: TransitionRequest[]): Promise<(DaneTask | null)[]> {
     if (reqs.length === 0) return [];
-    const set = transitionSet({
-      to: 'r.to_state',
-      msg: 'r.msg',
-      now: 'r.now',
-      keepUpdatedAt: 'r.keep_updated_at',
-      notBeforeSet: 'r.not_before_set',
-      notBefore: 'r.not_before::timestamptz',
-      retries: 'r.retries',
-      dependsOn: 'CASE WHEN r.depends_on IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(r.depends_on::jsonb)) END',
-    });
-    const { rows } = await this.db.query<Row>(
-      // The rows are locked in id order first: two batches touching the same tasks (replies, dispatch
-      // settlements, another scheduler's) then wait for each other instead of deadlocking.
-      `WITH r AS (
-         SELECT x.id, x.from_states, x.attempt, x.to_state, x.msg, x.now, x.keep_updated_at, x.not_before_set,
-                x.not_before, x.retries, x.depends_on, x.ord
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::smallint[], $5::text[], $6::text[], $7::boolean[],
-                     $8::boolean[], $9::text[], $10::text[], $11::text[])
-           WITH ORDINALITY AS x(id, from_states, attempt, to_state, msg, now, keep_updated_at, not_before_set,
-                                not_before, retries, depends_on, ord)
-       ), locked AS MATERIALIZED (
-         SELECT l.id FROM tasks AS l WHERE l.id = ANY($1::text[]) ORDER BY l.id FOR UPDATE
-       )
-       UPDATE tasks AS t SET ${set}
-       FROM r
-       WHERE t.id = r.id AND t.id IN (SELECT id FROM locked)
-         AND t.state = ANY(string_to_array(r.from_states, ',')::smallint[])
-         AND (r.attempt IS NULL OR t.attempt = r.attempt)
-       RETURNING r.ord, ${COLUMNS}`,
-      transitionArrays(reqs, formatTimestamp()),
-    );
+    const { rows } = await this.db.query<Row>(`${transitionCtes()} ${MOVE} RETURNING r.ord, ${COLUMNS}`, transitionArrays(reqs, formatTimestamp()));
     const out: (DaneTask | null)[] = reqs.map(() => null);
     for (const row of rows) out[Number(row.ord) - 1] = taskFromRow(row);
     return out;
+  }
+
+  /**
+   * One statement: the transitions, then the 412 tasks of the same documents whose every dependency is
+   * now 200 — counting the tasks this statement just moved to 200, which its own snapshot cannot see.
+   */
+  async transitionManyAndRelease(reqs: TransitionRequest[]): Promise<{ stored: (DaneTask | null)[]; released: DaneTask[] }> {
+    if (reqs.length === 0) return { stored: [], released: [] };
+    const params = transitionArrays(reqs, formatTimestamp());
+    const n = params.length;
+    const { rows } = await this.db.query<Row>(
+      `${transitionCtes()},
+       moved AS (${MOVE} RETURNING r.ord, ${COLUMNS}),
+       done AS (SELECT m.id, m.document_id, m.key FROM moved AS m WHERE m.state = ${SQL_SUCCESS}),
+       ready AS (
+         SELECT w.id FROM tasks AS w
+         WHERE w.state = ${SQL_WAITING} AND w.document_id IN (SELECT document_id FROM done) AND cardinality(w.depends_on) > 0
+           AND w.id NOT IN (SELECT id FROM moved)
+           AND NOT EXISTS (
+             SELECT 1 FROM unnest(w.depends_on) AS dep(key)
+             WHERE NOT EXISTS (SELECT 1 FROM done WHERE done.document_id = w.document_id AND done.key = dep.key)
+               AND NOT EXISTS (
+                 SELECT 1 FROM tasks AS d
+                 WHERE d.document_id = w.document_id AND d.key = dep.key AND d.state = ${SQL_SUCCESS}
+                   AND d.id NOT IN (SELECT id FROM moved)
+               )
+           )
+         ORDER BY w.seq
+         FOR UPDATE OF w SKIP LOCKED
+       ),
+       released AS (
+         UPDATE tasks AS t
+         SET state = $${n + 1}::smallint, msg = $${n + 2}::text, updated_at = $${n + 3}::text, state_changed_at = now(), lease_until = NULL
+         FROM ready WHERE t.id = ready.id
+         RETURNING ${COLUMNS}
+       )
+       SELECT 'moved' AS change, ord, ${MOVED_COLUMNS} FROM moved
+       UNION ALL
+       SELECT 'released' AS change, NULL, ${RELEASED_COLUMNS} FROM released`,
+      [...params, TRANSITIONS.release.to, RELEASE_MESSAGE, formatTimestamp()],
+    );
+    const stored: (DaneTask | null)[] = reqs.map(() => null);
+    const released: DaneTask[] = [];
+    for (const row of rows) {
+      if (row.change === 'moved') stored[Number(row.ord) - 1] = taskFromRow(row);
+      else released.push(taskFromRow(row));
+    }
+    return { stored, released };
   }
 
   /**

@@ -115,6 +115,39 @@ export function dispatchContract(store: () => DaneStore): void {
       expect(await store().tasks.releaseDependants([])).toEqual([]);
     });
 
+    it('transitions and releases the dependants they complete in one operation', async () => {
+      const doc = makeDocument();
+      const other = makeDocument();
+      await store().documents.insertMany([doc, other]);
+      await store().tasks.insertMany([
+        makeTask(doc, 'DOWNLOAD', { state: S.QUEUED }),
+        makeTask(doc, 'SHOTS', { state: S.SUCCESS }),
+        makeTask(doc, 'X', { state: S.QUEUED }),
+        makeTask(doc, 'ASR', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD'] }),
+        makeTask(doc, 'FACES', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD', 'SHOTS'] }),
+        makeTask(doc, 'OCR', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD', 'X'] }),
+        makeTask(other, 'DOWNLOAD', { state: S.QUEUED }),
+        makeTask(other, 'ASR', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD'] }),
+      ]);
+      const id = (d: typeof doc, key: string) => makeTask(d, key)._id;
+      const { stored, released } = await store().tasks.transitionManyAndRelease([
+        { id: id(doc, 'DOWNLOAD'), from: [S.QUEUED], to: S.SUCCESS, msg: 'Success' },
+        // The other document's DOWNLOAD fails: its ASR stays waiting.
+        { id: id(other, 'DOWNLOAD'), from: [S.QUEUED], to: S.ERROR, msg: 'Error' },
+        // A condition that does not hold: null, and nothing released because of it.
+        { id: id(doc, 'X'), from: [S.CREATED], to: S.SUCCESS, msg: 'Success' },
+      ]);
+      expect(stored.map((t) => t && [t.key, t.state])).toEqual([['DOWNLOAD', S.SUCCESS], ['DOWNLOAD', S.ERROR], null]);
+      // ASR (DOWNLOAD only) and FACES (DOWNLOAD, and SHOTS done before) go; OCR still waits for X.
+      expect(released.map((t) => [t.document_id, t.key, t.state, t.msg]).sort()).toEqual([
+        [doc._id, 'ASR', S.CREATED, 'Dependencies done'],
+        [doc._id, 'FACES', S.CREATED, 'Dependencies done'],
+      ].sort());
+      expect((await store().tasks.findById(id(doc, 'OCR')))?.state).toBe(S.UNFINISHED_DEPENDENCY);
+      expect((await store().tasks.findById(id(other, 'ASR')))?.state).toBe(S.UNFINISHED_DEPENDENCY);
+      expect(await store().tasks.transitionManyAndRelease([])).toEqual({ stored: [], released: [] });
+    });
+
     it('releases dependants across all documents, within the limit', async () => {
       const docs = [makeDocument(), makeDocument(), makeDocument()];
       for (const doc of docs) {
