@@ -62,6 +62,22 @@ export function builtInDefaults(home: string): DaneConfig {
       TYPE: 'pglite',
       /** PGlite data directory; relative paths are relative to DANE.HOME_DIR. */
       DATA_DIR: 'data',
+      /**
+       * PostgreSQL memory settings inside PGlite (sizes such as '16MB'; '' = PostgreSQL's default). Its
+       * WebAssembly memory never shrinks, so these bound the server's RSS: shared_buffers is resident in
+       * full from the start (PostgreSQL's default, 128MB, made the single-machine server ~900 MB at peak).
+       */
+      PGLITE_SHARED_BUFFERS: '16MB',
+      /** '' = 1/32 of shared_buffers. */
+      PGLITE_WAL_BUFFERS: '',
+      /** Per sort/hash step of a statement before it spills to disk. */
+      PGLITE_WORK_MEM: '4MB',
+      /** CREATE INDEX (migrations), VACUUM. */
+      PGLITE_MAINTENANCE_WORK_MEM: '16MB',
+      /** Only used by temporary tables (the store has none). */
+      PGLITE_TEMP_BUFFERS: '8MB',
+      /** false: PGlite's WebAssembly on V8's baseline compiler only (--liftoff-only): ~60 MB less RSS under load. */
+      PGLITE_WASM_TIER_UP: false,
       POSTGRES_URL: 'postgres://postgres@localhost:5432/dane',
       POOL_SIZE: 10,
       /** TLS to PostgreSQL (sslmode in POSTGRES_URL works too); files are PEM paths. */

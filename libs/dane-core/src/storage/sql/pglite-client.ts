@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite, Transaction } from '@electric-sql/pglite';
 import { ConfigError, StorageUnavailableError } from '../../errors';
 import { SqlClient, SqlExecutor, SqlRows } from './sql-client';
@@ -25,24 +26,35 @@ export interface PgliteMemorySettings {
   maintenanceWorkMem?: string;
   /** temp_buffers: per session, only once a temporary table is used (the store uses none). */
   tempBuffers?: string;
+  /**
+   * false: V8 runs PGlite's WebAssembly on its baseline compiler (Liftoff) only, by setting the V8
+   * flag --liftoff-only before PGlite starts (process-wide: any other WebAssembly the process compiles
+   * later too). Optimizing PostgreSQL's large functions with TurboFan took ~100 MB of compiler memory
+   * under the first load, which the C allocator keeps as RSS; throughput measured the same (2 cores).
+   * true: V8 as the process was started (tier-up on, unless NODE_OPTIONS says otherwise).
+   */
+  wasmTierUp?: boolean;
 }
 
-/** The defaults of STORAGE.PGLITE_… (libs/dane-core/src/config/defaults.ts): the whole server stays under 300 MB. */
+/** The defaults of STORAGE.PGLITE_… (libs/dane-core/src/config/defaults.ts). */
 export const PGLITE_MEMORY_DEFAULTS: Required<PgliteMemorySettings> = {
   sharedBuffers: '16MB',
   walBuffers: '',
   workMem: '4MB',
   maintenanceWorkMem: '16MB',
   tempBuffers: '8MB',
+  wasmTierUp: false,
 };
 
-const SETTINGS: ReadonlyArray<[keyof PgliteMemorySettings, string, string]> = [
+type SizeSetting = Exclude<keyof PgliteMemorySettings, 'wasmTierUp'>;
+const SETTINGS: ReadonlyArray<[SizeSetting, string, string]> = [
   ['sharedBuffers', 'shared_buffers', 'STORAGE.PGLITE_SHARED_BUFFERS'],
   ['walBuffers', 'wal_buffers', 'STORAGE.PGLITE_WAL_BUFFERS'],
   ['workMem', 'work_mem', 'STORAGE.PGLITE_WORK_MEM'],
   ['maintenanceWorkMem', 'maintenance_work_mem', 'STORAGE.PGLITE_MAINTENANCE_WORK_MEM'],
   ['tempBuffers', 'temp_buffers', 'STORAGE.PGLITE_TEMP_BUFFERS'],
 ];
+
 /** STORAGE.PGLITE_… read through `get` (a ConfigService's) → PgliteMemorySettings; missing keys keep the defaults. */
 export function pgliteMemoryFromConfig(get: (key: string) => unknown): PgliteMemorySettings {
   const settings: Record<string, unknown> = {};
@@ -50,6 +62,8 @@ export function pgliteMemoryFromConfig(get: (key: string) => unknown): PgliteMem
     const value = get(key);
     if (value !== undefined && value !== null) settings[field] = value;
   }
+  const tierUp = get('STORAGE.PGLITE_WASM_TIER_UP');
+  if (tierUp !== undefined && tierUp !== null) settings.wasmTierUp = tierUp;
   return settings as PgliteMemorySettings;
 }
 
@@ -80,7 +94,7 @@ export function pgliteStartParams(settings: PgliteMemorySettings = {}): string[]
  * an interrupted initdb never leaves a half-made database behind). An existing database, or a
  * non-empty directory without one (PGlite reports that as before), is left alone.
  */
-async function initdbOutOfProcess(dataDir: string): Promise<void> {
+async function initdbOutOfProcess(dataDir: string, startParams: string[]): Promise<void> {
   const dir = resolve(dataDir);
   if (existsSync(join(dir, 'PG_VERSION'))) return;
   if (existsSync(dir) && readdirSync(dir).length > 0) return;
@@ -88,7 +102,8 @@ async function initdbOutOfProcess(dataDir: string): Promise<void> {
   const staging = mkdtempSync(join(dirname(dir), `.${basename(dir)}.initdb-`));
   try {
     await new Promise<void>((done, fail) => {
-      execFile(process.execPath, ['-e', INITDB_SCRIPT, require.resolve('@electric-sql/pglite'), staging], { maxBuffer: 4 << 20 }, (err, _out, stderr) => {
+      const args = ['--liftoff-only', '-e', INITDB_SCRIPT, require.resolve('@electric-sql/pglite'), staging, JSON.stringify(startParams)];
+      execFile(process.execPath, args, { maxBuffer: 4 << 20 }, (err, _out, stderr) => {
         if (err) fail(new Error(`initdb failed: ${String(stderr).trim().split('\n').slice(-3).join(' ') || err.message}`));
         else done();
       });
@@ -105,10 +120,14 @@ async function initdbOutOfProcess(dataDir: string): Promise<void> {
   }
 }
 
-/** Run by `node -e` with the PGlite entry point and the directory: creates the database, nothing else. */
+/**
+ * Run by `node --liftoff-only -e` with the PGlite entry point, the directory and the start parameters:
+ * creates the database (PGlite then starts it once), nothing else. Its peak (~650 MB, a few seconds,
+ * first start only) is initdb's, in a process that then exits.
+ */
 const INITDB_SCRIPT = `
-const [entry, dir] = process.argv.slice(1);
-require(entry).PGlite.create(dir)
+const [entry, dir, startParams] = process.argv.slice(1);
+require(entry).PGlite.create(dir, { startParams: JSON.parse(startParams) })
   .then((db) => db.close())
   .then(() => process.exit(0), (err) => { process.stderr.write(String((err && err.stack) || err) + '\\n'); process.exit(1); });
 `;
@@ -133,8 +152,12 @@ export class PgliteSqlClient implements SqlClient {
   static async open(dataDir?: string, memory: PgliteMemorySettings = {}): Promise<PgliteSqlClient> {
     const where = dataDir ? `PGlite at ${dataDir}` : 'in-memory PGlite';
     const startParams = pgliteStartParams(memory);
+    const tierUp = memory.wasmTierUp ?? PGLITE_MEMORY_DEFAULTS.wasmTierUp;
+    if (typeof tierUp !== 'boolean') throw new ConfigError(`STORAGE.PGLITE_WASM_TIER_UP must be true or false (got ${JSON.stringify(tierUp)})`);
+    // Read when V8 compiles a function of the module, so it holds from PGlite's first statement on.
+    if (!tierUp) setFlagsFromString('--liftoff-only');
     try {
-      if (dataDir) await initdbOutOfProcess(dataDir);
+      if (dataDir) await initdbOutOfProcess(dataDir, startParams);
       const db = dataDir ? new PGlite(dataDir, { startParams }) : new PGlite({ startParams });
       await db.waitReady;
       return new PgliteSqlClient(db, where);

@@ -10,6 +10,8 @@ import { PGLITE_MEMORY_DEFAULTS, PgliteSqlClient, pgliteMemoryFromConfig, pglite
 // The module object pglite-client.ts calls execFile on (a namespace import would be a copy).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const childProcess = require('node:child_process') as typeof import('node:child_process');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const v8 = require('node:v8') as typeof import('node:v8');
 
 /** PGlite's memory bounds (STORAGE.PGLITE_…) and the out-of-process initdb of a new data directory. */
 describe('PGlite memory settings', () => {
@@ -75,6 +77,15 @@ describe('PGlite memory settings', () => {
     expect(() => pgliteStartParams({ workMem: '4 MB' })).toThrow(/STORAGE\.PGLITE_WORK_MEM/);
     expect(() => pgliteStartParams({ tempBuffers: '0' })).toThrow(/STORAGE\.PGLITE_TEMP_BUFFERS/);
     await expect(PgliteSqlClient.open(undefined, { maintenanceWorkMem: '1mb' })).rejects.toThrow(/STORAGE\.PGLITE_MAINTENANCE_WORK_MEM/);
+  });
+
+  it('runs PGlite’s WebAssembly on V8’s baseline compiler unless PGLITE_WASM_TIER_UP', async () => {
+    const flags = jest.spyOn(v8, 'setFlagsFromString');
+    await (await PgliteSqlClient.open(undefined, { wasmTierUp: true })).close();
+    expect(flags).not.toHaveBeenCalled();
+    await (await PgliteSqlClient.open()).close();
+    expect(flags).toHaveBeenCalledWith('--liftoff-only');
+    await expect(PgliteSqlClient.open(undefined, { wasmTierUp: 'no' as unknown as boolean })).rejects.toThrow(/STORAGE\.PGLITE_WASM_TIER_UP/);
   });
 
   it('reads the STORAGE keys, whose built-in defaults are the adapter’s', () => {
