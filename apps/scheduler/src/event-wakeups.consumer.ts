@@ -1,12 +1,30 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
-import { AMQP_SETTINGS, AmqpSettings, BROKER_CHANNELS, BatchingSubscriber, DISPATCHABLE_STATES, EVENT_PREFETCH, serverQueueArguments } from '@dane/core';
+import type { ConsumeMessage } from 'amqplib';
+import {
+  AMQP_SETTINGS,
+  AmqpSettings,
+  BROKER_CHANNELS,
+  BatchingSubscriber,
+  DISPATCHABLE_STATES,
+  DaneEvent,
+  EVENT_PREFETCH,
+  EventPublisher,
+  decodeEvent,
+  serverQueueArguments,
+} from '@dane/core';
 import { DispatchWakeups } from './dispatch-wakeups';
 
 /** Wake-ups older than this are dropped: a scheduler that starts runs a dispatch round anyway. */
 const WAKEUP_TTL_MS = 60_000;
+/** Dispatchable tasks this process announced itself, remembered this long (their broker echo wakes nobody). */
+const LOCAL_MEMORY_MS = 30_000;
 
 /** The schedulers' queue of DANE-events that announce dispatchable tasks (one queue shared by the replicas). */
+function isDispatchable(event: DaneEvent): boolean {
+  return event.type === 'task' && DISPATCHABLE_STATES.includes(event.state);
+}
+
 export function wakeupQueueName(s: AmqpSettings): string {
   return s.responseQueue.replace(/-response-queue$/, '') + '-scheduler-wakeups';
 }
@@ -21,13 +39,23 @@ export function wakeupQueueName(s: AmqpSettings): string {
 @Injectable()
 export class EventWakeupsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly subscriber: BatchingSubscriber;
-  readonly counters = { events: 0 };
+  readonly counters = { events: 0, local: 0, echoes: 0 };
+  /** task id → when this process announced it dispatchable. */
+  private readonly announced = new Map<string, number>();
 
   constructor(
     connection: AmqpConnection,
     @Inject(AMQP_SETTINGS) amqp: AmqpSettings,
     private readonly wakeups: DispatchWakeups,
+    events: EventPublisher,
   ) {
+    // Single-machine mode (or a scheduler's own changes): woken at once, in process.
+    events.onPublished((event) => {
+      if (!isDispatchable(event)) return;
+      this.counters.local++;
+      if (event.type === 'task' && event.task_id) this.remember(event.task_id);
+      this.wakeups.request();
+    });
     this.subscriber = new BatchingSubscriber(connection, {
       name: EventWakeupsConsumer.name,
       queue: wakeupQueueName(amqp),
@@ -37,9 +65,27 @@ export class EventWakeupsConsumer implements OnApplicationBootstrap, OnModuleDes
       maxBatch: EVENT_PREFETCH,
       handle: async (batch) => {
         this.counters.events += batch.length;
-        this.wakeups.request();
+        if (batch.every((msg) => this.isEcho(msg))) this.counters.echoes += batch.length;
+        else this.wakeups.request();
       },
     });
+  }
+
+  /** The broker's copy of an event this process already woke for. */
+  private isEcho(msg: ConsumeMessage): boolean {
+    const decoded = decodeEvent(msg.content, msg.fields.routingKey);
+    if (!decoded.ok || decoded.event.type !== 'task' || !decoded.event.task_id) return false;
+    return this.announced.delete(decoded.event.task_id);
+  }
+
+  private remember(taskId: string): void {
+    const now = Date.now();
+    this.announced.set(taskId, now);
+    // Oldest first (insertion order): forget what the broker never echoed back.
+    for (const [id, at] of this.announced) {
+      if (now - at < LOCAL_MEMORY_MS) break;
+      this.announced.delete(id);
+    }
   }
 
   onApplicationBootstrap(): void {

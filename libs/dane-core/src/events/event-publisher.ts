@@ -21,6 +21,7 @@ const EVENT_CONFIRM_TIMEOUT_MS = 10_000;
 export class EventPublisher {
   private readonly logger = new Logger('Events');
   readonly enabled: boolean;
+  private readonly local: Array<(event: DaneEvent) => void> = [];
 
   constructor(
     private readonly amqp: AmqpConnection,
@@ -30,8 +31,21 @@ export class EventPublisher {
     this.enabled = settings.events;
   }
 
+  /**
+   * Also hands every event this process publishes to `listener`, synchronously and whether or not
+   * RABBITMQ.EVENTS is on: a scheduler in the same process (single-machine mode) wakes without a
+   * broker round trip.
+   */
+  onPublished(listener: (event: DaneEvent) => void): void {
+    this.local.push(listener);
+  }
+
+  private get wanted(): boolean {
+    return this.enabled || this.local.length > 0;
+  }
+
   taskChanged(tasks: ReadonlyArray<DaneTask>, previous: (task: DaneTask, i: number) => number | null): void {
-    if (!this.enabled || tasks.length === 0) return;
+    if (!this.wanted || tasks.length === 0) return;
     const at = new Date().toISOString();
     this.publish(
       tasks.map(
@@ -52,7 +66,7 @@ export class EventPublisher {
 
   /** A change of many tasks the store counted but did not list (mass reset). */
   tasksChangedInBulk(key: string, state: number, count: number): void {
-    if (!this.enabled || count === 0) return;
+    if (!this.wanted || count === 0) return;
     this.publish([{ type: 'task', task_id: null, document_id: null, key, state, previous_state: null, attempt: null, msg: '', at: new Date().toISOString(), count }]);
   }
 
@@ -65,17 +79,27 @@ export class EventPublisher {
   }
 
   resultStored(result: DaneResult): void {
-    if (!this.enabled) return;
+    if (!this.wanted) return;
     this.publish([{ type: 'result.stored', result_id: result._id, task_id: result.task_id, document_id: result.document_id, key: result.task_key, at: new Date().toISOString() }]);
   }
 
   private documents(type: 'document.registered' | 'document.deleted', docs: ReadonlyArray<DaneDocument>): void {
-    if (!this.enabled || docs.length === 0) return;
+    if (!this.wanted || docs.length === 0) return;
     const at = new Date().toISOString();
     this.publish(docs.map((d): DaneEvent => ({ type, document_id: d._id, target_id: String(d.target.id), creator_id: String(d.creator.id), at })));
   }
 
   private publish(events: DaneEvent[]): void {
+    for (const event of events) {
+      for (const listener of this.local) {
+        try {
+          listener(event);
+        } catch (err) {
+          this.logger.warn(JSON.stringify({ event: 'event_listener_failed', error: (err as Error)?.message }));
+        }
+      }
+    }
+    if (!this.enabled) return;
     for (const event of events) {
       const { routingKey, body, properties } = encodeEvent(event);
       this.amqp

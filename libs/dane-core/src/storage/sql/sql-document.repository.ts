@@ -2,6 +2,7 @@ import { DaneDocument } from '../../model/document';
 import { pythonStr } from '../../model/python-str';
 import { DocumentExistsError } from '../../errors';
 import { Page, PageRequest } from '../page';
+import { MicroBatcher } from '../micro-batcher';
 import { BulkOutcome, DocumentRepository, DocumentSearch } from '../store.port';
 import { documentColumns, documentFromRow } from './rows';
 import { SqlExecutor } from './sql-client';
@@ -37,13 +38,16 @@ export function documentSearch(query: DocumentSearch): SqlList {
 }
 
 export class SqlDocumentRepository implements DocumentRepository {
+  /** Concurrent single registrations (POST /DANE/document/) folded into one multi-row insert. */
+  private readonly inserts = new MicroBatcher<DaneDocument, BulkOutcome<DaneDocument>>((docs) => this.insertMany(docs));
+
   constructor(
     private readonly db: SqlExecutor,
     private readonly paging: SqlPagingOptions = {},
   ) {}
 
   async insert(doc: DaneDocument): Promise<void> {
-    const [outcome] = await this.insertMany([doc]);
+    const outcome = await this.inserts.submit(doc);
     if (outcome.error) throw outcome.error;
   }
 

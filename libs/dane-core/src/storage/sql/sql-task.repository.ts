@@ -3,6 +3,7 @@ import { DaneTask } from '../../model/task';
 import { formatTimestamp } from '../../model/timestamp';
 import { TRANSITIONS, TaskState, stateInfo } from '../../state/task-state';
 import { Page, PageRequest } from '../page';
+import { MicroBatcher } from '../micro-batcher';
 import { LeaseExpiryBudget, LEASE_EXPIRED_STATE, WORKER_LOST_STATE } from '../../lifecycle/lease-expiry';
 import { BulkOutcome, ClaimedTask, StuckReason, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
 import { documentFromRow, taskColumns, taskFromRow } from './rows';
@@ -80,13 +81,16 @@ export function taskList(filter: TaskFilter): SqlList {
 }
 
 export class SqlTaskRepository implements TaskRepository {
+  /** Concurrent single assignments (POST /DANE/task/) folded into one multi-row insert. */
+  private readonly inserts = new MicroBatcher<DaneTask, BulkOutcome<DaneTask>>((tasks) => this.insertMany(tasks));
+
   constructor(
     private readonly db: SqlExecutor,
     private readonly paging: SqlPagingOptions = {},
   ) {}
 
   async insert(task: DaneTask): Promise<void> {
-    const [outcome] = await this.insertMany([task]);
+    const outcome = await this.inserts.submit(task);
     if (outcome.error) throw outcome.error;
   }
 
