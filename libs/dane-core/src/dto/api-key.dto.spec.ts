@@ -2,18 +2,11 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ApiKeyCreateDto } from './api-key.dto';
 import { DTO_VALIDATOR_OPTIONS, validateBody, validationMessages } from './validation';
+import { refusalOf } from './testing/refusal';
 
 const rules = { notObject: 'Invalid key: expected a JSON object', closed: 'Invalid key' };
 
-function refusal(input: unknown): string {
-  try {
-    validateBody(ApiKeyCreateDto, input, rules);
-  } catch (err) {
-    expect(err).toMatchObject({ name: 'ValidationError', status: 400 });
-    return (err as Error).message;
-  }
-  throw new Error(`accepted: ${JSON.stringify(input)}`);
-}
+const refusal = refusalOf((input) => validateBody(ApiKeyCreateDto, input, rules));
 
 describe('ApiKeyCreateDto (POST /DANE/keys/)', () => {
   it('passes a name and a role', () => {

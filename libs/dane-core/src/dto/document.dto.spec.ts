@@ -1,5 +1,6 @@
 import { CreatorDto, DocumentCreateDto, DocumentSearchQueryDto, TargetDto, validateDocument } from './document.dto';
 import { validateBody } from './validation';
+import { refusalOf } from './testing/refusal';
 
 const TARGET_TYPES_TEXT = 'Dataset, Image, Video, Sound, Text';
 const CREATOR_TYPES_TEXT = 'Organization, Human, Software';
@@ -10,15 +11,7 @@ const valid = () => ({
 });
 
 /** The 400 message validateDocument answers for `input` (the test fails when it passes). */
-function refusal(input: unknown): string {
-  try {
-    validateDocument(input);
-  } catch (err) {
-    expect(err).toMatchObject({ name: 'ValidationError', status: 400 });
-    return (err as Error).message;
-  }
-  throw new Error(`accepted: ${JSON.stringify(input)}`);
-}
+const refusal = refusalOf(validateDocument);
 
 describe('DocumentCreateDto (POST /DANE/document/, each element of POST /DANE/documents/)', () => {
   it('passes a valid body as DTO instances, keeping extra target/creator keys and the url as sent', () => {

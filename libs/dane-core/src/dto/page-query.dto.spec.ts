@@ -1,19 +1,12 @@
 import { encodeCursor } from '../storage/cursor';
 import { KeysetPageQueryDto, MAX_PAGE_NUMBER, PageQueryDto, pageOf } from './page-query.dto';
 import { validateBody } from './validation';
+import { refusalOf } from './testing/refusal';
 
 const rules = { notObject: 'Invalid query', closed: 'Invalid query' };
 const read = (query: unknown) => validateBody(PageQueryDto, query, rules);
 
-function refusal(query: unknown): string {
-  try {
-    read(query);
-  } catch (err) {
-    expect(err).toMatchObject({ name: 'ValidationError', status: 400 });
-    return (err as Error).message;
-  }
-  throw new Error(`accepted: ${JSON.stringify(query)}`);
-}
+const refusal = refusalOf(read);
 
 describe('PageQueryDto (?page=&size= of every list)', () => {
   it('reads the query strings as integers; absent or empty is the default', () => {

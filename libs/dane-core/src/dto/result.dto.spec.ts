@@ -1,19 +1,12 @@
 import { GeneratorDto, ResultCreateDto, ResultQueryDto, validateResult } from './result.dto';
 import { validateBody } from './validation';
+import { refusalOf } from './testing/refusal';
 
 const generator = () => ({ id: 'a1b2c3d', name: 'asr', type: 'Software', homepage: 'https://example.com/asr' });
 const valid = () => ({ task_id: 't1', generator: generator(), payload: { transcript: 'hello' } });
 
 /** The 400 message validateResult answers for `input` (the test fails when it passes). */
-function refusal(input: unknown): string {
-  try {
-    validateResult(input);
-  } catch (err) {
-    expect(err).toMatchObject({ name: 'ValidationError', status: 400 });
-    return (err as Error).message;
-  }
-  throw new Error(`accepted: ${JSON.stringify(input)}`);
-}
+const refusal = refusalOf(validateResult);
 
 describe('ResultCreateDto (POST /DANE/result/, POST /DANE/task/<id>/result)', () => {
   it('passes a valid body as DTO instances, keeping extra generator keys', () => {

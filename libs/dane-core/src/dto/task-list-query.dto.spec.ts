@@ -1,20 +1,13 @@
 import { STATE_TABLE, TaskState } from '../state/task-state';
 import { TaskListQueryDto } from './task-list-query.dto';
 import { validateBody } from './validation';
+import { refusalOf } from './testing/refusal';
 
 const rules = { notObject: 'Invalid query', closed: 'Invalid query' };
 const read = (query: unknown) => validateBody(TaskListQueryDto, query, rules);
 const STATES_TEXT = STATE_TABLE.map((s) => `${s.code} ${s.name}`).join(', ');
 
-function refusal(query: unknown): string {
-  try {
-    read(query);
-  } catch (err) {
-    expect(err).toMatchObject({ name: 'ValidationError', status: 400 });
-    return (err as Error).message;
-  }
-  throw new Error(`accepted: ${JSON.stringify(query)}`);
-}
+const refusal = refusalOf(read);
 
 describe('TaskListQueryDto (?key=&state=&page=&size= of the task lists)', () => {
   it('reads states as codes or names (any case), comma-separated or repeated, without duplicates', () => {

@@ -1,18 +1,13 @@
 import { parseTaskSpec } from '../model/task';
 import { TaskActionQueryDto, TaskAssignDto, TaskSpecDto, validateTaskAssignment, validateTaskSpec } from './task.dto';
 import { validateBody } from './validation';
+import { refusalOf } from './testing/refusal';
 
 const KEY_CHARS = "may only contain letters, digits, '_' and '-'";
 
 /** The 400 message `validate` answers for `input` (the test fails when it passes). */
 function refusal(validate: (input: unknown) => unknown, input: unknown): string {
-  try {
-    validate(input);
-  } catch (err) {
-    expect(err).toMatchObject({ name: 'ValidationError', status: 400 });
-    return (err as Error).message;
-  }
-  throw new Error(`accepted: ${JSON.stringify(input)}`);
+  return refusalOf(validate)(input);
 }
 
 describe('TaskAssignDto (POST /DANE/task/)', () => {
