@@ -1,6 +1,7 @@
 import { NotFoundError, ValidationError } from '../../errors';
 import { DaneResult } from '../../model/result';
 import { Page, PageRequest } from '../page';
+import { MicroBatcher } from '../micro-batcher';
 import { ResultQuery, ResultRepository } from '../store.port';
 import { resultColumns, resultFromRow } from './rows';
 import { SqlExecutor } from './sql-client';
@@ -34,6 +35,9 @@ export function resultFind(query: ResultQuery): SqlList {
 }
 
 export class SqlResultRepository implements ResultRepository {
+  /** Concurrent result inserts (result messages, POST …/result) folded into one statement. */
+  private readonly inserts = new MicroBatcher<{ result: DaneResult; dedupKey?: string }, Row | null>((items) => this.insertRows(items));
+
   constructor(
     private readonly db: SqlExecutor,
     private readonly paging: SqlPagingOptions = {},
@@ -44,42 +48,54 @@ export class SqlResultRepository implements ResultRepository {
    * `dedupKey` already stored, nothing is inserted and the stored result is returned.
    */
   async insert(result: DaneResult, dedupKey?: string): Promise<DaneResult> {
-    const rows = await this.insertRow(result, dedupKey);
-    if (rows.length) return resultFromRow(rows[0]);
+    const row = await this.inserts.submit({ result, dedupKey });
+    if (row) return resultFromRow(row);
     return this.explainNotInserted(result, dedupKey);
   }
 
-  private async insertRow(result: DaneResult, dedupKey?: string): Promise<Row[]> {
+  /**
+   * One INSERT … SELECT FROM unnest JOIN tasks … ON CONFLICT DO NOTHING for a batch of results
+   * (concurrent result messages and POSTs); the row of each inserted one, null for the others.
+   */
+  private async insertRows(items: ReadonlyArray<{ result: DaneResult; dedupKey?: string }>): Promise<(Row | null)[]> {
+    let rows: Row[];
     try {
-      return await this.insertStatement(result, dedupKey);
+      ({ rows } = await this.db.query<Row>(
+        `INSERT INTO results AS r (id, task_id, document_id, task_key, generator_id, generator_name, generator, payload,
+                              creator_id, created_at, updated_at, dedup_key)
+         SELECT x.id, t.id, t.document_id, t.key, x.generator_id, x.generator_name, x.generator::jsonb, x.payload::jsonb,
+                t.creator_id, x.created_at, x.updated_at, x.dedup_key
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+           WITH ORDINALITY AS x(id, task_id, generator_id, generator_name, generator, payload, created_at, updated_at, dedup_key, ord)
+         JOIN tasks AS t ON t.id = x.task_id
+         ORDER BY x.ord
+         ON CONFLICT DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [
+          items.map((i) => i.result._id),
+          items.map((i) => i.result.task_id),
+          items.map((i) => String(i.result.generator.id)),
+          items.map((i) => i.result.generator.name),
+          items.map((i) => JSON.stringify(i.result.generator)),
+          items.map((i) => JSON.stringify(i.result.payload ?? {})),
+          items.map((i) => i.result.created_at),
+          items.map((i) => i.result.updated_at),
+          items.map((i) => i.dedupKey ?? null),
+        ],
+      ));
     } catch (err) {
-      // The task was deleted between the SELECT and the insert.
-      if (sqlState(err) === FOREIGN_KEY_VIOLATION) return [];
+      // A task deleted between the join and the insert: alone, that result just has no task (NotFound
+      // follows); in a batch, the batcher writes the items again one by one.
+      if (items.length === 1 && sqlState(err) === FOREIGN_KEY_VIOLATION) return [null];
       throw err;
     }
-  }
-
-  private async insertStatement(result: DaneResult, dedupKey?: string): Promise<Row[]> {
-    const { rows } = await this.db.query<Row>(
-      `INSERT INTO results AS r (id, task_id, document_id, task_key, generator_id, generator_name, generator, payload,
-                            creator_id, created_at, updated_at, dedup_key)
-       SELECT $1::text, t.id, t.document_id, t.key, $3::text, $4::text, $5::jsonb, $6::jsonb, t.creator_id, $7::text, $8::text, $9::text
-       FROM tasks AS t WHERE t.id = $2::text
-       ON CONFLICT DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [
-        result._id,
-        result.task_id,
-        String(result.generator.id),
-        result.generator.name,
-        JSON.stringify(result.generator),
-        JSON.stringify(result.payload ?? {}),
-        result.created_at,
-        result.updated_at,
-        dedupKey ?? null,
-      ],
-    );
-    return rows;
+    const byId = new Map(rows.map((row) => [String(row.id), row]));
+    // The first item of an id gets its row; a repeat of it in the batch is explained like a redelivery.
+    return items.map((i) => {
+      const row = byId.get(i.result._id);
+      byId.delete(i.result._id);
+      return row ?? null;
+    });
   }
 
   /** Nothing inserted: a redelivery (same dedupKey, or the same result id on the same task), or no such task. */

@@ -27,6 +27,20 @@ export function resultContract(store: () => DaneStore): void {
       expect((await store().tasks.findById(tasks[0]._id))?.state).toBe(TaskState.CREATED);
     });
 
+    it('answers each of many concurrent inserts on its own: stored, unknown task, bad input', async () => {
+      const { tasks } = await seed(store(), ['ASR']);
+      const good = makeResult(tasks[0], 'ASR', 'g1', { n: 1 });
+      const orphan = makeResult(makeTask(makeDocument(), 'ASR'));
+      const bad = makeResult(tasks[0], 'ASR', 'g2', { text: 'a\u0000b' });
+      const good2 = makeResult(tasks[0], 'ASR', 'g3', { n: 2 });
+      const outcomes = await Promise.allSettled([good, orphan, bad, good2].map((r) => store().results.insert(r)));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      expect((outcomes[0] as PromiseFulfilledResult<unknown>).value).toEqual(good);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(NotFoundError);
+      expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(ValidationError);
+      expect((await store().results.find({ taskId: tasks[0]._id }, { page: 1, size: 10 })).total).toBe(2);
+    });
+
     it('stores a redelivered result once when it carries a dedup key', async () => {
       const { tasks } = await seed(store(), ['ASR']);
       const first = await store().results.insert(makeResult(tasks[0], 'ASR', 'v1', { n: 1 }), 'reply-1');
