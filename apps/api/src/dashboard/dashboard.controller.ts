@@ -22,7 +22,7 @@ export type DashboardEventMessage = DaneEvent & { routing_key: string };
 const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 /**
- * The live dashboard at /manage (the original served its admin UI there, §5.1): one static page,
+ * The live dashboard at /manage (the original served its admin UI there; docs/protocol.md, Health, readiness and operations routes): one static page,
  * its script, a server-sent-events stream of snapshots and DANE-events, and JSON reads (the CLI
  * uses the snapshot and the task list).
  * `/manage/` reaches the same route: the path normaliser drops the trailing slash.

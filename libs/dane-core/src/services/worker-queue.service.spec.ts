@@ -166,7 +166,7 @@ describe('worker queues of this deployment', () => {
       expect(q).toMatchObject({ exchange: 'DANE exchange', vhost: 'dane/test' });
     });
 
-    it('pages the worker queues in the §3.7 shape for GET /DANE/workers/', async () => {
+    it('pages the worker queues in the docs/protocol.md (Worker routes) shape for GET /DANE/workers/', async () => {
       expect(await service({}).list({ page: 1, size: 2 })).toEqual({
         items: [
           { name: 'ASR', active_workers: 2, in_queue: 5 },

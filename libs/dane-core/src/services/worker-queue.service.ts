@@ -6,7 +6,7 @@ import { DaneConfig } from '../config/defaults';
 import { BrokerUnavailableError } from '../errors';
 import { Page, PageRequest } from '../storage/page';
 
-/** One worker queue as `GET /DANE/workers/` reports it (§3.7). */
+/** One worker queue as `GET /DANE/workers/` reports it (docs/protocol.md, Worker routes). */
 export interface WorkerQueue {
   name: string;
   active_workers: number;
