@@ -5,6 +5,7 @@ import {
   AMQP_SETTINGS,
   AmqpSettings,
   BROKER_CHANNELS,
+  ByteSubscription,
   DANE_STORE,
   DaneError,
   DaneStore,
@@ -30,7 +31,7 @@ const STORE_RETRY_MS = 1000;
 export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ResultConsumer.name);
   private readonly inFlight = new Set<Promise<unknown>>();
-  private consumerTag?: Promise<string | undefined>;
+  private readonly subscription: ByteSubscription;
   private stopped = false;
   readonly counters = { stored: 0, malformed: 0, unknownTask: 0 };
 
@@ -39,40 +40,25 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly connection: AmqpConnection,
     @Inject(AMQP_SETTINGS) private readonly amqp: AmqpSettings,
     private readonly flow: FlowMetrics,
-  ) {}
+  ) {
+    this.subscription = new ByteSubscription(
+      connection,
+      { name: ResultConsumer.name, queue: this.queue, channel: BROKER_CHANNELS.results, queueOptions: { durable: true, arguments: serverQueueArguments(amqp.queueType) } },
+      (msg) => this.track(this.handle(msg)),
+    );
+  }
 
   get queue(): string {
     return resultQueueName(this.amqp);
   }
 
   onApplicationBootstrap(): void {
-    this.consumerTag = this.connection
-      .createSubscriber<Buffer>(
-        (_content, raw) => this.track(this.handle(raw!)),
-        {
-          queue: this.queue,
-          queueOptions: { channel: BROKER_CHANNELS.results, durable: true, arguments: serverQueueArguments(this.amqp.queueType) },
-          createQueueIfNotExists: true,
-          deserializer: (content: Buffer) => content,
-          allowNonJsonMessages: true,
-          // Only an ack on a channel that closed meanwhile can fail: the message comes again, its id makes it a no-op.
-          errorHandler: () => undefined,
-        },
-        ResultConsumer.name,
-      )
-      .then(
-        (s) => s.consumerTag,
-        (err) => {
-          this.logger.warn(JSON.stringify({ event: 'subscribe_failed', queue: this.queue, error: err?.message }));
-          return undefined;
-        },
-      );
+    this.subscription.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    const tag = await Promise.race([this.consumerTag ?? Promise.resolve(undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
-    if (tag) await this.connection.cancelConsumer(tag).catch(() => undefined);
+    await this.subscription.cancel();
     await Promise.all(this.inFlight);
   }
 

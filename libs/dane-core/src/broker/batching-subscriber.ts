@@ -1,16 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { AmqpConnection, Nack, QueueOptions } from '@golevelup/nestjs-rabbitmq';
+import { AmqpConnection, Nack } from '@golevelup/nestjs-rabbitmq';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { ByteSubscription, ByteSubscriptionOptions } from './byte-subscription';
 
-export interface BatchingSubscriberOptions {
-  /** For log lines. */
-  name: string;
-  queue: string;
-  /** A named channel of the RabbitMQ module (its prefetch bounds what one batch can hold). */
-  channel: string;
-  queueOptions: Omit<QueueOptions, 'channel'>;
-  /** Bindings declared with the queue. */
-  bindings?: Array<{ exchange: string; routingKey: string }>;
+export interface BatchingSubscriberOptions extends ByteSubscriptionOptions {
   /** Largest batch handed to `handle` at once. */
   maxBatch: number;
   /**
@@ -39,48 +32,25 @@ export class BatchingSubscriber {
   private scheduled = false;
   private processing?: Promise<void>;
   private stopped = false;
-  private consumerTag?: Promise<string | undefined>;
+  private readonly subscription: ByteSubscription;
 
   constructor(
     private readonly amqp: AmqpConnection,
     private readonly options: BatchingSubscriberOptions,
   ) {
     this.logger = new Logger(options.name);
+    this.subscription = new ByteSubscription(amqp, options, (msg) => this.receive(msg));
   }
 
   /** Subscribes (on every reconnect again); does not wait for the broker. */
   start(): void {
-    const o = this.options;
-    this.consumerTag = this.amqp
-      .createSubscriber<Buffer>(
-        (_content, raw) => this.receive(raw!),
-        {
-          queue: o.queue,
-          queueOptions: { ...o.queueOptions, channel: o.channel },
-          bindings: o.bindings,
-          createQueueIfNotExists: true,
-          // Messages are read by the protocol module, leniently; golevelup hands over the bytes.
-          deserializer: (content: Buffer) => content,
-          allowNonJsonMessages: true,
-          // Only an ack on a channel that closed meanwhile can fail: the broker redelivers that message.
-          errorHandler: (_ch, msg, err) => this.logger.debug?.(JSON.stringify({ event: 'ack_failed', queue: o.queue, delivery_tag: msg.fields.deliveryTag, error: err?.message })),
-        },
-        o.name,
-      )
-      .then(
-        (s) => s.consumerTag,
-        (err) => {
-          this.logger.warn(JSON.stringify({ event: 'subscribe_failed', queue: o.queue, error: err?.message }));
-          return undefined;
-        },
-      );
+    this.subscription.start();
   }
 
   /** Stops consuming; messages received and not applied go back to the queue. */
   async stop(): Promise<void> {
     this.stopped = true;
-    const tag = await Promise.race([this.consumerTag ?? Promise.resolve(undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
-    if (tag) await this.amqp.cancelConsumer(tag).catch(() => undefined);
+    await this.subscription.cancel();
     await this.processing;
     for (const p of this.pending.splice(0)) p.done(new Nack(true));
   }

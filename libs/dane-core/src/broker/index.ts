@@ -8,3 +8,4 @@ export * from './batching-subscriber';
 export * from './dane-broker.module';
 export * from './queue-check';
 export * from './cork-per-tick';
+export * from './byte-subscription';
