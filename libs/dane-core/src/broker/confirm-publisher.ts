@@ -18,8 +18,8 @@ export class ConfirmPublisher {
   constructor(
     private readonly amqp: AmqpConnection,
     private readonly returnKey: ReturnKey,
-    /** Runs on every (re)opened publish channel, after the return listener is set. */
-    onChannel?: (channel: ConfirmChannel) => void,
+    /** Runs on every (re)opened publish channel, after the return listener is set; part of the channel's setup. */
+    onChannel?: (channel: ConfirmChannel) => void | Promise<void>,
   ) {
     // A setup function of the managed channel runs on each channel it opens (reconnects included).
     void amqp.managedChannel.addSetup(async (channel: ConfirmChannel) => {
@@ -27,7 +27,7 @@ export class ConfirmPublisher {
         const key = this.returnKey(msg.properties);
         if (key !== undefined) this.returned.add(key);
       });
-      onChannel?.(channel);
+      await onChannel?.(channel);
     });
   }
 
