@@ -19,6 +19,7 @@ import {
   RELEASE_DEPENDANTS,
   WAITING_DOCUMENTS,
   CONFIRM_PUBLISHED,
+  dependenciesDone,
 } from './task-dispatch.sql';
 import { EXPIRE_LEASES_WITHIN_BUDGET, FIND_STUCK } from './task-lease.sql';
 import { SQL_SUCCESS, SQL_WAITING } from './sql-states';
@@ -230,20 +231,12 @@ export class SqlTaskRepository implements TaskRepository {
     const { rows } = await this.db.query<Row>(
       `${transitionCtes()},
        moved AS (${MOVE} RETURNING r.ord, ${COLUMNS}),
-       done AS (SELECT m.id, m.document_id, m.key FROM moved AS m WHERE m.state = ${SQL_SUCCESS}),
        ready AS (
          SELECT w.id FROM tasks AS w
-         WHERE w.state = ${SQL_WAITING} AND w.document_id IN (SELECT document_id FROM done) AND cardinality(w.depends_on) > 0
+         WHERE w.state = ${SQL_WAITING} AND cardinality(w.depends_on) > 0
+           AND w.document_id IN (SELECT document_id FROM moved WHERE state = ${SQL_SUCCESS})
            AND w.id NOT IN (SELECT id FROM moved)
-           AND NOT EXISTS (
-             SELECT 1 FROM unnest(w.depends_on) AS dep(key)
-             WHERE NOT EXISTS (SELECT 1 FROM done WHERE done.document_id = w.document_id AND done.key = dep.key)
-               AND NOT EXISTS (
-                 SELECT 1 FROM tasks AS d
-                 WHERE d.document_id = w.document_id AND d.key = dep.key AND d.state = ${SQL_SUCCESS}
-                   AND d.id NOT IN (SELECT id FROM moved)
-               )
-           )
+           AND ${dependenciesDone('w', 'moved')}
          ORDER BY w.seq
          FOR UPDATE OF w SKIP LOCKED
        ),

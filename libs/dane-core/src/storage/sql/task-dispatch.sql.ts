@@ -64,6 +64,26 @@ export const HEARTBEAT = `
   WHERE t.id = $2 AND t.state = ${SQL_QUEUED} AND ($3::int IS NULL OR t.attempt = $3::int)`;
 
 /**
+ * The condition that every depends_on key of the 412 task `w` has a task of the same document in
+ * 200. Inside a statement that has just moved tasks (`justMoved`: a CTE of their id, document_id,
+ * key and state), its own snapshot still shows their old rows: those count by their new state.
+ */
+export function dependenciesDone(w: string, justMoved?: string): string {
+  const moved = justMoved
+    ? `NOT EXISTS (SELECT 1 FROM ${justMoved} AS m WHERE m.document_id = ${w}.document_id AND m.key = dep.key AND m.state = ${SQL_SUCCESS})
+          AND `
+    : '';
+  const stale = justMoved ? ` AND d.id NOT IN (SELECT id FROM ${justMoved})` : '';
+  return `NOT EXISTS (
+        SELECT 1 FROM unnest(${w}.depends_on) AS dep(key)
+        WHERE ${moved}NOT EXISTS (
+          SELECT 1 FROM tasks AS d
+          WHERE d.document_id = ${w}.document_id AND d.key = dep.key AND d.state = ${SQL_SUCCESS}${stale}
+        )
+      )`;
+}
+
+/**
  * $1 document ids, $2 limit (null = all), $3 new state, $4 msg, $5 updated_at. A 412 task is ready
  * when none of its depends_on keys lacks a task of the same document in 200.
  */
@@ -71,13 +91,7 @@ export const RELEASE_DEPENDANTS = `
   WITH ready AS (
     SELECT t.id FROM tasks AS t
     WHERE t.state = ${SQL_WAITING} AND t.document_id = ANY($1::text[]) AND cardinality(t.depends_on) > 0
-      AND NOT EXISTS (
-        SELECT 1 FROM unnest(t.depends_on) AS dep(key)
-        WHERE NOT EXISTS (
-          SELECT 1 FROM tasks AS d
-          WHERE d.document_id = t.document_id AND d.key = dep.key AND d.state = ${SQL_SUCCESS}
-        )
-      )
+      AND ${dependenciesDone('t')}
     ORDER BY t.seq
     LIMIT $2
     FOR UPDATE SKIP LOCKED
