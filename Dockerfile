@@ -10,12 +10,17 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspaces' manifests (the packages @dane/protocol, @dane/client, @dane/worker, @dane/cli): npm ci reads them.
+COPY libs/protocol/package.json libs/protocol/
+COPY libs/client-sdk/package.json libs/client-sdk/
+COPY libs/worker-sdk/package.json libs/worker-sdk/
+COPY apps/cli/package.json apps/cli/
 RUN npm ci --no-audit --no-fund --ignore-scripts
 
 # 2. Compile everything into dist/. Workers read base_config.yml beside their compiled main.js
 #    (libs/worker-sdk/src/base-dir.ts looks there first): tsc does not copy .yml, so we do.
 FROM deps AS build
-COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.package.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY workers ./workers
@@ -29,6 +34,10 @@ RUN npm run build \
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY libs/protocol/package.json libs/protocol/
+COPY libs/client-sdk/package.json libs/client-sdk/
+COPY libs/worker-sdk/package.json libs/worker-sdk/
+COPY apps/cli/package.json apps/cli/
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
 # 4. Runtime: production node_modules + compiled output, as the unprivileged `node` user (uid 1000).

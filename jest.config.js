@@ -7,6 +7,7 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/workers', '<rootDir>/test'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] },
   moduleNameMapper: {
+    '^@dane/protocol$': '<rootDir>/libs/protocol/src',
     '^@dane/core$': '<rootDir>/libs/dane-core/src',
     '^@dane/core/(.*)$': '<rootDir>/libs/dane-core/src/$1',
     '^@dane/worker$': '<rootDir>/libs/worker-sdk/src',

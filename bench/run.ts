@@ -4,7 +4,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import * as amqp from 'amqplib';
-import { taskId } from '@dane/core/model';
+import { taskId } from '@dane/protocol';
 import { PREFETCH_ONE_CEILING, runCeiling, TUNED_CEILING } from './ceiling';
 import { delta, readProcStats, ProcStats } from './proc-stats';
 import { freePort, spawnNode, Spawned, waitFor } from './processes';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { TaskState } from '@dane/core/state/task-state';
+import { TaskState } from '@dane/protocol';
 import { TransitionRequest } from '@dane/core/storage/store.port';
 import { migrate } from '@dane/core/storage/sql/migrations';
 import { PostgresSqlClient } from '@dane/core/storage/sql/postgres-client';

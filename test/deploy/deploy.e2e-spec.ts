@@ -5,11 +5,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { CORE_SECTIONS, loadConfig } from '@dane/core/config';
-import { locateBaseDir } from '@dane/worker/base-dir';
+import { locateBaseDir } from '@dane/worker';
 import { parseAllDocuments } from 'yaml';
 import { freePort, waitFor } from '../support/polling';
 import { buildImageLayout, commandOf, dockerfiles, environmentOf, healthTestOf, parseDockerfile, readCompose, ROOT } from './compose-support';
+import { CORE_SECTIONS, loadConfig } from '@dane/protocol';
 
 /**
  * Deployment checks without a Docker engine: docker-compose.yml, the Dockerfile(s) and

@@ -1,8 +1,6 @@
 import { createHash, getHashes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { ConfigError } from '@dane/core/errors';
-import type { DaneDocument } from '@dane/core/model';
-import { TaskState } from '@dane/core/state/task-state';
+import { ConfigError, type DaneDocument, TaskState } from '@dane/protocol';
 import {
   apiClientFor,
   DaneApiError,

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DaneConfig } from '@dane/core/config';
 import { DaneTestServer } from '../../libs/worker-sdk/test/dane-test-server';
 import { sendJson, startHttpFixture, unreachableUrl, type HttpFixture } from '../../libs/worker-sdk/test/http-fixture';
 import { ChecksumWorker } from '../checksum/checksum-worker';
 import { DownloadWorker, fileNameOf } from './download-worker';
+import { type DaneConfig } from '@dane/protocol';
 
 const CONTENT = Buffer.from('DANE media bytes '.repeat(1000));
 const GENERATOR = { id: 'test', name: 'EXAMPLES', type: 'Software' as const, homepage: null };

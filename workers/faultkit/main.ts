@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DaneDocument } from '@dane/core/model';
+import type { DaneDocument } from '@dane/protocol';
 import { DaneWorker, TaskState, runWorkerCli, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createDocument, documentView } from '@dane/core/model';
+import { createDocument, documentView } from '@dane/protocol';
 import { DaneTestServer, eventually } from '../../libs/worker-sdk/test/dane-test-server';
 import { sendJson, startHttpFixture, type HttpFixture } from '../../libs/worker-sdk/test/http-fixture';
 import { buildWorkers, startWorkerProcess } from '../../libs/worker-sdk/test/worker-process';

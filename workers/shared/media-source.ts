@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { TaskState } from '@dane/core/state/task-state';
+import { TaskState } from '@dane/protocol';
 import type { WorkerOutcome } from '@dane/worker';
 
 /** Where a document's `target.url` points: a web resource or a file on this machine. */

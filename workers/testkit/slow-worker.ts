@@ -1,5 +1,4 @@
-import type { DaneDocument } from '@dane/core/model';
-import { TaskState } from '@dane/core/state/task-state';
+import { type DaneDocument, TaskState } from '@dane/protocol';
 import { DaneWorker, loadWorkerConfig, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
 
 /**

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { encodeCursor } from '@dane/core/storage/cursor';
+import { encodeCursor } from '@dane/protocol';
 import { migrate, SqlStore } from '@dane/core/storage/sql';
 import { PgliteSqlClient } from '@dane/core/storage/sql/pglite-client';
 import { TaskState } from '@dane/core';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DaneClient } from '@dane/client';
-import { TaskState } from '@dane/core/state/task-state';
+import { TaskState } from '@dane/protocol';
 import { ApiServer, startApiServer } from '../../../libs/client-sdk/test/api-server';
 import { dane } from './run-dane';
 

@@ -1,5 +1,5 @@
 import { DaneClient, Task } from '@dane/client';
-import { TaskState } from '@dane/core/state/task-state';
+import { TaskState } from '@dane/protocol';
 import { ApiServer, startApiServer, workerCompletes } from '../../../libs/client-sdk/test/api-server';
 import { documentInput, generator } from '../../../libs/client-sdk/test/fixtures';
 import { dane } from './run-dane';

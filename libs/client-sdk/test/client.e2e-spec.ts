@@ -1,6 +1,6 @@
 import { createServer, IncomingHttpHeaders } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { TaskState } from '@dane/core/state/task-state';
+import { TaskState } from '@dane/protocol';
 import {
   BadRequestError,
   ClientUsageError,

@@ -1,7 +1,7 @@
 import { InvalidBindingKeyError } from './errors/invalid-binding-key-error';
 import { taskKeyOf, validateBindingKeys } from './binding-keys';
 import { resolveWorkerOptions } from './worker-options';
-import { builtInDefaults } from '@dane/core/config';
+import { builtInDefaults } from '@dane/protocol';
 
 describe('binding keys (docs/protocol.md, Binding keys)', () => {
   it('accepts target types, * and # as first segment, as a string or a list', () => {

@@ -1,4 +1,4 @@
-import { TARGET_TYPES } from '@dane/core/model';
+import { TARGET_TYPES } from '@dane/protocol';
 import { InvalidBindingKeyError } from './errors/invalid-binding-key-error';
 
 const FIRST_SEGMENTS: readonly string[] = [...TARGET_TYPES, '*', '#'];

@@ -1,5 +1,4 @@
-import type { DaneDocument } from '@dane/core/model';
-import { TaskState } from '@dane/core/state/task-state';
+import { type DaneDocument, TaskState } from '@dane/protocol';
 import { DaneTestServer, eventually, gate } from '../test/dane-test-server';
 import { DaneWorker } from './dane-worker';
 import { RefuseJob } from './errors/refuse-job';

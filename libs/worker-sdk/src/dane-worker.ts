@@ -1,5 +1,4 @@
-import type { DaneConfig } from '@dane/core/config';
-import type { DaneDocument, Generator } from '@dane/core/model';
+import type { DaneDocument, Generator, DaneConfig } from '@dane/protocol';
 import { TaskConsumer } from './broker/task-consumer';
 import { dirRoots, documentDirs, DocumentDirs } from './dirs';
 import type { TaskContext } from './execution/task-context';

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtInDefaults } from '@dane/core/config';
 import { DaneWorker } from './dane-worker';
 import { dirRoots, documentDirs, idChunks } from './dirs';
+import { builtInDefaults } from '@dane/protocol';
 
 const ID = '03d28a03643a981284b403b91b95f6048576c234';
 

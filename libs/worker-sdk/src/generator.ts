@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Generator } from '@dane/core/model';
+import type { Generator } from '@dane/protocol';
 
 function insideGitRepo(dir: string): boolean {
   for (let d = resolve(dir); ; d = dirname(d)) {

@@ -1,10 +1,11 @@
 /** @dane/worker — write DANE workers in TypeScript (see libs/worker-sdk/README.md). */
-export { TaskState } from '@dane/core/state/task-state';
+export { TaskState } from '@dane/protocol';
 export * from './dane-worker';
 export * from './worker-options';
 export * from './worker-task';
 export * from './binding-keys';
 export * from './dirs';
+export { locateBaseDir } from './base-dir';
 export * from './generator';
 export * from './errors';
 export * from './protocol';
@@ -14,6 +15,3 @@ export * from './api/dane-api-client';
 export * from './batch/run-batch';
 export * from './batch/cli-args';
 export * from './run-worker-cli';
-export * from './nest/dane-context';
-export * from './nest/dane-transport';
-export * from './nest/dane-exception-filter';

@@ -1,6 +1,4 @@
-import { ConfigError } from '@dane/core/errors';
-import { loadConfig, type DaneConfig } from '@dane/core/config';
-import type { Generator } from '@dane/core/model';
+import { ConfigError, loadConfig, type DaneConfig, type Generator } from '@dane/protocol';
 import { locateBaseDir } from './base-dir';
 import { taskKeyOf, validateBindingKeys } from './binding-keys';
 import { defaultGenerator } from './generator';

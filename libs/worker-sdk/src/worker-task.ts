@@ -1,5 +1,4 @@
-import type { DaneDocument } from '@dane/core/model';
-import type { FrameTask, ReplyOutcome } from '@dane/core/protocol';
+import type { DaneDocument, FrameTask, ReplyOutcome } from '@dane/protocol';
 
 /**
  * The task as a worker sees it: `Task.to_json()` of the message body (docs/protocol.md, Task) plus the

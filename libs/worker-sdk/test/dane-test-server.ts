@@ -4,10 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type DaneConfig } from '@dane/core/config';
-import { amqpSettings, resultQueueName } from '@dane/core/broker';
-import { createDocument, createTask, parseTaskSpec, type DaneDocument, type DaneTask } from '@dane/core/model';
-import { ATTEMPT_HEADER, routingKeyFor, taskMessageBody, type ResultMessage } from '@dane/core/protocol';
+import { createDocument, createTask, parseTaskSpec, type DaneDocument, type DaneTask, amqpSettings, loadConfig, resultQueueName, type DaneConfig, ATTEMPT_HEADER, routingKeyFor, taskMessageBody, type ResultMessage } from '@dane/protocol';
 
 export interface ReceivedReply {
   body: Record<string, unknown>;

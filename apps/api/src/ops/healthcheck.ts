@@ -1,8 +1,7 @@
 import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client as PgClient } from 'pg';
-import { amqpSettings } from '@dane/core/broker/amqp-settings';
+import { amqpSettings, DaneConfig, loadConfig } from '@dane/protocol';
 import { probeBroker } from '@dane/core/broker/probe-broker';
-import { DaneConfig, loadConfig } from '@dane/core/config';
 import { clientOptions, ElasticsearchSettings } from '@dane/core/storage/elasticsearch/es-settings';
 import { within } from '@dane/core/util/within';
 

@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/comm
 import { ConfigService } from '@nestjs/config';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Gauge } from 'prom-client';
-import { amqpSettings, AmqpSettings, checkQueues, QueueCount, resultQueueName } from '@dane/core/broker';
-import { DaneConfig } from '@dane/core/config';
+import { checkQueues, QueueCount } from '@dane/core/broker';
 import { within } from '@dane/core/util/within';
 import { TaskMetrics } from '@dane/core/metrics';
 import { DANE_STORE, DaneStore, TaskStats } from '@dane/core/storage/store.port';
+import { AmqpSettings, DaneConfig, amqpSettings, resultQueueName } from '@dane/protocol';
 
 /** Store and broker are asked at most this often; scrapes in between are answered from the cache. */
 export const SCRAPE_CACHE_MS = 5000;

@@ -1,4 +1,4 @@
-import { MASS_RESET_DEFAULT_STATE, TaskState, TRANSITIONS } from '@dane/core/state/task-state';
+import { MASS_RESET_DEFAULT_STATE, TaskState, TRANSITIONS } from '@dane/protocol';
 import type { Command } from '../command';
 import { UsageError } from '../errors/usage-error';
 import { ExitCode } from '../exit-codes';

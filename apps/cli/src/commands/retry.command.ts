@@ -1,4 +1,4 @@
-import { RETRY_REFUSED_STATES, TRANSITIONS, TaskState } from '@dane/core/state/task-state';
+import { RETRY_REFUSED_STATES, TRANSITIONS, TaskState } from '@dane/protocol';
 import type { Command } from '../command';
 import { UsageError } from '../errors/usage-error';
 import { ExitCode } from '../exit-codes';

@@ -1,8 +1,7 @@
 import { userInfo } from 'node:os';
 import type { AssignManyOutcome, DaneClient, RegisterManyOutcome, TaskSpec } from '@dane/client';
 import { DEFAULT_CHUNK_SIZE } from '@dane/client';
-import { MAX_PRIORITY, MIN_PRIORITY } from '@dane/core/model/task';
-import { TaskState } from '@dane/core/state/task-state';
+import { MAX_PRIORITY, MIN_PRIORITY, TaskState } from '@dane/protocol';
 import type { Command, CommandContext } from '../command';
 import { UsageError } from '../errors/usage-error';
 import { ExitCode } from '../exit-codes';

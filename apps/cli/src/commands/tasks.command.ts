@@ -1,4 +1,4 @@
-import { TaskState } from '@dane/core/state/task-state';
+import { TaskState } from '@dane/protocol';
 import type { Command } from '../command';
 import { ExitCode } from '../exit-codes';
 import { printJson, printLines } from '../output/print';

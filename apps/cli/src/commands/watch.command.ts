@@ -1,4 +1,4 @@
-import { TaskState } from '@dane/core/state/task-state';
+import { TaskState } from '@dane/protocol';
 import type { Command, CommandContext } from '../command';
 import { UsageError } from '../errors/usage-error';
 import { ExitCode } from '../exit-codes';

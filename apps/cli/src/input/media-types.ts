@@ -1,4 +1,4 @@
-import type { TargetType } from '@dane/core/model/document';
+import type { TargetType } from '@dane/protocol';
 
 // Extensions of the media a DANE worker usually gets; anything else needs --type.
 const BY_EXTENSION: Record<string, TargetType> = {};

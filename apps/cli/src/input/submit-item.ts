@@ -1,5 +1,5 @@
 import type { DocumentInput } from '@dane/client';
-import { CREATOR_TYPES, TARGET_TYPES } from '@dane/core/model/document';
+import { CREATOR_TYPES, TARGET_TYPES } from '@dane/protocol';
 
 /** One document to submit, with where it came from so that a failure can name its line. */
 export interface SubmitItem {

@@ -1,4 +1,4 @@
-import { STATE_TABLE, stateInfo } from '@dane/core/state/task-state';
+import { STATE_TABLE, stateInfo } from '@dane/protocol';
 
 /** `500 ERROR`; a code outside the table stays a bare number. */
 export function stateLabel(code: number | string): string {

@@ -1,5 +1,5 @@
 import type { TaskCount } from '@dane/client';
-import { StateClass, stateInfo } from '@dane/core/state/task-state';
+import { StateClass, stateInfo } from '@dane/protocol';
 
 /** Where the tasks of one key are, by state class (docs/protocol.md, State table), at one moment. */
 export interface KeyProgress {

@@ -1,8 +1,4 @@
-import 'reflect-metadata';
-import { validateDocument } from '@dane/core/dto/document.dto';
-import { validateResult } from '@dane/core/dto/result.dto';
-import { validateTaskAssignment } from '@dane/core/dto/task.dto';
-import { ValidationError } from '@dane/core/errors/validation-error';
+import { validateDocument, validateResult, validateTaskAssignment, ValidationError } from '@dane/protocol';
 
 /**
  * How the API checks the body of a route: one of dane-core's DTO validate functions (its BodyPipe

@@ -1,4 +1,4 @@
-import { TaskState } from '@dane/core/state/task-state';
+import { TaskState } from '@dane/protocol';
 import { Task } from './task';
 import { taskFieldsFromJson, taskToJson } from './task-json';
 

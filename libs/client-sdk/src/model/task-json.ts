@@ -1,4 +1,4 @@
-import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, taskToJson as coreTaskToJson } from '@dane/core/model/task';
+import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, taskToJson as coreTaskToJson } from '@dane/protocol';
 import type { TaskJson } from './views';
 
 /** Everything a Task holds apart from its client. */

@@ -1,4 +1,4 @@
-import { DISPATCHABLE_STATES, isDone, stateInfo, TaskState } from '@dane/core/state/task-state';
+import { DISPATCHABLE_STATES, isDone, stateInfo, TaskState } from '@dane/protocol';
 import type { AssignManyOutcome } from '../bulk/assign-many';
 import type { DaneClient } from '../dane-client';
 import type { TaskActionOptions } from '../api/tasks-api';

@@ -1,7 +1,4 @@
-import type { CreatorDto, DocumentCreateDto, TargetDto } from '@dane/core/dto/document.dto';
-import type { GeneratorDto, ResultCreateDto } from '@dane/core/dto/result.dto';
-import type { TaskSpecDto } from '@dane/core/dto/task.dto';
-import type { Creator, Target } from '@dane/core/model/document';
+import type { CreatorDto, DocumentCreateDto, TargetDto, GeneratorDto, ResultCreateDto, TaskSpecDto, Creator, Target } from '@dane/protocol';
 
 export type { Creator, Target };
 

@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@dane/core/storage/page';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@dane/protocol';
 import type { ApiResponse } from '../http/http-transport';
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };

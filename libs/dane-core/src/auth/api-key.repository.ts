@@ -1,4 +1,4 @@
-import { Page, PageRequest } from '../storage/page';
+import { Page, PageRequest } from '@dane/protocol';
 import { ApiKeyRecord } from './api-key';
 
 /** Where API keys live: the `api_keys` table (SQL stores) or the `<INDEX>-api-keys` index (Elasticsearch). */

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotFoundError, ValidationError } from '../errors';
-import { Page, PageRequest } from '../storage/page';
+import { NotFoundError, ValidationError, Page, PageRequest } from '@dane/protocol';
 import { DANE_STORE, DaneStore } from '../storage/store.port';
 import { ApiKeyView, apiKeyView, generateApiKey, hashSecret, newSalt, parseApiKey, secretMatches } from './api-key';
 import { Principal } from './principal';

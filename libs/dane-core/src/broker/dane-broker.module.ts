@@ -2,13 +2,11 @@ import { Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } fr
 import { ConfigService } from '@nestjs/config';
 import { AmqpConnection, RabbitMQModule } from '@golevelup/nestjs-rabbitmq';
 import { createHash } from 'node:crypto';
-import { DaneConfig } from '../config/defaults';
+import { DaneConfig, AmqpSettings, amqpSettings, describeBroker, amqpSocketOf, corkPerTick } from '@dane/protocol';
 import { EventPublisher } from '../events/event-publisher';
 import { BROKER_HEALTH, BrokerHealth } from '../services/broker-health';
-import { AmqpSettings, amqpSettings, describeBroker } from './amqp-settings';
 import { AMQP_SETTINGS } from './broker.tokens';
 import { rabbitMqConfig } from './rabbitmq-config';
-import { amqpSocketOf, corkPerTick } from './cork-per-tick';
 
 function settingsFrom(config: ConfigService): AmqpSettings {
   return amqpSettings({ RABBITMQ: config.get('RABBITMQ')! } as DaneConfig);

@@ -1,5 +1,3 @@
-export * from './amqp-settings';
-export * from './topology';
 export * from './probe-broker';
 export * from './broker.tokens';
 export * from './rabbitmq-config';
@@ -7,5 +5,4 @@ export * from './confirm-publisher';
 export * from './batching-subscriber';
 export * from './dane-broker.module';
 export * from './queue-check';
-export * from './cork-per-tick';
 export * from './byte-subscription';

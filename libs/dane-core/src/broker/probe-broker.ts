@@ -1,6 +1,5 @@
 import * as amqp from 'amqplib';
-import { BrokerUnavailableError } from '../errors';
-import { AmqpSettings, describeBroker } from './amqp-settings';
+import { BrokerUnavailableError, AmqpSettings, describeBroker } from '@dane/protocol';
 
 /**
  * One connection attempt, for start-up: a process that cannot reach RabbitMQ says so plainly and

@@ -1,7 +1,7 @@
 import { LoggerService, Logger } from '@nestjs/common';
 import type { RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
 import { randomBytes } from 'node:crypto';
-import { AmqpSettings, brokerUri, QueueType, tlsSocketOptions } from './amqp-settings';
+import { AmqpSettings, brokerUri, QueueType, tlsSocketOptions } from '@dane/protocol';
 
 /** Named channels of the server's connection; each consumer has its own prefetch window. */
 export const BROKER_CHANNELS = {

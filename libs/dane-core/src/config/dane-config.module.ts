@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { loadConfig, LoadConfigOptions } from './load-config';
+import { loadConfig, LoadConfigOptions } from '@dane/protocol';
 
 /**
  * @nestjs/config fed by the layered DANE loader: `config.get('RABBITMQ.HOST')`. Loading fails

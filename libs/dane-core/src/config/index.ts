@@ -1,3 +1,1 @@
-export * from './defaults';
-export * from './load-config';
 export * from './dane-config.module';

@@ -1,8 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ApiKeyCreateDto } from './api-key.dto';
-import { DTO_VALIDATOR_OPTIONS, validateBody, validationMessages } from './validation';
-import { refusalOf } from './testing/refusal';
+import { DTO_VALIDATOR_OPTIONS, validateBody, validationMessages } from '@dane/protocol';
+import { refusalOf } from '../../../../test/support/refusal';
 
 const rules = { notObject: 'Invalid key: expected a JSON object', closed: 'Invalid key' };
 

@@ -1,11 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { AMQP_SETTINGS } from '../broker/broker.tokens';
-import { AmqpSettings } from '../broker/amqp-settings';
-import { DaneDocument } from '../model/document';
-import { DaneResult } from '../model/result';
-import { DaneTask } from '../model/task';
-import { DaneEvent, encodeEvent } from '../protocol';
+import { AmqpSettings, DaneDocument, DaneResult, DaneTask, DaneEvent, encodeEvent } from '@dane/protocol';
 import { FlowMetrics } from '../metrics/flow-metrics';
 
 /** An event the broker has not confirmed by then is given up (and counted): the sweeper is the safety net. */

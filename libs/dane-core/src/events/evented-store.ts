@@ -1,6 +1,4 @@
-import { DaneDocument } from '../model/document';
-import { DaneTask } from '../model/task';
-import { TaskState } from '../state/task-state';
+import { DaneDocument, DaneTask, TaskState } from '@dane/protocol';
 import type { DaneStore, DocumentRepository, ResultRepository, TaskRepository, TransitionRequest } from '../storage/store.port';
 import { EventPublisher } from './event-publisher';
 

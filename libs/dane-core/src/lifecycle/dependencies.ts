@@ -1,5 +1,4 @@
-import { DaneError } from '../errors';
-import { TaskSpec, normaliseKey, parseTaskSpec } from '../model/task';
+import { DaneError, TaskSpec, normaliseKey, parseTaskSpec } from '@dane/protocol';
 
 export interface DependencySpecs {
   specs: TaskSpec[];

@@ -1,4 +1,4 @@
-import { TaskState } from '../state/task-state';
+import { TaskState } from '@dane/protocol';
 import { leaseExpiryBudget, leaseExpiryLimit, leaseExpiryOutcome } from './lease-expiry';
 
 describe('lease expiry budget', () => {

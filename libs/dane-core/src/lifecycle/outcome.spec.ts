@@ -1,7 +1,5 @@
-import { DaneTask, createTask } from '../model/task';
-import { WorkerReply } from '../protocol/reply';
-import { TaskState } from '../state/task-state';
-import { DecisionContext, IncomingReply, ReplyDecision, decideReply } from './outcome';
+import { DaneTask, createTask, WorkerReply, TaskState, type IncomingReply } from '@dane/protocol';
+import { DecisionContext, ReplyDecision, decideReply } from './outcome';
 import { PARKED_UNTIL, RetryPolicy } from './retry-policy';
 
 const policy: RetryPolicy = { maxRetries: 3, maxRetriesPerKey: { ASR: 1 }, baseMs: 1000, maxMs: 60_000 };

@@ -1,20 +1,9 @@
-import { DaneTask, TaskSpec } from '../model/task';
-import { WorkerReply } from '../protocol/reply';
-import { AUTO_RETRY_STATES, MANUAL_STATES, RUNNABLE_STATES, TRANSITIONS, TaskState } from '../state/task-state';
+import { DaneTask, TaskSpec, type IncomingReply, type ReplyKind, type WorkerReply, AUTO_RETRY_STATES, MANUAL_STATES, RUNNABLE_STATES, TRANSITIONS, TaskState } from '@dane/protocol';
 import { TransitionRequest } from '../storage/store.port';
 import { retryDelay } from './backoff';
 import { dependencySpecs, mergeKeys } from './dependencies';
 import { PARKED_UNTIL, RetryPolicy, retryLimit } from './retry-policy';
 
-/** What a reply asks for: a final outcome, a heartbeat (progress, lease extension), or a refusal. */
-export type ReplyKind = 'outcome' | 'heartbeat' | 'refused';
-
-export interface IncomingReply {
-  kind: ReplyKind;
-  reply: WorkerReply;
-  /** The dispatch attempt the worker answers (header x-dane-attempt); Python workers send none. */
-  attempt?: number;
-}
 
 /** What the scheduler does after the write, besides acknowledging the reply. */
 export type OutcomeEffect =

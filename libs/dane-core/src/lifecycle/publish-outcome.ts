@@ -1,5 +1,4 @@
-import { DaneTask } from '../model/task';
-import { TRANSITIONS, TaskState, stateInfo } from '../state/task-state';
+import { DaneTask, TRANSITIONS, TaskState, stateInfo } from '@dane/protocol';
 import { TransitionRequest } from '../storage/store.port';
 
 /** No queue is bound for the routing key (docs/protocol.md, Publishing outcomes): 422 "Unroutable task", waits for a person. */

@@ -1,4 +1,4 @@
-import { builtInDefaults } from '../config/defaults';
+import { builtInDefaults } from '@dane/protocol';
 import { retryLimit, retryPolicyFromConfig } from './retry-policy';
 
 describe('retry policy', () => {

@@ -1,4 +1,4 @@
-import { ConfigValue } from '../config/defaults';
+import { ConfigValue } from '@dane/protocol';
 
 /** How often auto-retryable outcomes are retried, and how far apart (architecture principle 4). */
 export interface RetryPolicy {

@@ -1,5 +1,5 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
-import { DaneConfig } from '../config/defaults';
+import { DaneConfig } from '@dane/protocol';
 
 const LEVELS: Record<string, LogLevel[]> = {
   DEBUG: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],

@@ -1,8 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DaneError, DocumentExistsError, NotFoundError, ValidationError } from '../errors';
-import { createDocument, DaneDocument } from '../model/document';
-import { pythonStr } from '../model/python-str';
-import { MAX_PAGE_SIZE, Page, PageRequest } from '../storage/page';
+import { DaneError, DocumentExistsError, NotFoundError, ValidationError, createDocument, DaneDocument, pythonStr, MAX_PAGE_SIZE, Page, PageRequest } from '@dane/protocol';
 import { DANE_STORE, DaneStore } from '../storage/store.port';
 import { documentNotFound } from './not-found';
 

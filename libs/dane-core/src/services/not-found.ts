@@ -1,4 +1,4 @@
-import { NotFoundError } from '../errors';
+import { NotFoundError } from '@dane/protocol';
 
 /** The 404 texts of the API, one wording for every route. */
 export function documentNotFound(id: string): NotFoundError {

@@ -1,9 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { validateResult } from '../dto/result.dto';
-import { NotFoundError, ValidationError } from '../errors';
-import { createResult, DaneResult, parseResultInput } from '../model/result';
-import { normaliseKey } from '../model/task';
-import { Page, PageRequest } from '../storage/page';
+import { validateResult, NotFoundError, ValidationError, createResult, DaneResult, parseResultInput, normaliseKey, Page, PageRequest } from '@dane/protocol';
 import { DANE_STORE, DaneStore, ResultQuery } from '../storage/store.port';
 import { resultNotFound, taskNotFound } from './not-found';
 

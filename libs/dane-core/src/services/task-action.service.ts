@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InvalidStateError, ValidationError } from '../errors';
-import { DaneTask, normaliseKey } from '../model/task';
-import { MASS_RESET_DEFAULT_STATE, RETRY_REFUSED_STATES, stateInfo, TRANSITIONS } from '../state/task-state';
+import { InvalidStateError, ValidationError, DaneTask, normaliseKey, MASS_RESET_DEFAULT_STATE, RETRY_REFUSED_STATES, stateInfo, TRANSITIONS } from '@dane/protocol';
 import { DANE_STORE, DaneStore, TransitionRequest } from '../storage/store.port';
 import { taskNotFound } from './not-found';
 import { tasksOfDocument, unmetDependencies, waitingMessage } from './task-dependencies';

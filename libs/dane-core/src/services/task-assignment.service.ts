@@ -1,8 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { validateTaskAssignment } from '../dto/task.dto';
-import { DaneError, NotFoundError, TaskAssignedError } from '../errors';
-import { createTask, DaneTask, parseTaskSpec, TaskSpec } from '../model/task';
-import { TaskState } from '../state/task-state';
+import { validateTaskAssignment, DaneError, NotFoundError, TaskAssignedError, createTask, DaneTask, parseTaskSpec, TaskSpec, TaskState } from '@dane/protocol';
 import { DANE_STORE, DaneStore } from '../storage/store.port';
 import { documentNotFound } from './not-found';
 import { tasksOfDocument, unmetDependencies, waitingMessage } from './task-dependencies';

@@ -1,7 +1,5 @@
-import { DaneTask } from '../model/task';
-import { MAX_PAGE_SIZE } from '../storage/page';
+import { DaneTask, MAX_PAGE_SIZE, isDone } from '@dane/protocol';
 import { DaneStore } from '../storage/store.port';
-import { isDone } from '../state/task-state';
 
 /** Every task of a document, page by page: a dependency check must see all of them (docs/architecture.md, Weaknesses of the original, item 6). */
 export async function tasksOfDocument(store: DaneStore, documentId: string): Promise<DaneTask[]> {

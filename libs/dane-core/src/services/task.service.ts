@@ -1,8 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DaneDocument } from '../model/document';
-import { DaneTask, normaliseKey } from '../model/task';
-import { NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES } from '../state/task-state';
-import { Page, PageRequest } from '../storage/page';
+import { DaneDocument, DaneTask, normaliseKey, NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES, Page, PageRequest } from '@dane/protocol';
 import { DANE_STORE, DaneStore, TaskStats } from '../storage/store.port';
 import { documentNotFound, taskNotFound } from './not-found';
 

@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { BrokerUnavailableError } from '../errors';
+import { BrokerUnavailableError } from '@dane/protocol';
 import {
   dashboardEventsQueueName,
   deploymentQueues,

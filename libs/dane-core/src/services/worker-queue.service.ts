@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AmqpSettings, amqpSettings } from '../broker/amqp-settings';
-import { resultQueueName } from '../broker/topology';
-import { DaneConfig } from '../config/defaults';
-import { BrokerUnavailableError } from '../errors';
-import { Page, PageRequest } from '../storage/page';
+import { AmqpSettings, amqpSettings, resultQueueName, DaneConfig, BrokerUnavailableError, Page, PageRequest } from '@dane/protocol';
 
 /** One worker queue as `GET /DANE/workers/` reports it (docs/protocol.md, Worker routes). */
 export interface WorkerQueue {

@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError } from '../errors';
+import { ConfigError } from '@dane/protocol';
 import { ELASTICSEARCH_STORE, ElasticsearchStore, ElasticsearchStoreModule } from './elasticsearch';
 import { createSqlStore } from './sql/create-store';
 import { pgliteMemoryFromConfig } from './sql/pglite-client';

@@ -1,10 +1,6 @@
-import { DaneDocument } from '../model/document';
-import { DaneResult } from '../model/result';
-import { DaneTask } from '../model/task';
-import { DaneError } from '../errors';
+import { DaneDocument, DaneResult, DaneTask, DaneError, Page, PageRequest } from '@dane/protocol';
 import type { LeaseExpiryBudget } from '../lifecycle/lease-expiry';
 import type { ApiKeyRepository } from '../auth/api-key.repository';
-import { Page, PageRequest } from './page';
 
 /** Injection token of the store (a `DaneStore`). */
 export const DANE_STORE = Symbol('DANE_STORE');

@@ -1,5 +1,4 @@
-import { builtInDefaults, type DaneConfig } from '@dane/core/config';
-import type { DaneDocument } from '@dane/core/model';
+import { type DaneDocument, builtInDefaults, type DaneConfig } from '@dane/protocol';
 import { DaneClient } from '@dane/client';
 import { ApiServer, startApiServer } from '../../../client-sdk/test/api-server';
 import { documentInput } from '../../../client-sdk/test/fixtures';

@@ -1,5 +1,4 @@
-import type { DaneConfig } from '@dane/core/config';
-import type { DaneDocument } from '@dane/core/model';
+import type { DaneDocument, DaneConfig } from '@dane/protocol';
 
 /** An API call that failed: `status` is the HTTP status, undefined when the API could not be reached. */
 export class DaneApiError extends Error {

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtInDefaults } from '@dane/core/config';
-import { createDocument, documentView, taskId, type DaneDocument } from '@dane/core/model';
+import { createDocument, documentView, taskId, type DaneDocument, builtInDefaults } from '@dane/protocol';
 import { startHttpFixture, sendJson, unreachableUrl, type HttpFixture } from '../../test/http-fixture';
 import { DaneWorker } from '../dane-worker';
 import type { TaskContext } from '../execution/task-context';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_PRIORITY, formatTimestamp, taskId, type DaneDocument } from '@dane/core/model';
-import { TaskState } from '@dane/core/state/task-state';
+import { DEFAULT_PRIORITY, formatTimestamp, taskId, type DaneDocument, TaskState } from '@dane/protocol';
 import { apiClientFor, DaneApiClient } from '../api/dane-api-client';
 import type { DaneWorker } from '../dane-worker';
 import { invokeHandler, errorText } from '../execution/invoke-handler';

@@ -1,7 +1,7 @@
-import { Logger } from '@nestjs/common';
 import * as amqp from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
-import { AmqpSettings, amqpSocketOf, corkPerTick, describeBroker, tlsSocketOptions } from '@dane/core/broker';
+import { WorkerLog } from '../log/worker-log';
+import { AmqpSettings, amqpSocketOf, corkPerTick, describeBroker, tlsSocketOptions } from '@dane/protocol';
 
 export type ChannelSetup = (channel: Channel) => Promise<void>;
 
@@ -24,14 +24,14 @@ export class AmqpConnection {
   private closing = false;
   private connecting?: Promise<void>;
   private attempt = 0;
-  private readonly logger: Logger;
+  private readonly log: WorkerLog;
   private readonly waiters: Array<() => void> = [];
 
   constructor(
     readonly settings: AmqpSettings,
     readonly name = 'amqp',
   ) {
-    this.logger = new Logger(`AMQP:${name}`);
+    this.log = new WorkerLog(name);
   }
 
   get connected(): boolean {
@@ -58,7 +58,7 @@ export class AmqpConnection {
   channel(options: ManagedChannelOptions): ManagedChannel {
     const ch = new ManagedChannel(this, options);
     this.channels.push(ch);
-    if (this.model) void ch.open(this.model).catch((e) => this.logger.warn(`channel setup failed: ${e.message}`));
+    if (this.model) void ch.open(this.model).catch((e) => this.log.warn('channel_setup_failed', e.message));
     return ch;
   }
 
@@ -78,7 +78,7 @@ export class AmqpConnection {
       } catch (e) {
         const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.attempt, 5));
         this.attempt++;
-        this.logger.warn(JSON.stringify({ event: 'broker_unreachable', broker: describeBroker(this.settings), error: e.message, retry_in_ms: delay }));
+        this.log.warn('broker_unreachable', 'broker unreachable', { broker: describeBroker(this.settings), error: e.message, retry_in_ms: delay });
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -102,18 +102,18 @@ export class AmqpConnection {
     // One system call per event-loop turn for all the frames written in it (replies, heartbeats, acks).
     const socket = amqpSocketOf(model);
     if (socket) corkPerTick(socket);
-    model.on('error', (e) => this.logger.warn(JSON.stringify({ event: 'broker_connection_error', error: e.message })));
+    model.on('error', (e) => this.log.warn('broker_connection_error', 'broker connection error', { error: e.message }));
     model.on('close', () => {
       if (this.model !== model) return;
       this.model = undefined;
       if (this.closing) return;
-      this.logger.warn(JSON.stringify({ event: 'broker_connection_lost', broker: describeBroker(s) }));
+      this.log.warn('broker_connection_lost', 'broker connection lost', { broker: describeBroker(s) });
       this.connecting ??= this.loop();
     });
     for (const ch of this.channels) await ch.open(model);
     this.model = model;
-    if (this.attempt > 0) this.logger.log(JSON.stringify({ event: 'broker_reconnected', broker: describeBroker(s), after_attempts: this.attempt }));
-    else this.logger.log(JSON.stringify({ event: 'broker_connected', broker: describeBroker(s) }));
+    if (this.attempt > 0) this.log.info('broker_reconnected', 'broker reconnected', { broker: describeBroker(s), after_attempts: this.attempt });
+    else this.log.info('broker_connected', 'broker connected', { broker: describeBroker(s) });
     this.attempt = 0;
     this.waiters.splice(0).forEach((w) => w());
   }
@@ -123,7 +123,7 @@ export class AmqpConnection {
     setTimeout(() => {
       if (this.closing || !this.model) return;
       ch.open(this.model).catch((e) => {
-        this.logger.warn(JSON.stringify({ event: 'channel_reopen_failed', error: e.message }));
+        this.log.warn('channel_reopen_failed', 'channel reopen failed', { error: e.message });
         this.reopenLater(ch);
       });
     }, 1000).unref();

@@ -1,4 +1,4 @@
-import { decodeTaskEnvelope, encodeHeartbeat, encodeReply, type EncodedReply, type ReplyAddress, type ReplyKindHeaderValue } from '@dane/core/protocol';
+import { decodeTaskEnvelope, encodeHeartbeat, encodeReply, type EncodedReply, type ReplyAddress, type ReplyKindHeaderValue } from '@dane/protocol';
 import type { WorkerOutcome } from '../worker-task';
 import type { Delivery } from './delivery';
 import { BrokerPublisher } from './publisher';

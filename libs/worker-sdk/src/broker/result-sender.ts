@@ -1,5 +1,4 @@
-import type { Generator } from '@dane/core/model';
-import { assertResultPayload, encodeResultMessage } from '@dane/core/protocol';
+import { type Generator, assertResultPayload, encodeResultMessage } from '@dane/protocol';
 import { BrokerPublisher } from './publisher';
 
 /**

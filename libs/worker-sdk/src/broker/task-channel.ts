@@ -1,8 +1,8 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { AmqpSettings, declareWorkerQueue } from '@dane/core/broker';
 import { AmqpConnection, ManagedChannel } from './amqp-connection';
 import { WorkerLog } from '../log/worker-log';
 import { Delivery } from './delivery';
+import { AmqpSettings, declareWorkerQueue } from '@dane/protocol';
 
 /**
  * The worker's one consuming channel: queue and bindings declared, `basic.qos` set to the prefetch

@@ -1,7 +1,5 @@
-import { amqpSettings, resultQueueName } from '@dane/core/broker';
 import { AmqpConnection } from './amqp-connection';
-import type { DaneConfig } from '@dane/core/config';
-import type { Generator } from '@dane/core/model';
+import { type Generator, amqpSettings, resultQueueName, type DaneConfig } from '@dane/protocol';
 import { DeliveryHandler } from '../execution/delivery-handler';
 import type { TaskHandler } from '../execution/invoke-handler';
 import { WorkerLog } from '../log/worker-log';

@@ -1,4 +1,4 @@
-import { RefuseJobError } from '@dane/core/errors';
+import { RefuseJobError } from '@dane/protocol';
 
 /**
  * Throw from a callback when this worker cannot take the task right now (busy GPU, missing licence,

@@ -1,9 +1,8 @@
-import type { DaneDocument } from '@dane/core/model';
+import { type DaneDocument, decodeTaskFrame } from '@dane/protocol';
 import type { Delivery } from '../broker/delivery';
 import type { ReplyKindValue, ReplySender } from '../broker/reply-sender';
 import type { ResultSender } from '../broker/result-sender';
 import { WorkerLog } from '../log/worker-log';
-import { decodeTaskFrame } from '@dane/core/protocol';
 import { ReplyKind } from '../protocol/headers';
 import { Outcomes } from '../protocol/outcomes';
 import type { WorkerOutcome, WorkerTask } from '../worker-task';

@@ -1,5 +1,4 @@
-import type { DaneDocument } from '@dane/core/model';
-import { RefuseJobError } from '@dane/core/errors';
+import { type DaneDocument, RefuseJobError } from '@dane/protocol';
 import { normaliseOutcome, Outcomes } from '../protocol/outcomes';
 import type { WorkerOutcome, WorkerTask } from '../worker-task';
 import type { TaskContext } from './task-context';

@@ -1,4 +1,4 @@
-import type { DaneDocument } from '@dane/core/model';
+import type { DaneDocument } from '@dane/protocol';
 import { WorkerLog } from '../log/worker-log';
 import type { WorkerTask } from '../worker-task';
 

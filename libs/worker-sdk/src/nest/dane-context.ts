@@ -1,5 +1,5 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import type { DaneDocument } from '@dane/core/model';
+import type { DaneDocument } from '@dane/protocol';
 import type { TaskContext } from '../execution/task-context';
 import type { WorkerTask } from '../worker-task';
 

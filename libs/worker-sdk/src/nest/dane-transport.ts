@@ -1,6 +1,6 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import type { DaneDocument } from '@dane/core/model';
+import type { DaneDocument } from '@dane/protocol';
 import { TaskConsumer } from '../broker/task-consumer';
 import type { TaskContext } from '../execution/task-context';
 import { logLevelOf, WorkerLog } from '../log/worker-log';

@@ -1,7 +1,7 @@
 import type { MessagePropertyHeaders } from 'amqplib';
-import { ReplyKindHeader, attemptOfHeaders, decodeDependenciesDone, DEPENDENCIES_DONE_HEADER } from '@dane/core/protocol';
+import { ReplyKindHeader, attemptOfHeaders, decodeDependenciesDone, DEPENDENCIES_DONE_HEADER } from '@dane/protocol';
 
-export { ATTEMPT_HEADER, DEPENDENCIES_DONE_HEADER, REPLY_KIND_HEADER } from '@dane/core/protocol';
+export { ATTEMPT_HEADER, DEPENDENCIES_DONE_HEADER, REPLY_KIND_HEADER } from '@dane/protocol';
 
 /** Values of `x-dane-kind` on worker replies. */
 export const ReplyKind = ReplyKindHeader;

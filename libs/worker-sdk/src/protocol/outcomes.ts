@@ -1,5 +1,4 @@
-import { FrameRejections, heartbeatOutcome } from '@dane/core/protocol';
-import { TaskState, WORKER_OUTCOME_STATES } from '@dane/core/state/task-state';
+import { FrameRejections, heartbeatOutcome, TaskState, WORKER_OUTCOME_STATES } from '@dane/protocol';
 import type { WorkerOutcome } from '../worker-task';
 
 /**

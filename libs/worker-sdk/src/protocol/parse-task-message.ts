@@ -1,5 +1,4 @@
-import type { DaneDocument } from '@dane/core/model';
-import { checkFrameDocument, decodeTaskBody } from '@dane/core/protocol';
+import { type DaneDocument, checkFrameDocument, decodeTaskBody } from '@dane/protocol';
 import type { WorkerOutcome, WorkerTask } from '../worker-task';
 
 export type ParsedTaskMessage = { ok: true; task: WorkerTask; document: DaneDocument } | { ok: false; reply: WorkerOutcome };

@@ -1,4 +1,4 @@
-import { ConfigError, StorageUnavailableError } from '../../errors';
+import { ConfigError, StorageUnavailableError } from '@dane/protocol';
 import { createElasticsearchStore } from './create-store';
 import { INDEX, acknowledged, indexCreated, indexDefinition, indexExistsAlready, noSuchIndex } from './testing/es-replies';
 import { STORED_MAPPING, testSettings } from './testing/recorded-store';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../errors';
+import { ConfigError } from '@dane/protocol';
 import { describeFailure, errorTypeOf, statusOf } from './es-errors';
 import { EsIndex } from './es-index';
 import { DANE_MAPPING, EXTENSION_MAPPING, indexDefinition } from './index-layout';

@@ -1,5 +1,4 @@
-import { taskId } from '../../model/ids';
-import { DISPATCHABLE_STATES, TaskState } from '../../state/task-state';
+import { taskId, DISPATCHABLE_STATES, TaskState } from '@dane/protocol';
 import { makeDocument } from '../sql/store-contract.fixtures';
 import { INDEX, Stored, bulk, found, hits, mget, refreshed, updated } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';

@@ -1,7 +1,4 @@
-import { DaneDocument } from '../../model/document';
-import { pythonStr } from '../../model/python-str';
-import { DaneError, DocumentExistsError } from '../../errors';
-import { Page, PageRequest, pageOfItems } from '../page';
+import { DaneDocument, pythonStr, DaneError, DocumentExistsError, Page, PageRequest, pageOfItems } from '@dane/protocol';
 import { BulkOutcome, DocumentRepository, DocumentSearch } from '../store.port';
 import { bulkItemError, failedItem } from './es-errors';
 import { EsIndex } from './es-index';

@@ -1,5 +1,4 @@
-import { DocumentExistsError } from '../../errors';
-import { encodeCursor } from '../cursor';
+import { DocumentExistsError, encodeCursor } from '@dane/protocol';
 import { makeDocument } from '../sql/store-contract.fixtures';
 import { INDEX, alreadyExists, bulk, byQuery, created, found, hits, mget, missing } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';

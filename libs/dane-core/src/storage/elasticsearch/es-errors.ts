@@ -1,5 +1,5 @@
 import { errors } from '@elastic/elasticsearch';
-import { DaneError, StorageUnavailableError, ValidationError } from '../../errors';
+import { DaneError, StorageUnavailableError, ValidationError } from '@dane/protocol';
 
 /** The HTTP status of an Elasticsearch response error, or undefined for transport failures. */
 export function statusOf(err: unknown): number | undefined {

@@ -1,4 +1,4 @@
-import { TaskState } from '../../state/task-state';
+import { TaskState } from '@dane/protocol';
 import { makeDocument } from '../sql/store-contract.fixtures';
 import { expireDoc } from './task-changes';
 import { TaskSource } from './sources';

@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NotFoundError, ValidationError } from '../../errors';
-import { DaneResult } from '../../model/result';
-import { DaneTask } from '../../model/task';
-import { Page, PageRequest, pageOfItems } from '../page';
+import { NotFoundError, ValidationError, DaneResult, DaneTask, Page, PageRequest, pageOfItems } from '@dane/protocol';
 import { ResultQuery, ResultRepository } from '../store.port';
 import { EsHit, EsIndex, Query } from './es-index';
 import { refuseNul } from './nul-text';

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../errors';
+import { NotFoundError } from '@dane/protocol';
 import { makeDocument, makeResult, makeTask } from '../sql/store-contract.fixtures';
 import { dedupResultId } from './es-result.repository';
 import { INDEX, Stored, alreadyExists, created, found, hits, mget, missing } from './testing/es-replies';

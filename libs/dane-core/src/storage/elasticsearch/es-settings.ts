@@ -1,5 +1,5 @@
 import type { ClientOptions } from '@elastic/elasticsearch';
-import { ConfigError } from '../../errors';
+import { ConfigError } from '@dane/protocol';
 
 /** The ELASTICSEARCH section of the configuration (docs/protocol.md, Configuration), as the original names it. */
 export interface ElasticsearchSettings {

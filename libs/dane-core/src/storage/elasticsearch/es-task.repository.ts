@@ -1,7 +1,4 @@
-import { DaneTask } from '../../model/task';
-import { TaskState } from '../../state/task-state';
-import { cursorKey } from '../cursor';
-import { Page, PageRequest, pageOfItems } from '../page';
+import { DaneTask, TaskState, cursorKey, Page, PageRequest, pageOfItems } from '@dane/protocol';
 import { LeaseExpiryBudget } from '../../lifecycle/lease-expiry';
 import { BulkOutcome, ClaimedTask, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
 import { EsHit, EsIndex } from './es-index';

@@ -1,6 +1,4 @@
-import { NotFoundError, TaskAssignedError } from '../../errors';
-import { TaskState } from '../../state/task-state';
-import { encodeCursor } from '../cursor';
+import { NotFoundError, TaskAssignedError, TaskState, encodeCursor } from '@dane/protocol';
 import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
 import { INDEX, alreadyExists, bulk, created, found, hits, mget, missing } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';

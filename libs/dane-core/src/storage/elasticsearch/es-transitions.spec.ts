@@ -1,6 +1,4 @@
-import { ValidationError } from '../../errors';
-import { TIMESTAMP_PATTERN } from '../../model/timestamp';
-import { TaskState } from '../../state/task-state';
+import { ValidationError, TIMESTAMP_PATTERN, TaskState } from '@dane/protocol';
 import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
 import { INDEX, Stored, bulk, found, mget, missing, updated, versionConflict } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';

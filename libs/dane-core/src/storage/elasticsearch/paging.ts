@@ -1,5 +1,4 @@
-import { CursorList, cursorKey, encodeCursor } from '../cursor';
-import { PageRequest } from '../page';
+import { CursorList, cursorKey, encodeCursor, PageRequest } from '@dane/protocol';
 import { EsHit, EsIndex, Query } from './es-index';
 
 /** Elasticsearch's default `index.max_result_window`: from + size may not pass it. */

@@ -1,6 +1,4 @@
-import { Creator, DaneDocument, Target } from '../../model/document';
-import { DaneResult, Generator } from '../../model/result';
-import { DaneTask, DEFAULT_PRIORITY } from '../../model/task';
+import { Creator, DaneDocument, Target, DaneResult, Generator, DaneTask, DEFAULT_PRIORITY } from '@dane/protocol';
 import { EsHit } from './es-index';
 
 /**

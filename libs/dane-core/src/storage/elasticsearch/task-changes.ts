@@ -1,6 +1,5 @@
 import { LeaseExpiryBudget, leaseExpiryOutcome } from '../../lifecycle/lease-expiry';
-import { formatTimestamp } from '../../model/timestamp';
-import { DISPATCHABLE_STATES, TRANSITIONS, TaskState, stateInfo } from '../../state/task-state';
+import { formatTimestamp, DISPATCHABLE_STATES, TRANSITIONS, TaskState, stateInfo } from '@dane/protocol';
 import { TransitionRequest } from '../store.port';
 import { TaskExtension, TaskSource } from './sources';
 

@@ -1,7 +1,4 @@
-import { DaneDocument } from '../../model/document';
-import { taskId } from '../../model/ids';
-import { DaneTask } from '../../model/task';
-import { DISPATCHABLE_STATES, TaskState } from '../../state/task-state';
+import { DaneDocument, taskId, DaneTask, DISPATCHABLE_STATES, TaskState } from '@dane/protocol';
 import { LeaseExpiryBudget } from '../../lifecycle/lease-expiry';
 import { ClaimedTask, StuckReason, StuckTask } from '../store.port';
 import { EsHit, EsIndex, Query } from './es-index';

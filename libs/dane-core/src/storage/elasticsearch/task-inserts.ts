@@ -1,5 +1,4 @@
-import { DaneError, NotFoundError, TaskAssignedError } from '../../errors';
-import { DaneTask } from '../../model/task';
+import { DaneError, NotFoundError, TaskAssignedError, DaneTask } from '@dane/protocol';
 import { BulkOutcome } from '../store.port';
 import { bulkItemError, failedItem } from './es-errors';
 import { EsIndex } from './es-index';

@@ -1,5 +1,4 @@
-import { DaneTask } from '../../model/task';
-import { StorageUnavailableError } from '../../errors';
+import { DaneTask, StorageUnavailableError } from '@dane/protocol';
 import { bulkItemError } from './es-errors';
 import { EsHit, EsIndex, versionOf } from './es-index';
 import { Refresh } from './refresh-policy';

@@ -1,4 +1,4 @@
-import { NOT_ERRORED_STATES, UNFINISHED_EXCLUDED_STATES } from '../../state/task-state';
+import { NOT_ERRORED_STATES, UNFINISHED_EXCLUDED_STATES } from '@dane/protocol';
 import { sqlStateSet } from './sql-paging';
 import { SQL_DISPATCHABLE, SQL_QUEUED, SQL_WAITING } from './sql-states';
 import { SqlClient, SqlExecutor } from './sql-client';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StorageUnavailableError } from '../../errors';
+import { StorageUnavailableError } from '@dane/protocol';
 import { createSqlStore } from './create-store';
 import { makeDocument, makeTask } from './store-contract.fixtures';
 

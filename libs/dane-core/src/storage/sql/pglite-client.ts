@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync,
 import { basename, dirname, join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { PGlite, Transaction } from '@electric-sql/pglite';
-import { ConfigError, StorageUnavailableError } from '../../errors';
+import { ConfigError, StorageUnavailableError } from '@dane/protocol';
 import { SqlClient, SqlExecutor, SqlRows } from './sql-client';
 import { translateInputError } from './sql-errors';
 
@@ -36,7 +36,7 @@ export interface PgliteMemorySettings {
   wasmTierUp?: boolean;
 }
 
-/** The defaults of STORAGE.PGLITE_… (libs/dane-core/src/config/defaults.ts). */
+/** The defaults of STORAGE.PGLITE_… (libs/protocol/src/config/defaults.ts). */
 export const PGLITE_MEMORY_DEFAULTS: Required<PgliteMemorySettings> = {
   sharedBuffers: '16MB',
   walBuffers: '',

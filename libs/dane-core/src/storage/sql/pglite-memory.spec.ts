@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { ConfigError, StorageUnavailableError } from '../../errors';
-import { builtInDefaults } from '../../config/defaults';
+import { ConfigError, StorageUnavailableError, builtInDefaults } from '@dane/protocol';
 import { PGLITE_MEMORY_DEFAULTS, PgliteSqlClient, pgliteMemoryFromConfig, pgliteStartParams } from './pglite-client';
 
 // The module object pglite-client.ts calls execFile on (a namespace import would be a copy).

@@ -1,4 +1,4 @@
-import { StorageUnavailableError } from '../../errors';
+import { StorageUnavailableError } from '@dane/protocol';
 import { DaneStore } from '../store.port';
 import { createSqlStore } from './create-store';
 import { MIGRATIONS } from './migrations';

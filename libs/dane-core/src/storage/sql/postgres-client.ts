@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DatabaseError, Pool, PoolClient } from 'pg';
 import type { ConnectionOptions } from 'node:tls';
-import { DaneError, StorageUnavailableError } from '../../errors';
+import { DaneError, StorageUnavailableError } from '@dane/protocol';
 import { SqlClient, SqlExecutor, SqlRows } from './sql-client';
 import { translateInputError } from './sql-errors';
 

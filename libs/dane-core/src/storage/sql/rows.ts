@@ -1,6 +1,4 @@
-import { Creator, DaneDocument, Target } from '../../model/document';
-import { DaneResult, Generator } from '../../model/result';
-import { DaneTask } from '../../model/task';
+import { Creator, DaneDocument, Target, DaneResult, Generator, DaneTask } from '@dane/protocol';
 
 /**
  * Column lists and row → model mappers. Every SELECT/RETURNING names its columns (no `*`), and a

@@ -1,7 +1,7 @@
 import { ApiKeyRecord } from '../../auth/api-key';
 import { ApiKeyRepository } from '../../auth/api-key.repository';
 import { isRole } from '../../auth/roles';
-import { Page, PageRequest } from '../page';
+import { Page, PageRequest } from '@dane/protocol';
 import { SqlExecutor } from './sql-client';
 import { pageClause, SqlParams } from './sql-params';
 

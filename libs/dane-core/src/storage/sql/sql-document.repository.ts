@@ -1,7 +1,4 @@
-import { DaneDocument } from '../../model/document';
-import { pythonStr } from '../../model/python-str';
-import { DocumentExistsError } from '../../errors';
-import { Page, PageRequest } from '../page';
+import { DaneDocument, pythonStr, DocumentExistsError, Page, PageRequest } from '@dane/protocol';
 import { MicroBatcher } from '../micro-batcher';
 import { BulkOutcome, DocumentRepository, DocumentSearch } from '../store.port';
 import { documentColumns, documentFromRow } from './rows';

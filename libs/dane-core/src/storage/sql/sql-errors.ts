@@ -1,4 +1,4 @@
-import { DaneError, ValidationError } from '../../errors';
+import { DaneError, ValidationError } from '@dane/protocol';
 
 /** SQLSTATE of a database error (node-postgres and PGlite both set `code`). */
 export function sqlState(err: unknown): string | undefined {

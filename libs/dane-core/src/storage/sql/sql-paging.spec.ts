@@ -1,6 +1,4 @@
-import { NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES } from '../../state/task-state';
-import { encodeCursor } from '../cursor';
-import { PageRequest } from '../page';
+import { NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES, encodeCursor, PageRequest } from '@dane/protocol';
 import { DaneStore } from '../store.port';
 import { migrate } from './migrations';
 import { PgliteSqlClient } from './pglite-client';

@@ -1,5 +1,4 @@
-import { CursorList, cursorKey, encodeCursor } from '../cursor';
-import { EXACT_TOTAL_LIMIT, Page, PageRequest, pageOfItems } from '../page';
+import { CursorList, cursorKey, encodeCursor, EXACT_TOTAL_LIMIT, Page, PageRequest, pageOfItems } from '@dane/protocol';
 import { SqlExecutor } from './sql-client';
 import { SqlParams, whereClause } from './sql-params';
 

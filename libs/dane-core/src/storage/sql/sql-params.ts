@@ -1,4 +1,4 @@
-import { PageRequest } from '../page';
+import { PageRequest } from '@dane/protocol';
 
 /** Collects bound values while a statement is built; `add` returns the placeholder (`$n`). */
 export class SqlParams {

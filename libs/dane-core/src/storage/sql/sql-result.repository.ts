@@ -1,6 +1,4 @@
-import { NotFoundError, ValidationError } from '../../errors';
-import { DaneResult } from '../../model/result';
-import { Page, PageRequest } from '../page';
+import { NotFoundError, ValidationError, DaneResult, Page, PageRequest } from '@dane/protocol';
 import { MicroBatcher } from '../micro-batcher';
 import { ResultQuery, ResultRepository } from '../store.port';
 import { resultColumns, resultFromRow } from './rows';

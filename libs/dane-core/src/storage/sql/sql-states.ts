@@ -1,4 +1,4 @@
-import { DISPATCHABLE_STATES, TaskState } from '../../state/task-state';
+import { DISPATCHABLE_STATES, TaskState } from '@dane/protocol';
 
 /**
  * State codes rendered into SQL text, always from state/task-state.ts (no code is spelled in SQL).

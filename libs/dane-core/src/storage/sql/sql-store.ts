@@ -1,4 +1,4 @@
-import { StorageUnavailableError } from '../../errors';
+import { StorageUnavailableError } from '@dane/protocol';
 import type { ApiKeyRepository } from '../../auth/api-key.repository';
 import { DaneStore, DocumentRepository, ResultRepository, TaskRepository } from '../store.port';
 import { SqlClient } from './sql-client';

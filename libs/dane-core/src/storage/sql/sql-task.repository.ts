@@ -1,8 +1,4 @@
-import { NotFoundError, TaskAssignedError } from '../../errors';
-import { DaneTask } from '../../model/task';
-import { formatTimestamp } from '../../model/timestamp';
-import { TRANSITIONS, TaskState, stateInfo } from '../../state/task-state';
-import { Page, PageRequest } from '../page';
+import { NotFoundError, TaskAssignedError, DaneTask, formatTimestamp, TRANSITIONS, TaskState, stateInfo, Page, PageRequest } from '@dane/protocol';
 import { MicroBatcher } from '../micro-batcher';
 import { LeaseExpiryBudget, LEASE_EXPIRED_STATE, WORKER_LOST_STATE } from '../../lifecycle/lease-expiry';
 import { BulkOutcome, ClaimedTask, StuckReason, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';

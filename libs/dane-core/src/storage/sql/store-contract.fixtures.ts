@@ -1,6 +1,4 @@
-import { DaneDocument, JsonScalar, createDocument } from '../../model/document';
-import { createResult } from '../../model/result';
-import { DaneTask, createTask } from '../../model/task';
+import { DaneDocument, JsonScalar, createDocument, createResult, DaneTask, createTask } from '@dane/protocol';
 import { DaneStore } from '../store.port';
 
 /** Builders for the store contract: real model objects, made the way the API makes them. */

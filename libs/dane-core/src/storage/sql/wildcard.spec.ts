@@ -1,4 +1,4 @@
-import { TaskState } from '../../state/task-state';
+import { TaskState } from '@dane/protocol';
 import { sqlCodes } from './sql-states';
 import { wildcardToLike } from './wildcard';
 

@@ -1,4 +1,4 @@
-import { DaneDocument } from '../../../model/document';
+import { DaneDocument } from '@dane/protocol';
 import { makeTask } from '../../sql/store-contract.fixtures';
 import { Stored } from './es-replies';
 

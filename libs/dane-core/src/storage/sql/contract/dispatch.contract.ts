@@ -1,4 +1,4 @@
-import { TaskState } from '../../../state/task-state';
+import { TaskState } from '@dane/protocol';
 import { DaneStore } from '../../store.port';
 import { makeDocument, makeTask, seed, sleep } from '../store-contract.fixtures';
 

@@ -1,4 +1,4 @@
-import { DocumentExistsError } from '../../../errors';
+import { DocumentExistsError } from '@dane/protocol';
 import { DaneStore } from '../../store.port';
 import { makeDocument, makeResult, makeTask, seed, uniqueId } from '../store-contract.fixtures';
 

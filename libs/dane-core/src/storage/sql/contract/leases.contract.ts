@@ -1,5 +1,5 @@
 import { LeaseExpiryBudget, leaseExpiredMessage, workerLostMessage, workerLostRetryMessage } from '../../../lifecycle/lease-expiry';
-import { TaskState } from '../../../state/task-state';
+import { TaskState } from '@dane/protocol';
 import { DaneStore, StuckTask } from '../../store.port';
 import { makeDocument, makeTask, seed, sleep } from '../store-contract.fixtures';
 

@@ -1,8 +1,4 @@
-import { ValidationError } from '../../../errors';
-import { DaneResult } from '../../../model/result';
-import { NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES } from '../../../state/task-state';
-import { encodeCursor } from '../../cursor';
-import { Page, PageRequest } from '../../page';
+import { ValidationError, DaneResult, NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES, encodeCursor, Page, PageRequest } from '@dane/protocol';
 import { DaneStore, TaskFilter } from '../../store.port';
 import { makeDocument, makeResult, makeTask, seed, uniqueId } from '../store-contract.fixtures';
 

@@ -1,5 +1,4 @@
-import { NotFoundError, ValidationError } from '../../../errors';
-import { TaskState } from '../../../state/task-state';
+import { NotFoundError, ValidationError, TaskState } from '@dane/protocol';
 import { DaneStore, ResultQuery } from '../../store.port';
 import { makeDocument, makeResult, makeTask, seed } from '../store-contract.fixtures';
 

@@ -1,5 +1,4 @@
-import { NotFoundError, TaskAssignedError } from '../../../errors';
-import { TaskState } from '../../../state/task-state';
+import { NotFoundError, TaskAssignedError, TaskState } from '@dane/protocol';
 import { DaneStore } from '../../store.port';
 import { OLD_TIMESTAMP, makeDocument, makeTask, seed } from '../store-contract.fixtures';
 

@@ -1,5 +1,4 @@
-import { TIMESTAMP_PATTERN } from '../../../model/timestamp';
-import { TRANSITIONS, TaskState } from '../../../state/task-state';
+import { TIMESTAMP_PATTERN, TRANSITIONS, TaskState } from '@dane/protocol';
 import { DaneStore } from '../../store.port';
 import { OLD_TIMESTAMP, makeDocument, makeTask, seed } from '../store-contract.fixtures';
 

@@ -1,9 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from './api-doc';
 import { Transform } from 'class-transformer';
 import { registerDecorator } from 'class-validator';
 import { ValidationError } from '../errors';
-import { decodeCursor } from '../storage/cursor';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest } from '../storage/page';
+import { decodeCursor } from '../paging/cursor';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest } from '../paging/page';
 import { IsPageNumber } from './validators';
 
 /** The largest page number accepted. */
@@ -25,7 +25,7 @@ export class PageQueryDto {
   size?: number;
 }
 
-/** A cursor as the server gave it out (storage/cursor.ts); the store checks it belongs to its list. */
+/** A cursor as the server gave it out (paging/cursor.ts); the store checks it belongs to its list. */
 function IsCursor(): PropertyDecorator {
   const problem = (value: unknown): string | null => {
     if (value === undefined) return null;

@@ -1,7 +1,7 @@
 import { STATE_TABLE, TaskState } from '../state/task-state';
 import { TaskListQueryDto } from './task-list-query.dto';
 import { validateBody } from './validation';
-import { refusalOf } from './testing/refusal';
+import { refusalOf } from '../../../../test/support/refusal';
 
 const rules = { notObject: 'Invalid query', closed: 'Invalid query' };
 const read = (query: unknown) => validateBody(TaskListQueryDto, query, rules);

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors';
 /**
  * Every list pages and reports a total (architecture principle 6). Pages are 1-based (`page`, read
  * with OFFSET: what the original clients send), or follow a `cursor`: the opaque position after
- * the last item of the page before (keyset paging, O(page) however deep; see storage/cursor.ts).
+ * the last item of the page before (keyset paging, O(page) however deep; see cursor.ts).
  */
 export interface PageRequest {
   page: number;

@@ -1,6 +1,6 @@
 import { GeneratorDto, ResultCreateDto, ResultQueryDto, validateResult } from './result.dto';
 import { validateBody } from './validation';
-import { refusalOf } from './testing/refusal';
+import { refusalOf } from '../../../../test/support/refusal';
 
 const generator = () => ({ id: 'a1b2c3d', name: 'asr', type: 'Software', homepage: 'https://example.com/asr' });
 const valid = () => ({ task_id: 't1', generator: generator(), payload: { transcript: 'hello' } });

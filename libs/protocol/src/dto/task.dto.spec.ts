@@ -1,7 +1,7 @@
 import { parseTaskSpec } from '../model/task';
 import { TaskActionQueryDto, TaskAssignDto, TaskSpecDto, validateTaskAssignment, validateTaskSpec } from './task.dto';
 import { validateBody } from './validation';
-import { refusalOf } from './testing/refusal';
+import { refusalOf } from '../../../../test/support/refusal';
 
 const KEY_CHARS = "may only contain letters, digits, '_' and '-'";
 

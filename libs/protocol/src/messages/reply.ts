@@ -1,4 +1,3 @@
-import type { IncomingReply } from '../lifecycle/outcome';
 import { TaskState, isKnownState, stateInfo } from '../state/task-state';
 import { REPLY_KIND_HEADER, attemptHeaders, attemptOfHeaders, decodeReplyKind, type HeaderTable, type ReplyKindHeaderValue } from './headers';
 import { pythonJsonDumps } from './python-json';
@@ -122,3 +121,13 @@ export function readReply(msg: ReplyMessage): ReadReply {
 
 /** The decode of encodeReply (same as readReply). */
 export const decodeReply = readReply;
+
+/** What a reply asks for: a final outcome, a heartbeat (progress, lease extension), or a refusal. */
+export type ReplyKind = 'outcome' | 'heartbeat' | 'refused';
+
+export interface IncomingReply {
+  kind: ReplyKind;
+  reply: WorkerReply;
+  /** The dispatch attempt the worker answers (header x-dane-attempt); Python workers send none. */
+  attempt?: number;
+}

@@ -1,7 +1,7 @@
-import { encodeCursor } from '../storage/cursor';
+import { encodeCursor } from '../paging/cursor';
 import { KeysetPageQueryDto, MAX_PAGE_NUMBER, PageQueryDto, pageOf } from './page-query.dto';
 import { validateBody } from './validation';
-import { refusalOf } from './testing/refusal';
+import { refusalOf } from '../../../../test/support/refusal';
 
 const rules = { notObject: 'Invalid query', closed: 'Invalid query' };
 const read = (query: unknown) => validateBody(PageQueryDto, query, rules);

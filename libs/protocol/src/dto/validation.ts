@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { getMetadataStorage, ValidationError as FieldError, validateSync, ValidatorOptions } from 'class-validator';
 import { ValidationError } from '../errors';

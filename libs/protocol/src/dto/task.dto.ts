@@ -1,4 +1,4 @@
-import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from './api-doc';
 import { Transform } from 'class-transformer';
 import { Allow, ValidateIf } from 'class-validator';
 import { ValidationError } from '../errors';

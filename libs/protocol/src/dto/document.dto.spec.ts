@@ -1,6 +1,6 @@
 import { CreatorDto, DocumentCreateDto, DocumentSearchQueryDto, TargetDto, validateDocument } from './document.dto';
 import { validateBody } from './validation';
-import { refusalOf } from './testing/refusal';
+import { refusalOf } from '../../../../test/support/refusal';
 
 const TARGET_TYPES_TEXT = 'Dataset, Image, Video, Sound, Text';
 const CREATOR_TYPES_TEXT = 'Organization, Human, Software';

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from './api-doc';
 import { Transform } from 'class-transformer';
 import { IsOptional } from 'class-validator';
 import { STATE_TABLE } from '../state/task-state';

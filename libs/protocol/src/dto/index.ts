@@ -5,4 +5,3 @@ export * from './document.dto';
 export * from './task.dto';
 export * from './task-list-query.dto';
 export * from './result.dto';
-export * from './api-key.dto';
