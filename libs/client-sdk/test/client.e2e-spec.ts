@@ -98,6 +98,19 @@ describe('DaneClient against a real API (PGlite)', () => {
       expect(task.msg).toBe('Success');
     });
 
+    it('isDone() asks the server each time: a task polled with isDone() alone sees 200 and the msg the worker wrote', async () => {
+      const task = await dane.task('DONE-POLL').assign(docId);
+      expect(task.stateCode).toBe(TaskState.CREATED);
+      expect(await task.isDone()).toBe(false);
+      await workerCompletes(server.store, task._id!, TaskState.SUCCESS, 'Success');
+      expect(await task.isDone()).toBe(true);
+      expect(task).toMatchObject({ stateCode: TaskState.SUCCESS, stateName: 'SUCCESS', msg: 'Success' });
+      // Back to 201 on the server: the next isDone() says so, and the cached fields follow.
+      await server.store.tasks.transition({ id: task._id!, from: [TaskState.SUCCESS], to: TaskState.CREATED, msg: 'Forced retry' });
+      expect(await task.isDone()).toBe(false);
+      expect(task).toMatchObject({ stateCode: TaskState.CREATED, msg: 'Forced retry' });
+    });
+
     it('retry() is refused for a done task with TaskStateError; retry(true) forces it back to 201', async () => {
       const task = await dane.task('DONE2').assign(docId);
       await workerCompletes(server.store, task._id!, TaskState.SUCCESS);

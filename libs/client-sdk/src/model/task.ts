@@ -19,7 +19,8 @@ export const RUN_STATES: readonly number[] = [...DISPATCHABLE_STATES, TaskState.
 /**
  * A task (seed doc `DANE.Task`): a key with priority and args, assigned to a document, with the
  * Python operations over the REST API. The last state read from the server is `stateCode`
- * (`state()` asks the server again; Python's attribute and method shared one name).
+ * (`state()` and `isDone()` ask the server again and refresh it; Python's attribute and method
+ * shared one name).
  */
 export class Task {
   key: string;
@@ -111,13 +112,18 @@ export class Task {
     return this.update(await this.api().tasks.get(this.id('refresh')));
   }
 
-  /** Done means 200; asks the server only when no state is known yet (as Python did). */
+  /**
+   * Whether the task is done (state 200) on the server now. Like `state()` (and Python's
+   * `isDone()`, which is `state() == 200`) it asks the server every time and refreshes this object
+   * on the way, so `isDone()`, `state()`, `stateCode`, `stateName` and `msg` always agree on the
+   * latest state read — polling with `isDone()` alone sees the task finish. Without a round trip,
+   * `stateCode` is the last state known.
+   */
   async isDone(): Promise<boolean> {
-    if (this.stateCode === undefined) await this.refresh();
-    return isDone(this.stateCode!);
+    return isDone(await this.state());
   }
 
-  /** The state on the server now. */
+  /** The state on the server now; refreshes this object (`stateCode`, `msg`, …) with it. */
   async state(): Promise<number> {
     await this.refresh();
     return this.stateCode!;
