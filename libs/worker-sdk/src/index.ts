@@ -1,6 +1,7 @@
 /** @dane/worker — write DANE workers in TypeScript (see libs/worker-sdk/README.md). */
 export { TaskState } from '@dane/protocol';
 export * from './dane-worker';
+export * from './create-worker';
 export * from './worker-options';
 export * from './worker-task';
 export * from './binding-keys';

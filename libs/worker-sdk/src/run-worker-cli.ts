@@ -3,11 +3,11 @@ import { parseWorkerArgs, readDocumentsList, WORKER_CLI_USAGE } from './batch/cl
 import type { DaneWorker } from './dane-worker';
 
 /**
- * The `main` of a worker: no flags → consume the queue until SIGTERM/SIGINT; `--document` or
+ * The `main` of a worker (a worker class, or a worker made by createWorker): no flags → consume the queue until SIGTERM/SIGINT; `--document` or
  * `--documents-list` → batch mode over those documents; `--api-url` overrides DANE.API_URL.
  * Sets process.exitCode (2 bad arguments, 1 start-up error or every document failed) and returns it.
  */
-export async function runWorkerCli(Worker: new () => DaneWorker, argv: string[] = process.argv.slice(2)): Promise<number> {
+export async function runWorkerCli(Worker: DaneWorker | (new () => DaneWorker), argv: string[] = process.argv.slice(2)): Promise<number> {
   const done = (code: number) => {
     process.exitCode = code;
     return code;
@@ -25,7 +25,7 @@ export async function runWorkerCli(Worker: new () => DaneWorker, argv: string[] 
   }
   let worker: DaneWorker;
   try {
-    worker = new Worker();
+    worker = typeof Worker === 'function' ? new Worker() : Worker;
     if (args.apiUrl) worker.config.DANE.API_URL = args.apiUrl;
     if (args.documents.length === 0 && !args.documentsList) {
       await worker.run();

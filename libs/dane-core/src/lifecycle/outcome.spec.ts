@@ -36,6 +36,14 @@ describe('decideReply', () => {
     expect(decideReply(inFlight(), outcome(TaskState.SUCCESS, 'ok', { attempt: 2 }), ctx)).toMatchObject({ action: 'transition' });
   });
 
+  it('retries a 503 after the delay the worker asks for (retry_after_ms, at most 24 h) instead of its back-off; ignores nonsense', () => {
+    const asking = (v: unknown) => transition(decideReply(inFlight(), { kind: 'outcome', reply: reply(TaskState.ERROR_PROXY, 'rate limited', { extra: { retry_after_ms: v } }) }, ctx));
+    expect(asking(90_000).request).toMatchObject({ to: TaskState.ERROR_PROXY, retries: 'increment', notBefore: new Date(now.getTime() + 90_000) });
+    expect(asking(0).request.notBefore).toEqual(now);
+    expect(asking(7 * 24 * 3600_000).request.notBefore).toEqual(new Date(now.getTime() + 24 * 3600_000));
+    for (const nonsense of [-5, 'soon', null, Number.NaN]) expect(asking(nonsense).request.notBefore).toEqual(new Date(now.getTime() + 500)); // the back-off
+  });
+
   it('treats state 102 and kind=heartbeat as a heartbeat carrying progress', () => {
     expect(decideReply(inFlight(), outcome(TaskState.QUEUED, '40% done'), ctx)).toEqual({ action: 'heartbeat', attempt: 2, msg: '40% done' });
     expect(decideReply(inFlight(), { kind: 'heartbeat', reply: reply(TaskState.QUEUED, 'alive') }, ctx)).toMatchObject({ action: 'heartbeat' });

@@ -1,4 +1,4 @@
-import { DaneTask, TaskSpec, type IncomingReply, type ReplyKind, type WorkerReply, AUTO_RETRY_STATES, MANUAL_STATES, RUNNABLE_STATES, TRANSITIONS, TaskState } from '@dane/protocol';
+import { DaneTask, TaskSpec, type IncomingReply, type ReplyKind, type WorkerReply, requestedRetryDelay, AUTO_RETRY_STATES, MANUAL_STATES, RUNNABLE_STATES, TRANSITIONS, TaskState } from '@dane/protocol';
 import { TransitionRequest } from '../storage/store.port';
 import { retryDelay } from './backoff';
 import { dependencySpecs, mergeKeys } from './dependencies';
@@ -63,7 +63,7 @@ export function decideReply(task: DaneTask, incoming: IncomingReply, ctx: Decisi
   if (state === TaskState.SUCCESS) {
     return { action: 'transition', effect: 'succeeded', request: request(task, state, reply.message, { retries: 'reset', notBefore: null }) };
   }
-  if (AUTO_RETRY_STATES.includes(state) || RUNNABLE_STATES.includes(state)) return retryOrPark(task, state, reply.message, ctx);
+  if (AUTO_RETRY_STATES.includes(state) || RUNNABLE_STATES.includes(state)) return retryOrPark(task, state, reply.message, ctx, requestedRetryDelay(reply));
   if (state === TaskState.UNFINISHED_DEPENDENCY) return waitForDependencies(task, reply, ctx);
   if (MANUAL_STATES.includes(state)) {
     return { action: 'transition', effect: 'needs_person', request: request(task, state, reply.message, { notBefore: null }) };
@@ -87,15 +87,18 @@ function waitForDependencies(task: DaneTask, reply: WorkerReply, ctx: DecisionCo
   };
 }
 
-/** Auto-retry with back-off while the key's budget lasts; then park in `state` with a message saying so. */
-function retryOrPark(task: DaneTask, state: number, msg: string, ctx: DecisionContext): ReplyDecision {
+/**
+ * Auto-retry while the key's budget lasts, after the delay the worker asked for (`retry_after_ms`, see
+ * requestedRetryDelay) or else the policy's back-off; then park in `state` with a message saying so.
+ */
+function retryOrPark(task: DaneTask, state: number, msg: string, ctx: DecisionContext, requestedDelayMs?: number): ReplyDecision {
   const limit = retryLimit(ctx.policy, task.key);
   const used = task.retries ?? 0;
   if (used >= limit) {
     return { action: 'transition', effect: 'retries_spent', request: request(task, state, `${msg} — retries spent (${limit} of ${limit})`, { notBefore: PARKED_UNTIL }) };
   }
   const next = used + 1;
-  const delay = retryDelay(next, ctx.policy.baseMs, ctx.policy.maxMs, ctx.random);
+  const delay = requestedDelayMs ?? retryDelay(next, ctx.policy.baseMs, ctx.policy.maxMs, ctx.random);
   return {
     action: 'transition',
     effect: 'retry_scheduled',

@@ -131,3 +131,18 @@ export interface IncomingReply {
   /** The dispatch attempt the worker answers (header x-dane-attempt); Python workers send none. */
   attempt?: number;
 }
+
+/**
+ * Extension field of a 503 reply (our worker SDK's `RetryLater`): the delay in ms after which the worker
+ * asks to be given the task again. Python DANE ignores unknown reply keys.
+ */
+export const RETRY_AFTER_FIELD = 'retry_after_ms';
+/** The longest delay a worker may ask for (24 h); longer requests are cut to it. */
+export const MAX_RETRY_AFTER_MS = 24 * 3600_000;
+
+/** The retry delay a reply asks for, bounded to [0, 24 h]; undefined when it asks for none or sends nonsense. */
+export function requestedRetryDelay(reply: Pick<WorkerReply, 'extra'>): number | undefined {
+  const v = reply.extra?.[RETRY_AFTER_FIELD];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return undefined;
+  return Math.min(Math.round(v), MAX_RETRY_AFTER_MS);
+}
