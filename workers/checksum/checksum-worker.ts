@@ -1,17 +1,6 @@
 import { createHash, getHashes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { ConfigError, type DaneDocument, TaskState } from '@dane/protocol';
-import {
-  apiClientFor,
-  DaneApiError,
-  DaneWorker,
-  loadWorkerConfig,
-  type DaneWorkerOptions,
-  type ResultList,
-  type TaskContext,
-  type WorkerOutcome,
-  type WorkerTask,
-} from '@dane/worker';
+import { ConfigError, type DaneDocument, TaskState, apiClientFor, DaneApiError, DaneWorker, loadWorkerConfig, type DaneWorkerOptions, type ResultList, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
 
 export const UPSTREAM_KEY = 'DOWNLOAD';
 

@@ -4,8 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
-import { type DaneDocument, TaskState } from '@dane/protocol';
-import { DaneWorker, loadWorkerConfig, type DaneWorkerOptions, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
+import { type DaneDocument, TaskState, DaneWorker, loadWorkerConfig, type DaneWorkerOptions, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
 import { mediaSource, outcomeForFileError, outcomeForHttpStatus, unreachable, unsupportedScheme } from '../shared/media-source';
 
 /**

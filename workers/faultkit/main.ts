@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DaneDocument } from '@dane/protocol';
-import { DaneWorker, TaskState, runWorkerCli, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
+import { type DaneDocument, DaneWorker, TaskState, runWorkerCli, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
 
 /**
  * The fault-injection and soak worker (test/fault/). Not an example to copy: it exists so the suite

@@ -1,4 +1,4 @@
-import { ConfigError, type DaneConfig } from '@dane/protocol';
+import { ConfigError, type DaneConfig } from '@dane/worker';
 
 export const FILESIZE_UNITS = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 } as const;
 export type FilesizeUnit = keyof typeof FILESIZE_UNITS;

@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { type DaneDocument, TaskState } from '@dane/protocol';
-import { DaneWorker, loadWorkerConfig, type DaneWorkerOptions, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
+import { type DaneDocument, TaskState, DaneWorker, loadWorkerConfig, type DaneWorkerOptions, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
 import { mediaSource, outcomeForFileError, outcomeForHttpStatus, unreachable, unsupportedScheme } from '../shared/media-source';
 import { filesizeSettings, formatSize, FilesizeSettings } from './filesize-settings';
 

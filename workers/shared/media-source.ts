@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { TaskState } from '@dane/protocol';
-import type { WorkerOutcome } from '@dane/worker';
+import { TaskState, type WorkerOutcome } from '@dane/worker';
 
 /** Where a document's `target.url` points: a web resource or a file on this machine. */
 export type MediaSource = { kind: 'http'; url: string } | { kind: 'file'; path: string; candidates: string[] } | { kind: 'unsupported'; scheme: string };

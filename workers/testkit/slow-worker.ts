@@ -1,5 +1,4 @@
-import { type DaneDocument, TaskState } from '@dane/protocol';
-import { DaneWorker, loadWorkerConfig, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
+import { type DaneDocument, TaskState, DaneWorker, loadWorkerConfig, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
 
 /**
  * A worker for the cross-process tests (test/flow-*.e2e-spec.ts): it sleeps, saves a result naming

@@ -1,5 +1,6 @@
 /** @dane/worker — write DANE workers in TypeScript (see libs/worker-sdk/README.md). */
-export { TaskState } from '@dane/protocol';
+// What a worker needs from the wire contract, so that workers import @dane/worker alone.
+export { TaskState, ConfigError, ValidationError, type TaskStateCode, type DaneDocument, type DaneConfig, type Generator } from '@dane/protocol';
 export * from './dane-worker';
 export * from './create-worker';
 export * from './worker-options';
