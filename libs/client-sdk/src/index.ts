@@ -1,4 +1,6 @@
 /** @dane/client — the DANE REST API for TypeScript (see libs/client-sdk/README.md). */
+// Task states as the server reports them, so a client needs no second import.
+export { TaskState, STATE_TABLE, type TaskStateCode } from '@dane/protocol';
 export * from './dane-client';
 export * from './errors';
 export * from './http/base-url';

@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BrokerNames,
+  Build,
+  DaneServer,
+  DaneSetup,
+  NodeProcess,
+  REPO_ROOT,
+  TestDatabase,
+  buildPrivateDist,
+  commonEnv,
+  createDatabase,
+  waitFor,
+} from '../support/dane-processes';
+
+const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+const PACKAGES = ['@dane/protocol', '@dane/client', '@dane/worker', '@dane/cli'];
+const FIXTURES = join(__dirname, 'outside-project');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (bounded); never throws, the caller asserts on the exit code with the output at hand. */
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 300_000): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function ok(r: Run, what: string): Run {
+  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code})\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+  return r;
+}
+
+/** The environment of a process of the outside project: no NODE_PATH, nothing of this repository. */
+function outsideEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of ['PATH', 'HOME', 'LANG', 'TZ']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  return { ...env, ...extra };
+}
+
+/**
+ * The packages as a team outside this repository gets them: `npm pack` of each workspace package,
+ * a new project in the system's temp folder, `npm install` of the tarballs (their dependencies come
+ * from the npm registry, nothing from this repository), a strict type-check, and then a function-form
+ * worker, a Nest microservice worker and a client script of that project against a real server:
+ * tasks reach 200, results are stored and read back with the client.
+ */
+describe('the npm packages, installed into a project outside the repository', () => {
+  const names = new BrokerNames('outside');
+  const keys = { words: names.key('WORDS'), lines: names.key('LINES') };
+  let project: string;
+  let build: Build;
+  let db: TestDatabase;
+  let setup: DaneSetup;
+  let server: DaneServer;
+  const workers: NodeProcess[] = [];
+
+  beforeAll(async () => {
+    project = await mkdtemp(join(tmpdir(), 'dane-outside-project-'));
+    const tarballs = join(project, 'tarballs');
+    await mkdir(tarballs);
+    // The private server build runs beside the packing and the install (they are independent).
+    const serverReady = (async () => {
+      [build, db] = await Promise.all([buildPrivateDist('outside'), createDatabase('outside')]);
+      setup = { build, db, names, home: project, amqpPort: 5672 };
+      server = await new DaneServer(setup, {}).start();
+    })();
+    ok(await run('npm', ['pack', ...PACKAGES.flatMap((p) => ['-w', p]), '--pack-destination', tarballs, '--silent'], REPO_ROOT), 'npm pack');
+    const files = (await readdir(tarballs)).filter((f) => f.endsWith('.tgz'));
+    expect(files).toHaveLength(PACKAGES.length);
+
+    const root = require(join(REPO_ROOT, 'package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const version = (name: string) => `${name}@${root.dependencies[name] ?? root.devDependencies[name]}`;
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'outside-team-workers', version: '1.0.0', private: true }, null, 2));
+    for (const f of ['fn-worker.ts', 'nest-worker.ts', 'client.ts', 'tsconfig.json']) await copyFile(join(FIXTURES, f), join(project, f));
+    const deps = ['typescript', '@types/node', '@nestjs/common', '@nestjs/core', '@nestjs/microservices', 'rxjs', 'reflect-metadata'].map(version);
+    ok(
+      await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...files.map((f) => `./tarballs/${f}`), ...deps], project, outsideEnv()),
+      'npm install of the tarballs',
+    );
+    await serverReady;
+  }, 900_000);
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await server?.stop();
+    await names.cleanup(AMQP_URL, [`${keys.words.toLowerCase()}_queue`, `${keys.lines.toLowerCase()}_queue`]).catch(() => undefined);
+    await db?.drop();
+    await build?.remove();
+    if (project) await rm(project, { recursive: true, force: true });
+  }, 120_000);
+
+  it('each tarball holds compiled JS, .d.ts and a README, and nothing of the sources or tests', async () => {
+    for (const pkg of PACKAGES) {
+      const dir = join(project, 'node_modules', ...pkg.split('/'));
+      const manifest = require(join(dir, 'package.json')) as { exports: Record<string, unknown>; files: string[]; dependencies?: Record<string, string> };
+      expect(manifest.files).toEqual(['dist', 'README.md']);
+      const listed = await run('find', ['.', '-type', 'f', '-not', '-path', './node_modules/*'], dir);
+      const paths = listed.stdout.split('\n').filter(Boolean);
+      expect(paths).toContain('./README.md');
+      expect(paths.some((p) => p.endsWith('.d.ts'))).toBe(true);
+      expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
+      expect(paths.filter((p) => /spec|\/test\//.test(p))).toEqual([]);
+      for (const dep of Object.keys(manifest.dependencies ?? {})) expect(dep.startsWith('@dane/') ? PACKAGES : [dep]).toContain(dep);
+    }
+  });
+
+  it('type-checks strictly (node16 module resolution through the packages\u2019 exports)', async () => {
+    ok(await run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', '.'], project, outsideEnv()), 'tsc -p . in the outside project');
+  }, 120_000);
+
+  it('installs the dane command', async () => {
+    const help = ok(await run(join(project, 'node_modules', '.bin', 'dane'), ['--help'], project, outsideEnv()), 'dane --help');
+    expect(help.stdout).toMatch(/dane/);
+  });
+
+  it('runs a function-form worker and a Nest microservice worker; the client sees both tasks reach 200 and reads their results', async () => {
+    const env = outsideEnv({ ...commonEnv(setup), DANE_DANE__API_URL: `${server.baseUrl}/DANE/`, WORDS_KEY: keys.words, LINES_KEY: keys.lines });
+    for (const [label, script] of [['fn-worker', 'fn-worker.js'], ['nest-worker', 'nest-worker.js']]) {
+      workers.push(new NodeProcess(label, join(project, 'dist', script), env, project, { baseEnv: 'none' }));
+    }
+    await waitFor(() => workers[1].lines.some((l) => l.includes('nest_worker_listening')), 30_000, 'the Nest worker listening').catch((e) => {
+      throw new Error(`${e.message}\n${workers.map((w) => w.tail()).join('\n')}`);
+    });
+
+    const file = join(project, 'input.txt');
+    await writeFile(file, 'the quick brown fox\njumps over\n\nthe lazy dog\n');
+    const targetId = `itm-outside-${randomBytes(4).toString('hex')}`;
+    const client = await run(
+      process.execPath,
+      [join(project, 'dist', 'client.js'), file, targetId, keys.words, keys.lines],
+      project,
+      outsideEnv({ DANE_URL: server.baseUrl, DANE_TOKEN: server.token }),
+      120_000,
+    );
+    if (client.code !== 0) throw new Error(`client failed\n${client.stderr}\n${workers.map((w) => w.tail()).join('\n')}\n${server.process.tail()}`);
+    const out = JSON.parse(client.stdout.trim().split('\n').pop()!);
+    expect(out.target).toBe(targetId.toUpperCase());
+    expect(out[keys.words]).toEqual({ state: 200, done: true, isDone: true, payloads: [{ words: 9, target: targetId.toUpperCase() }] });
+    expect(out[keys.lines]).toEqual({ state: 200, done: true, isDone: true, payloads: [{ lines: 3 }] });
+  }, 180_000);
+});
