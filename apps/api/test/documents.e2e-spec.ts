@@ -1,6 +1,6 @@
 import { TIMESTAMP_PATTERN } from '@dane/core';
-import { useApiTestApp } from './api-test-app';
-import { documentBody, sha1 } from './fixtures';
+import { useApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody, sha1 } from '../../../test/support/fixtures';
 
 describe('document routes (PGlite)', () => {
   const { http } = useApiTestApp();
@@ -19,10 +19,16 @@ describe('document routes (PGlite)', () => {
       expect(res.body.updated_at).toBe(res.body.created_at);
     });
 
-    it('hashes non-string ids with Python str() semantics', async () => {
+    it('takes non-string ids, hashed and stored as their Python str() (ids are strings, as in Python DANE)', async () => {
       const res = await http().post('/DANE/document').send(documentBody(12345, 'CREATOR')).expect(200);
       expect(res.body._id).toBe(sha1('12345CREATOR'));
-      expect(res.body.target.id).toBe(12345);
+      expect(res.body.target.id).toBe('12345');
+      const read = await http().get(`/DANE/document/${res.body._id}`).expect(200);
+      expect(read.body.target).toMatchObject({ id: '12345' });
+      const bool = await http().post('/DANE/document').send({ ...documentBody('ITM-BOOL-ID'), creator: { id: true, type: 'Human' } }).expect(200);
+      expect(bool.body).toMatchObject({ _id: sha1('ITM-BOOL-IDTrue'), creator: { id: 'True' } });
+      // The same document sent with the string id is a duplicate.
+      await http().post('/DANE/document').send(documentBody('12345', 'CREATOR')).expect(409);
     });
 
     it('reads the body as JSON whatever the Content-Type', async () => {

@@ -15,8 +15,9 @@ import {
   TaskAssignedError,
   TaskStateError,
 } from '@dane/client';
-import { ApiServer, closedPort, startApiServer, workerCompletes } from './api-server';
-import { documentInput, generator, sha1 } from './fixtures';
+import { ApiServer, startApiServer, workerCompletes } from '../../../test/support/api-server';
+import { freePort } from '../../../test/support/net';
+import { documentInput, generator, sha1 } from '../../../test/support/fixtures';
 
 describe('DaneClient against a real API (PGlite)', () => {
   let server: ApiServer;
@@ -35,6 +36,16 @@ describe('DaneClient against a real API (PGlite)', () => {
       expect(doc.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
       expect(Object.keys(doc.toJSON())).toEqual(['target', 'creator', 'created_at', 'updated_at', '_id']);
       expect((await dane.getDocument(doc._id!)).target).toEqual(doc.target);
+    });
+
+    it('has string ids: a number target.id is registered, read and searched as its Python str()', async () => {
+      const doc = dane.document({ ...documentInput('unused'), target: { id: 4711, url: 'http://example.com/4711.mp4', type: 'Video' } });
+      expect(doc.target.id).toBe('4711');
+      await doc.register();
+      expect(doc._id).toBe(sha1('4711' + 'NISV'));
+      expect(doc.target.id.toUpperCase()).toBe('4711');
+      expect((await dane.getDocument(doc._id!)).target.id).toBe('4711');
+      expect((await dane.documents.search({ targetId: '4711' }).page(1, 10)).items.map((d) => d.target.id)).toEqual(['4711']);
     });
 
     it('throws DocumentExistsError with the server status and message for a duplicate', async () => {
@@ -232,7 +243,7 @@ describe('DaneClient against a real API (PGlite)', () => {
     });
 
     it('throws ServerUnreachableError naming the URL when nothing listens', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const err = await new DaneClient({ baseUrl: `http://127.0.0.1:${port}` }).getTask('x').catch((e) => e);
       expect(err).toBeInstanceOf(ServerUnreachableError);
       expect(err).toMatchObject({ status: undefined, baseUrl: `http://127.0.0.1:${port}`, reason: 'ECONNREFUSED' });

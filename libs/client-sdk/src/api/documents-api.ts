@@ -1,3 +1,4 @@
+import { withStringIds } from '@dane/protocol';
 import { BODY_CHECKS, bodyProblem } from '../http/body-checks';
 import type { HttpTransport } from '../http/http-transport';
 import { PagedQuery, pageFromBody, pageFromHeaders } from '../paging/page';
@@ -16,7 +17,14 @@ export interface DocumentBulkAnswer {
   failed: DocumentFailureView[];
 }
 
-/** The /DANE/document(s) routes, answering the API's views. */
+/**
+ * A document view as read: target.id / creator.id as strings. This server answers strings; one
+ * that predates it (or a Python DANE server) answers a number id as it was registered, which is
+ * read as its Python `str()` (withStringIds of @dane/protocol).
+ */
+export const documentView = (view: DocumentView): DocumentView => withStringIds(view);
+
+/** The /DANE/document(s) routes, answering the API's views (ids as strings: documentView). */
 export class DocumentsApi {
   constructor(private readonly http: HttpTransport) {}
 
@@ -25,7 +33,7 @@ export class DocumentsApi {
    * DocumentCreateDto refuses is not sent: BadRequestError with the server's message.
    */
   async register(input: DocumentInput): Promise<DocumentView> {
-    return (await this.http.request<DocumentView>('POST', '/DANE/document/', { body: input, check: BODY_CHECKS.document })).body;
+    return documentView((await this.http.request<DocumentView>('POST', '/DANE/document/', { body: input, check: BODY_CHECKS.document })).body);
   }
 
   /**
@@ -47,17 +55,17 @@ export class DocumentsApi {
     if (sent.length === 0) return { success: [], failed: refused };
     const body = (await this.http.post<DocumentBulkAnswer>('/DANE/documents/', sent.map((s) => s.element))).body;
     const failed = [...refused, ...(body?.failed ?? []).map((f) => ({ ...f, index: sent[f.index]?.index ?? f.index }))].sort((a, b) => a.index - b.index);
-    return { success: body?.success ?? [], failed };
+    return { success: (body?.success ?? []).map(documentView), failed };
   }
 
   async get(id: string): Promise<DocumentView> {
-    return (await this.http.get<DocumentView>(`/DANE/document/${seg(id)}`)).body;
+    return documentView((await this.http.get<DocumentView>(`/DANE/document/${seg(id)}`)).body);
   }
 
   /** GET /DANE/documents/?doc=a,b — NotFoundError when any id is unknown. Python `to_json` form. */
   async getMany(ids: readonly string[]): Promise<DocumentView[]> {
     if (ids.length === 0) return [];
-    return (await this.http.get<DocumentView[]>('/DANE/documents/', { doc: ids.join(',') })).body;
+    return (await this.http.get<DocumentView[]>('/DANE/documents/', { doc: ids.join(',') })).body.map(documentView);
   }
 
   /** Deletes the document with its tasks and results. */
@@ -79,12 +87,16 @@ export class DocumentsApi {
   search(query: DocumentSearchQuery = {}): PagedQuery<DocumentView> {
     return new PagedQuery(async (page, size) => {
       const res = await this.http.get<Record<string, unknown>>('/DANE/search/document/', { target_id: query.targetId ?? '*', creator_id: query.creatorId ?? '*', page, size });
-      return pageFromBody<DocumentView>(res.body, 'hits', page, size);
+      const found = pageFromBody<DocumentView>(res.body, 'hits', page, size);
+      return { ...found, items: found.items.map(documentView) };
     });
   }
 
   /** Documents of one creator (a creator id serves as a batch id, docs/protocol.md, Creator and search routes). */
   ofCreator(creatorId: string): PagedQuery<DocumentView> {
-    return new PagedQuery(async (page, size) => pageFromHeaders(await this.http.get<DocumentView[]>(`/DANE/creator/${seg(creatorId)}/docs`, { page, size }), page, size));
+    return new PagedQuery(async (page, size) => {
+      const found = pageFromHeaders(await this.http.get<DocumentView[]>(`/DANE/creator/${seg(creatorId)}/docs`, { page, size }), page, size);
+      return { ...found, items: found.items.map(documentView) };
+    });
   }
 }

@@ -3,6 +3,7 @@ import type { HttpTransport } from '../http/http-transport';
 import { PagedQuery, pageFromBody, pageFromHeaders } from '../paging/page';
 import type { DocumentView, MassResetOutcome, ResultView, TaskFailureView, TaskJson, TaskSpec, TaskView } from '../model/views';
 import { seg } from './paths';
+import { documentView } from './documents-api';
 
 /** The manual actions of docs/protocol.md, Manual interventions. */
 export type TaskAction = 'retry' | 'forceretry' | 'reset';
@@ -51,7 +52,7 @@ export class TasksApi {
   }
 
   async document(id: string): Promise<DocumentView> {
-    return (await this.http.get<DocumentView>(`/DANE/task/${seg(id)}/document`)).body;
+    return documentView((await this.http.get<DocumentView>(`/DANE/task/${seg(id)}/document`)).body);
   }
 
   /** GET /DANE/task/<id>/<action>: the task re-read after the action. */

@@ -1,3 +1,4 @@
+import { withStringIds } from '@dane/protocol';
 import type { DaneClient } from '../dane-client';
 import type { PagedQuery } from '../paging/page';
 import { requireClient, requireId } from './require-client';
@@ -32,9 +33,15 @@ export class Document {
   updated_at: string | null;
   private client?: DaneClient;
 
+  /**
+   * A number or boolean id given here is kept as its Python `str()` (`12345` → "12345", `true` →
+   * "True"): the server hashes and stores ids so, hence `target.id` and `creator.id` are strings
+   * whether the document was built here or read (withStringIds of @dane/protocol).
+   */
   constructor(target: DocumentInput['target'], creator: DocumentInput['creator'], meta: DocumentMeta = {}, client?: DaneClient) {
-    this.target = { ...target } as Target;
-    this.creator = { ...creator } as Creator;
+    const ids = withStringIds({ target: { ...target }, creator: { ...creator } });
+    this.target = ids.target as Target;
+    this.creator = ids.creator as Creator;
     this._id = meta._id;
     this.created_at = meta.created_at ?? null;
     this.updated_at = meta.updated_at ?? null;
@@ -97,7 +104,8 @@ export class Document {
     return client.results.find({ documentId: this.id('results'), taskKey }).map((view) => client.asResult(view));
   }
 
-  private update(view: DocumentView): this {
+  private update(read: DocumentView): this {
+    const view = withStringIds(read);
     this._id = view._id;
     this.target = view.target;
     this.creator = view.creator;

@@ -117,6 +117,12 @@ describe('task frame decoding with the Python worker strictness (docs/protocol.m
     expect(decodeTaskBody(JSON.stringify({ task: { key: 'a', args: { x: 1 } }, document: goodDoc }))).toMatchObject({ ok: true, task: { args: { x: 1 } } });
   });
 
+  it('gives a worker string ids when a frame of an older or Python DANE server carries a number or boolean', () => {
+    const legacy = { ...goodDoc, target: { ...doc.target, id: 12345 }, creator: { id: true, type: 'Organization' } };
+    const decoded = decodeTaskBody(JSON.stringify({ task: { key: 'A' }, document: legacy }));
+    expect(decoded).toMatchObject({ ok: true, document: { target: { id: '12345', url: doc.target.url, type: 'Video' }, creator: { id: 'True', type: 'Organization' } } });
+  });
+
   it('checks a document on its own (batch mode)', () => {
     expect(checkFrameDocument(goodDoc)).toBeUndefined();
     expect(checkFrameDocument([])).toEqual({ state: 400, message: 'Invalid format, unable to proceed' });

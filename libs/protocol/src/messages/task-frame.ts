@@ -1,5 +1,5 @@
 import type { Options } from 'amqplib';
-import { CREATOR_TYPES, TARGET_TYPES, documentToJson, type DaneDocument } from '../model/document';
+import { CREATOR_TYPES, TARGET_TYPES, documentToJson, withStringIds, type DaneDocument } from '../model/document';
 import { taskToJson, type DaneTask } from '../model/task';
 import { TaskState } from '../state/task-state';
 import { ATTEMPT_HEADER, DEPENDENCIES_DONE_HEADER, attemptOfHeaders, decodeDependenciesDone, type HeaderTable } from './headers';
@@ -139,7 +139,8 @@ const TASK_FIELDS = ['key', '_id', 'state', 'msg', 'priority', 'created_at', 'up
  * strictness (docs/protocol.md, Replies): not JSON or no task/document → 500; a document with any key beyond
  * target, creator, _id, created_at, updated_at, or without target/creator → 400; a target/creator missing a
  * required key or with an invalid type → 500 "Unhandled error"; extra task keys become args
- * (docs/protocol.md, Task).
+ * (docs/protocol.md, Task). A number or boolean target.id / creator.id is read as its Python `str()`
+ * (withStringIds), so a worker always gets string ids.
  */
 export function decodeTaskBody(content: Buffer | string, fallbackTaskId?: string, attempt?: number): DecodedTaskBody {
   let body: unknown;
@@ -157,7 +158,8 @@ export function decodeTaskBody(content: Buffer | string, fallbackTaskId?: string
   if (problem) return reject(`task frame document: ${problem.message}`, problem);
   return {
     ok: true,
-    document: document as unknown as DaneDocument,
+    // target.id / creator.id as strings: a frame of an older or Python DANE server may carry a number (withStringIds).
+    document: withStringIds(document as unknown as DaneDocument),
     task: {
       _id: String(task._id ?? fallbackTaskId ?? ''),
       key: task.key.toUpperCase(),

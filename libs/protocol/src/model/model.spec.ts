@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors';
-import { createDocument, documentToJson, documentView } from './document';
+import { createDocument, documentToJson, documentView, withStringIds } from './document';
 import { documentId, taskId } from './ids';
 import { pythonStr } from './python-str';
 import { requoteUri } from './requote-uri';
@@ -63,6 +63,24 @@ describe('Document rules (docs/protocol.md, Document)', () => {
   ])('rejects invalid input %#', (input, message) => {
     expect(() => createDocument(input)).toThrow(ValidationError);
     expect(() => createDocument(input)).toThrow(message);
+  });
+  it('stores a number or boolean id as its Python str(), the text the _id is hashed from', () => {
+    const d = createDocument({ ...doc, target: { ...doc.target, id: 12345 }, creator: { id: true, type: 'Human' } });
+    expect(d._id).toBe(sha1('12345True'));
+    expect(d.target.id).toBe('12345');
+    expect(d.creator.id).toBe('True');
+    expect(d.target.id.toUpperCase()).toBe('12345');
+    expect(documentView(d)).toMatchObject({ target: { id: '12345' }, creator: { id: 'True' } });
+    expect(createDocument({ ...doc, target: { ...doc.target, id: '12345' }, creator: { id: 'True', type: 'Human' } })._id).toBe(d._id);
+  });
+  it('reads the ids of a document from the wire or a store as strings (withStringIds)', () => {
+    const legacy = { _id: 'x', target: { id: 1.5, url: 'u', type: 'Video', lang: 'nl' }, creator: { id: false, type: 'Human' } };
+    expect(withStringIds(legacy)).toEqual({ _id: 'x', target: { id: '1.5', url: 'u', type: 'Video', lang: 'nl' }, creator: { id: 'False', type: 'Human' } });
+    expect(legacy.target.id).toBe(1.5);
+    const current = createDocument(doc);
+    expect(withStringIds(current)).toBe(current);
+    // Not a scalar: left for the caller's checks (a DTO names the field, a frame check the key).
+    expect(withStringIds({ target: { url: 'u' }, creator: null })).toEqual({ target: { url: 'u' }, creator: null });
   });
   it('keeps extra target keys for workers and drops them from the REST view', () => {
     const d = createDocument({ ...doc, target: { ...doc.target, title: 'T' } });

@@ -1,4 +1,4 @@
-import type { DaneDocument, DaneConfig } from '@dane/protocol';
+import { withStringIds, type DaneDocument, type DaneConfig } from '@dane/protocol';
 
 /** An API call that failed: `status` is the HTTP status, undefined when the API could not be reached. */
 export class DaneApiError extends Error {
@@ -73,9 +73,9 @@ export class DaneApiClient {
     return this.token !== null;
   }
 
-  /** GET document/<id> */
+  /** GET document/<id>; a number or boolean target.id / creator.id of an older server read as its Python `str()` (withStringIds). */
   async getDocument(id: string): Promise<DaneDocument> {
-    return (await this.get(`document/${encodeURIComponent(id)}`)) as DaneDocument;
+    return withStringIds((await this.get(`document/${encodeURIComponent(id)}`)) as DaneDocument);
   }
 
   /** GET results/?document_id=<id>&task_key=<KEY> → {total, results: [{payload, …}]} */

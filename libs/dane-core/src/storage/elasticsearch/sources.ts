@@ -1,4 +1,4 @@
-import { Creator, DaneDocument, Target, DaneResult, Generator, DaneTask, DEFAULT_PRIORITY } from '@dane/protocol';
+import { Creator, DaneDocument, Target, DaneResult, Generator, DaneTask, DEFAULT_PRIORITY, withStringIds } from '@dane/protocol';
 import { EsHit } from './es-index';
 
 /**
@@ -69,7 +69,8 @@ export function isDocumentSource(source: unknown): source is DocumentSource {
 export function documentFromHit(hit: EsHit<unknown>): DaneDocument | null {
   const s = hit._source;
   if (!isDocumentSource(s)) return null;
-  return { _id: hit._id, target: s.target, creator: s.creator, created_at: s.created_at, updated_at: s.updated_at };
+  // A document indexed by Python DANE (or before this server stored string ids) may hold a number id.
+  return withStringIds({ _id: hit._id, target: s.target, creator: s.creator, created_at: s.created_at, updated_at: s.updated_at });
 }
 
 /** `args` only when non-empty, like Python's `Task.to_json()` that the original stored (docs/protocol.md, Task). */

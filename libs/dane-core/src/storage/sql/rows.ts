@@ -1,4 +1,4 @@
-import { Creator, DaneDocument, Target, DaneResult, Generator, DaneTask } from '@dane/protocol';
+import { Creator, DaneDocument, Target, DaneResult, Generator, DaneTask, withStringIds } from '@dane/protocol';
 
 /**
  * Column lists and row → model mappers. Every SELECT/RETURNING names its columns (no `*`), and a
@@ -20,14 +20,15 @@ export function resultColumns(alias: string): string {
 
 type Row = Record<string, unknown>;
 
+/** A document row; ids as strings even in a row written before the server stored them so (withStringIds). */
 export function documentFromRow(row: Row, prefix = ''): DaneDocument {
-  return {
+  return withStringIds({
     _id: row[`${prefix}id`] as string,
     target: row[`${prefix}target`] as Target,
     creator: row[`${prefix}creator`] as Creator,
     created_at: row[`${prefix}created_at`] as string,
     updated_at: row[`${prefix}updated_at`] as string,
-  };
+  });
 }
 
 export function taskFromRow(row: Row): DaneTask {
