@@ -7,7 +7,10 @@ import * as amqp from 'amqplib';
 import { taskId } from '@dane/protocol';
 import { PREFETCH_ONE_CEILING, runCeiling, TUNED_CEILING } from './ceiling';
 import { delta, readProcStats, ProcStats } from './proc-stats';
-import { freePort, spawnNode, Spawned, waitFor } from './processes';
+import { freePort } from '../test/support/net';
+import { NodeProcess } from '../test/support/node-process';
+import { sleep, waitFor } from '../test/support/polling';
+import { spawnNode } from './processes';
 import { formatTable, percentiles } from './stats';
 
 /**
@@ -56,7 +59,6 @@ function parseOptions(argv: string[]): Options {
 /** Latency phase: requests waiting for an answer at most. */
 const LATENCY_MAX_IN_FLIGHT = 64;
 const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const clock = () => performance.timeOrigin + performance.now();
 
 class Api {
@@ -170,7 +172,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     u.pathname = `/${dbName}`;
     env.DANE_STORAGE__POSTGRES_URL = u.toString();
   }
-  const procs: Spawned[] = [];
+  const procs: NodeProcess[] = [];
   const startWorker = (trace: boolean) => {
     const w = spawnNode('bench/noop-worker.js', { ...env, BENCH_QUEUE: `bench-${tag}-noop`, BENCH_CONCURRENCY: String(o.workers), BENCH_PREFETCH: String(o.prefetch), ...(trace ? { BENCH_TRACE: '1' } : {}) }, 'worker');
     procs.push(w);
@@ -189,14 +191,14 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     const n = o.tasks;
     say(`[${store}] throughput: ${n} tasks, ${o.workers} workers`);
     const ids = await api.registerDocuments(`bench-${tag}`, 'tp', n);
-    const s0 = readProcStats(server.child.pid!);
-    const w0 = readProcStats(worker.child.pid!);
+    const s0 = readProcStats(server.pid);
+    const w0 = readProcStats(worker.pid);
     const t0 = clock();
     await api.assignMany(ids, 'NOOP');
     await api.waitAllDone('NOOP', n, 600_000);
     const seconds = (clock() - t0) / 1000;
     const tps = n / seconds;
-    const cost = { server: per1000(delta(s0, readProcStats(server.child.pid!)), n), worker: per1000(delta(w0, readProcStats(worker.child.pid!)), n) };
+    const cost = { server: per1000(delta(s0, readProcStats(server.pid)), n), worker: per1000(delta(w0, readProcStats(worker.pid)), n) };
     say(`[${store}] ${tps.toFixed(0)} tasks/s`);
 
     // Dependencies: A then B (depends_on A) on N/2 documents.
@@ -213,7 +215,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     worker = startWorker(true);
     const starts = new Map<string, number>();
     const ends = new Map<string, number>();
-    worker.lines((l) => {
+    worker.onLine((l) => {
       const [kind, id, at] = l.split(' ');
       if (kind === 'S') starts.set(id, Number(at));
       else if (kind === 'E') ends.set(id, Number(at));

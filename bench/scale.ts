@@ -10,7 +10,9 @@ import { PostgresSqlClient } from '@dane/core/storage/sql/postgres-client';
 import { SqlExecutor, SqlRows } from '@dane/core/storage/sql/sql-client';
 import { SqlTaskRepository } from '@dane/core/storage/sql/sql-task.repository';
 import { readProcStats } from './proc-stats';
-import { spawnNode, waitFor } from './processes';
+import { freePort } from '../test/support/net';
+import { sleep, waitFor } from '../test/support/polling';
+import { spawnNode } from './processes';
 import { formatTable } from './stats';
 
 /**
@@ -30,7 +32,6 @@ import { formatTable } from './stats';
 
 const HOT = 100;
 const say = (s: string) => process.stderr.write(`scale: ${s}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Options {
   sizes: number[];
@@ -167,13 +168,7 @@ async function serverMemory(dbUrl: string, size: number): Promise<{ rssMb: numbe
   const home = mkdtempSync(join(tmpdir(), 'dane-scale-'));
   const token = `scale-${randomBytes(16).toString('hex')}`;
   const tag = `scale-${size}-${Date.now().toString(36)}`;
-  const net = await import('node:net');
-  const port = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   const server = spawnNode(
     'apps/dane/src/main.js',
     {
@@ -201,7 +196,7 @@ async function serverMemory(dbUrl: string, size: number): Promise<{ rssMb: numbe
       }
       await sleep(500);
     }
-    const stats = readProcStats(server.child.pid!);
+    const stats = readProcStats(server.pid);
     return stats ? { rssMb: stats.rssMb, peakRssMb: stats.peakRssMb } : null;
   } catch (e) {
     say(`server memory check skipped: ${(e as Error).message}`);

@@ -15,7 +15,7 @@ import {
   createDatabase,
   startTestkitWorker,
   taskRow,
-  waitUntil,
+  waitFor,
 } from './support/dane-processes';
 
 const CONSUMER_TIMEOUT_MS = 3_000;
@@ -89,7 +89,7 @@ describe('flow across processes: a task longer than the broker consumer timeout 
     await w.waitForEvent('task started', (e) => e.event === 'testkit_sleeping' && e.task_id === taskId, 30_000);
     await w.waitForEvent('early ack', (e) => e.event === 'task_acked_early' && e.task_id === taskId, 10_000);
 
-    const done = await waitUntil('the task done', async () => ((await taskRow(db, taskId))?.state === TaskState.SUCCESS ? taskRow(db, taskId) : undefined), 40_000).catch((err) => {
+    const done = await waitFor('the task done', async () => ((await taskRow(db, taskId))?.state === TaskState.SUCCESS ? taskRow(db, taskId) : undefined), 40_000).catch((err) => {
       throw new Error(`${err.message}\n${server.process.tail(30)}\n${w.tail(30)}`);
     });
     // One delivery, one attempt: the channel was never closed under it, the lease never ran out.

@@ -15,7 +15,7 @@ import {
   startTestkitWorker,
   taskRow,
   testkitQueue,
-  waitUntil,
+  waitFor,
 } from './support/dane-processes';
 
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -75,12 +75,12 @@ describe('flow across processes: server + SDK workers (postgres, RabbitMQ)', () 
     const survivor = started === a ? b : a;
     await started.waitForEvent('early ack', (e) => e.event === 'task_acked_early' && e.task_id === taskId, 10_000);
     // A heartbeat got through (its progress is the task's msg), so this attempt is "a worker had it".
-    await waitUntil('the lease renewed by a heartbeat', async () => (await taskRow(db, taskId))?.msg === 'Processing', 10_000);
+    await waitFor('the lease renewed by a heartbeat', async () => (await taskRow(db, taskId))?.msg === 'Processing', 10_000);
     started.kill('SIGKILL');
     expect(await started.waitForExit(10_000)).toEqual({ code: null, signal: 'SIGKILL' });
     expect((await taskRow(db, taskId))!.state).toBe(TaskState.QUEUED);
 
-    const done = await showOnFailure(waitUntil('the task done', async () => ((await taskRow(db, taskId))?.state === TaskState.SUCCESS ? taskRow(db, taskId) : undefined), 40_000));
+    const done = await showOnFailure(waitFor('the task done', async () => ((await taskRow(db, taskId))?.state === TaskState.SUCCESS ? taskRow(db, taskId) : undefined), 40_000));
     expect(done).toMatchObject({ attempt: 2, msg: `Done by ${survivor.label}` });
     // The sweep counted the lost worker (one retry of the key's three) and dispatched it again;
     // the success then cleared the retries used.
@@ -89,7 +89,7 @@ describe('flow across processes: server + SDK workers (postgres, RabbitMQ)', () 
     expect(done.retries).toBe(0);
     expect(survivor.events((e) => e.event === 'testkit_done' && e.task_id === taskId)).toHaveLength(1);
     // The result stored is the survivor's (results travel over the broker to the server's results app).
-    const results = await waitUntil('the result stored', async () => {
+    const results = await waitFor('the result stored', async () => {
       const rows = await db.query<{ payload: { done_by: string } }>('SELECT payload FROM results WHERE task_id = $1', [taskId]);
       return rows.length > 0 ? rows : undefined;
     }, 20_000);
@@ -112,14 +112,14 @@ describe('flow across processes: server + SDK workers (postgres, RabbitMQ)', () 
     expect(order).toEqual(['shutdown_signal', 'worker_stopping', 'testkit_done', 'worker_stopped']);
     expect(c.events((e) => e.task_id === second.taskId)).toEqual([]);
 
-    const done = await showOnFailure(waitUntil('the first task done', async () => ((await taskRow(db, first.taskId))?.state === TaskState.SUCCESS ? taskRow(db, first.taskId) : undefined), 20_000));
+    const done = await showOnFailure(waitFor('the first task done', async () => ((await taskRow(db, first.taskId))?.state === TaskState.SUCCESS ? taskRow(db, first.taskId) : undefined), 20_000));
     expect(done).toMatchObject({ attempt: 1, msg: 'Done by worker-c' });
 
     // The second task waits (no worker consumes the queue); a new worker takes it and completes it.
     await sleep(500);
     expect([TaskState.QUEUED, TaskState.CREATED]).toContain((await taskRow(db, second.taskId))!.state);
     await worker({ key: keys.term, name: 'worker-d', sleepMs: 200, heartbeatMs: 500 });
-    const later = await showOnFailure(waitUntil('the second task done', async () => ((await taskRow(db, second.taskId))?.state === TaskState.SUCCESS ? taskRow(db, second.taskId) : undefined), 30_000));
+    const later = await showOnFailure(waitFor('the second task done', async () => ((await taskRow(db, second.taskId))?.state === TaskState.SUCCESS ? taskRow(db, second.taskId) : undefined), 30_000));
     expect(later!.msg).toBe('Done by worker-d');
     expect(later!.retries).toBe(0);
   });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DaneEvent, TaskState, decodeEvent, encodeReply, encodeResultMessage } from '@dane/core';
-import { BrokerNames, Build, DaneSetup, NodeProcess, TestDatabase, buildPrivateDist, commonEnv, createDatabase, freePort, waitUntil } from './support/dane-processes';
+import { BrokerNames, Build, DaneSetup, NodeProcess, TestDatabase, buildPrivateDist, commonEnv, createDatabase, freePort, waitFor } from './support/dane-processes';
 
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const SAMPLES = 20;
@@ -110,7 +110,7 @@ describe('api, scheduler and results as three processes (postgres, RabbitMQ, DAN
     await ch.consume(workerQueue, (msg) => msg && onTask(msg));
     // Warm-up: the first assignment also proves the wake-up queue is bound.
     const warm = await api('POST', '/DANE/task/', { document_id: await newDocument(), key });
-    await waitUntil('the warm-up task delivered', () => delivered.has(warm._id), 30_000);
+    await waitFor('the warm-up task delivered', () => delivered.has(warm._id), 30_000);
   }, 300_000);
 
   afterAll(async () => {
@@ -137,7 +137,7 @@ describe('api, scheduler and results as three processes (postgres, RabbitMQ, DAN
           const documentId = await newDocument();
           const task = await api('POST', '/DANE/task/', { document_id: documentId, key });
           const answered = Date.now();
-          await waitUntil(`task ${i + 1} delivered`, () => delivered.has(task._id), 10_000, 2);
+          await waitFor(`task ${i + 1} delivered`, () => delivered.has(task._id), 10_000, 2);
           latencies.push(Math.max(0, delivered.get(task._id)! - answered));
         }
         latencies.sort((a, b) => a - b);
@@ -156,12 +156,12 @@ describe('api, scheduler and results as three processes (postgres, RabbitMQ, DAN
         complete = true;
         const documentId = await newDocument();
         const task = await api('POST', '/DANE/task/', { document_id: documentId, key });
-        await waitUntil('task.<KEY>.200 event', () => events.find((e) => e.routingKey === `task.${key}.200` && e.event.type === 'task' && e.event.task_id === task._id), 20_000);
+        await waitFor('task.<KEY>.200 event', () => events.find((e) => e.routingKey === `task.${key}.200` && e.event.type === 'task' && e.event.task_id === task._id), 20_000);
         const mine = events.filter((e) => e.event.type !== 'document.registered' && 'task_id' in e.event && e.event.task_id === task._id);
         expect(mine.map((e) => e.routingKey)).toEqual(expect.arrayContaining([`task.${key}.201`, `task.${key}.102`, `task.${key}.200`]));
         const done = mine.find((e) => e.routingKey === `task.${key}.200`)!.event;
         expect(done).toMatchObject({ type: 'task', document_id: documentId, key, state: 200, previous_state: 102, msg: 'done' });
-        await waitUntil('result stored event', () => mine.length && events.find((e) => e.routingKey === `result.${key}.stored` && 'task_id' in e.event && e.event.task_id === task._id), 20_000);
+        await waitFor('result stored event', () => mine.length && events.find((e) => e.routingKey === `result.${key}.stored` && 'task_id' in e.event && e.event.task_id === task._id), 20_000);
         // The event is a notification: the store has the truth.
         expect((await api('GET', `/DANE/task/${task._id}`)).state).toBe('200');
         expect(await api('GET', `/DANE/task/${task._id}/results`)).toHaveLength(1);

@@ -1,5 +1,5 @@
 import * as amqp from 'amqplib';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { locateBaseDir } from '@dane/worker';
 import { parseAllDocuments } from 'yaml';
-import { freePort, waitFor } from '../support/polling';
+import { freePort } from '../support/net';
+import { NodeProcess } from '../support/node-process';
+import { waitFor } from '../support/polling';
 import { buildImageLayout, commandOf, dockerfiles, environmentOf, healthTestOf, parseDockerfile, readCompose, ROOT } from './compose-support';
 import { CORE_SECTIONS, loadConfig } from '@dane/protocol';
 
@@ -279,39 +281,13 @@ const PG_ADMIN_URL = (() => {
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+/** A container's start command (`node <script> …`) as a process here, with only the compose environment. */
+function start(command: string[], env: Record<string, string>, cwd: string): NodeProcess {
+  if (command[0] !== 'node') throw new Error(`not a node command: ${command.join(' ')}`);
+  return new NodeProcess(command[1], command[1], env, cwd, { args: command.slice(2), baseEnv: 'none' });
 }
 
-function start(command: string[], env: Record<string, string>, cwd: string): Running {
-  const child = spawn(command[0] === 'node' ? process.execPath : command[0], command.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output: () => out, exited };
-}
-
-async function waitForOutput(run: Running, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!pattern.test(run.output())) {
-    if (run.child.exitCode !== null) throw new Error(`exited (${run.child.exitCode}) before ${pattern}:\n${run.output()}`);
-    if (Date.now() > until) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${run.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stop(run: Running, timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  run.child.kill('SIGTERM');
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
-  try {
-    return await run.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const output = (run: NodeProcess): string => run.lines.join('\n');
 
 describe('deployment: each container start command starts here and stops cleanly on SIGTERM', () => {
   const id = randomBytes(4).toString('hex');
@@ -325,7 +301,7 @@ describe('deployment: each container start command starts here and stops cleanly
   let port = 0;
   /** METRICS.PORT of the scheduler and results processes (compose gives both 9464, in containers of their own). */
   const metricsPorts: Record<string, number> = {};
-  const running: Running[] = [];
+  const running: NodeProcess[] = [];
 
   /** A service's compose environment with the hosts, credentials and names of this machine and test. */
   function localEnv(service: string): Record<string, string> {
@@ -373,7 +349,7 @@ describe('deployment: each container start command starts here and stops cleanly
   });
 
   afterAll(async () => {
-    for (const run of running) if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    for (const run of running) run.kill('SIGKILL');
     const conn = await amqp.connect(AMQP_URL);
     for (const q of [responseQueue, `DANE-deploy-${id}-scheduler-wakeups`, responseQueue.replace(/-response-queue$/, '') + '-results', `DANE-deploy-${id}-results`, workerQueue]) {
       const ch = await conn.createChannel();
@@ -409,7 +385,7 @@ describe('deployment: each container start command starts here and stops cleanly
   it('api: logs api_listening, answers /health, /ready, /health/ready and /metrics, passes its health check', async () => {
     const api = start(commandOf(services.api), localEnv('api'), appDir);
     running.push(api);
-    await waitForOutput(api, /"event":"api_listening"/);
+    await api.waitForOutput(/"event":"api_listening"/);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/health`)).status).toBe(200);
     // The api holds a broker connection of its own (it publishes DANE-events): /ready reports it once it is up.
@@ -422,7 +398,7 @@ describe('deployment: each container start command starts here and stops cleanly
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^dane_store_up 1$/m);
     // The log lines are JSON objects (LOGGING.FORMAT json).
-    const line = api.output().split('\n').find((l) => l.includes('api_listening'))!;
+    const line = api.lines.find((l) => l.includes('api_listening'))!;
     expect(JSON.parse(line)).toMatchObject({ level: 'log', message: { event: 'api_listening', port } });
     const hc = healthcheck('api');
     expect([hc.status, hc.out]).toEqual([0, expect.stringContaining('"ok":true')]);
@@ -433,9 +409,9 @@ describe('deployment: each container start command starts here and stops cleanly
     const scheduler = start(commandOf(services.scheduler), localEnv('scheduler'), appDir);
     const results = start(commandOf(services.results), localEnv('results'), appDir);
     running.push(scheduler, results);
-    await waitForOutput(scheduler, /"event":"scheduler_started"/);
-    await waitForOutput(results, /"event":"results_started"/);
-    await waitForOutput(scheduler, /"event":"broker_connected"/);
+    await scheduler.waitForOutput(/"event":"scheduler_started"/);
+    await results.waitForOutput(/"event":"results_started"/);
+    await scheduler.waitForOutput(/"event":"broker_connected"/);
     for (const service of ['scheduler', 'results']) {
       const hc = healthcheck(service);
       expect([service, hc.status, hc.out]).toEqual([service, 0, expect.stringMatching(/"store":"up: postgres".*"broker":"up: rabbitmq"/)]);
@@ -450,8 +426,8 @@ describe('deployment: each container start command starts here and stops cleanly
   it('filesize worker: consumes its queue and passes its health check', async () => {
     const worker = start(commandOf(services['filesize-worker']), localEnv('filesize-worker'), appDir);
     running.push(worker);
-    await waitForOutput(worker, /"event":"worker_started"/);
-    expect(worker.output()).toContain(workerQueue);
+    await worker.waitForOutput(/"event":"worker_started"/);
+    expect(output(worker)).toContain(workerQueue);
     const hc = healthcheck('filesize-worker');
     expect([hc.status, hc.out]).toEqual([0, expect.stringContaining('"broker":"up: rabbitmq"')]);
   });
@@ -466,13 +442,13 @@ describe('deployment: each container start command starts here and stops cleanly
 
   it('every process stops cleanly on SIGTERM (docker stop)', async () => {
     expect(running.length).toBe(4);
-    const outcomes = await Promise.all(running.map((r) => stop(r)));
+    const outcomes = await Promise.all(running.map((r) => r.stop(20_000)));
     if (process.env.DANE_TEST_LOGS) console.log(outcomes);
     for (let i = 0; i < running.length; i++) {
       // Clean: in time (no SIGKILL), exit 0 or — Nest's enableShutdownHooks() re-raises the signal after
       // its shutdown hooks — ended by that SIGTERM (exit status 143 in Docker); no error logged on the way.
       expect([i, outcomes[i]]).toEqual([i, expect.objectContaining(outcomes[i].signal ? { code: null, signal: 'SIGTERM' } : { code: 0, signal: null })]);
-      expect([i, running[i].output()]).toEqual([i, expect.not.stringMatching(/"level":"(error|fatal)"|Error:|\bERROR\b/)]);
+      expect([i, output(running[i])]).toEqual([i, expect.not.stringMatching(/"level":"(error|fatal)"|Error:|\bERROR\b/)]);
     }
   });
 });

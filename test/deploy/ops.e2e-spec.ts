@@ -4,14 +4,14 @@ import request from 'supertest';
 import { BROKER_HEALTH, DaneConfigModule, DaneStore, StorageModule } from '@dane/core';
 import { MetricsServerModule, TaskMetrics } from '@dane/core/metrics';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqlStore } from '@dane/core/storage/sql';
 import { ApiModule, configureApiApp } from '@dane/api';
 import { ResultsModule } from '@dane/results';
 import { SchedulerModule } from '@dane/scheduler';
-import { createApiTestApp } from '../../apps/api/test/api-test-app';
+import { createApiTestApp } from '../support/api-test-app';
+import { freePort } from '../support/net';
 import { assigner, newDocument, publishRawReply, storeOf, TestBroker, testEnv, TestWorker, waitFor, waitForState } from '../support/scheduler-harness';
 
 /** One sample of the exposition, e.g. value(text, 'dane_tasks', {key: 'X', state: '200'}). */
@@ -177,9 +177,7 @@ describe('operations: /metrics and terminus probes', () => {
   });
 
   it('MetricsServerModule serves /metrics on METRICS.PORT for processes without the API', async () => {
-    const srv = createServer();
-    const port = await new Promise<number>((resolve) => srv.listen(0, '127.0.0.1', () => resolve((srv.address() as { port: number }).port)));
-    await new Promise((r) => srv.close(r));
+    const port = await freePort();
     const home = mkdtempSync(join(tmpdir(), 'dane-metrics-home-'));
     const moduleRef = await Test.createTestingModule({
       imports: [DaneConfigModule.forRoot({ env: { DANE_HOME: home, DANE_METRICS__PORT: String(port), DANE_METRICS__HOST: '127.0.0.1' }, cwd: home }), MetricsServerModule],

@@ -1,11 +1,11 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from 'pg';
+import { freePort } from '../support/net';
+import { NodeProcess } from '../support/node-process';
 import { sleep, waitFor } from '../support/polling';
 
 export { sleep, waitFor };
@@ -53,33 +53,6 @@ function asUser(user: string, cmd: string, args: string[], env: Record<string, s
   return run(cmd, args, timeoutMs, { ...process.env, ...env });
 }
 
-/**
- * A free loopback port below the ephemeral range (32768+), where outgoing connections cannot take
- * it between our test and the server's bind, and away from 25672 (the shared node's distribution
- * port) and 35672–35682 (rabbitmqctl's own distribution ports).
- */
-const taken = new Set<number>();
-export async function freePort(): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    if (taken.has(port) || taken.has(port + 1) || (port >= 25600 && port <= 25700)) continue;
-    if ((await canBind(port)) && (await canBind(port + 1))) {
-      taken.add(port);
-      taken.add(port + 1);
-      return port;
-    }
-  }
-  throw new Error('no free port found');
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
 function privateDir(prefix: string, owner?: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   if (IS_ROOT && owner) {
@@ -103,7 +76,7 @@ export class PrivateRabbit {
 
   async start(): Promise<void> {
     for (let tries = 0; ; tries++) {
-      this.port = await freePort();
+      this.port = await freePort(2);
       this.distPort = this.port + 1;
       this.dir = privateDir('dane-fault-rmq-', 'rabbitmq');
       const conf = [`listeners.tcp.1 = 127.0.0.1:${this.port}`, 'loopback_users = none', 'log.console = false', 'log.file.level = warning'].join('\n');
@@ -255,13 +228,14 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** A compiled entry point of dist/ as a child process; keeps counts of structured log events. */
-export class NodeProcess {
-  child?: ChildProcess;
+/**
+ * A compiled entry point of dist/ that the fault suite kills and starts again: each start() is a
+ * new shared NodeProcess; the counts of structured log events add up over all of its lives.
+ */
+export class FaultProcess {
+  process?: NodeProcess;
   readonly events = new Map<string, number>();
-  private tail: string[] = [];
   starts = 0;
-  expectedExit = false;
 
   constructor(
     readonly name: string,
@@ -271,33 +245,28 @@ export class NodeProcess {
   ) {}
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.process?.pid;
   }
 
   get alive(): boolean {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+    return !!this.process?.running;
   }
 
   start(): void {
     this.starts++;
-    this.expectedExit = false;
-    const child = spawn(process.execPath, [this.entry], { cwd: this.cwd, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    const onLine = (line: string) => {
-      this.tail.push(line);
-      if (this.tail.length > 200) this.tail.splice(0, 100);
+    this.process = new NodeProcess(this.name, this.entry, this.env, this.cwd, {
+      baseEnv: 'inherit',
+      maxLines: 200,
+      onUnexpectedExit: (exit, p) => say(`${this.name} exited unexpectedly (${exit.code ?? exit.signal})\n${p.tail(30)}`),
+    });
+    this.process.onLine((line) => {
       const m = /\\?"event\\?":\\?"([a-z_]+)/.exec(line);
       if (m) this.events.set(m[1], (this.events.get(m[1]) ?? 0) + 1);
-    };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
-    child.on('exit', (code, signal) => {
-      if (!this.expectedExit) say(`${this.name} exited unexpectedly (${code ?? signal})\n${this.tail.slice(-30).join('\n')}`);
     });
   }
 
   logTail(n = 30): string {
-    return this.tail.slice(-n).join('\n');
+    return this.process?.tail(n) ?? '';
   }
 
   count(event: string): number {
@@ -306,23 +275,13 @@ export class NodeProcess {
 
   /** The fault: SIGKILL, and wait for the exit. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || !this.alive) return;
-    this.expectedExit = true;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    if (!this.process?.running) return;
+    this.process.kill('SIGKILL');
+    await this.process.exited;
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || !this.alive) return;
-    this.expectedExit = true;
-    const exited = new Promise((r) => child.once('exit', r));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.kill('SIGTERM');
-    await exited;
-    clearTimeout(timer);
+    await this.process?.stop(10_000);
   }
 }
 
@@ -345,8 +304,8 @@ export class FaultWorld {
   readonly home = mkdtempSync(join(tmpdir(), 'dane-fault-home-'));
   readonly traceFile = join(this.home, 'runs.trace');
   readonly responseQueue = 'DANE-response-queue';
-  server!: NodeProcess;
-  workers: NodeProcess[] = [];
+  server!: FaultProcess;
+  workers: FaultProcess[] = [];
   apiPort = 0;
   db!: Client;
   readonly leaseSeconds: number;
@@ -372,7 +331,7 @@ export class FaultWorld {
       DANE_RABBITMQ__HEARTBEAT: '5',
       DANE_LOGGING__LEVEL: this.options.logLevel ?? 'INFO',
     };
-    this.server = new NodeProcess(
+    this.server = new FaultProcess(
       'server',
       SERVER_ENTRY,
       {
@@ -394,7 +353,7 @@ export class FaultWorld {
     await this.db.connect();
     const n = this.options.workers ?? 2;
     for (let i = 0; i < n; i++) {
-      const w = new NodeProcess(
+      const w = new FaultProcess(
         `worker-${i + 1}`,
         WORKER_ENTRY,
         {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { FaultWorld, NodeProcess, say, sleep } from './fault-kit';
+import { FaultWorld, FaultProcess, say, sleep } from './fault-kit';
 
 /**
  * Soak (issue 5 item 4): a bounded load through no-op faultkit workers on a private broker and
@@ -120,7 +120,7 @@ describe('soak: memory stays flat under load', () => {
   }, 120_000);
 
   it(`${TASKS} tasks through no-op workers`, async () => {
-    const processes: NodeProcess[] = [world.server, ...world.workers];
+    const processes: FaultProcess[] = [world.server, ...world.workers];
     const series = new Map<string, Sample[]>(processes.map((p) => [p.name, []]));
     let done = 0;
     let sampling = true;

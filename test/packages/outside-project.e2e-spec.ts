@@ -129,7 +129,7 @@ describe('the npm packages, installed into a project outside the repository', ()
     for (const [label, script] of [['fn-worker', 'fn-worker.js'], ['nest-worker', 'nest-worker.js']]) {
       workers.push(new NodeProcess(label, join(project, 'dist', script), env, project, { baseEnv: 'none' }));
     }
-    await waitFor(() => workers[1].lines.some((l) => l.includes('nest_worker_listening')), 30_000, 'the Nest worker listening').catch((e) => {
+    await waitFor('the Nest worker listening', () => workers[1].lines.some((l) => l.includes('nest_worker_listening')), 30_000).catch((e) => {
       throw new Error(`${e.message}\n${workers.map((w) => w.tail()).join('\n')}`);
     });
 

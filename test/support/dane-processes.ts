@@ -1,15 +1,18 @@
 import * as amqp from 'amqplib';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { TEST_POSTGRES_URL, adminQuery } from '@dane/core/storage/sql/postgres-test-db';
-import { freePort, sleep } from './polling';
+import { freePort } from './net';
+import { NodeProcess, REPO_ROOT } from './node-process';
+import { sleep, waitFor } from './polling';
 
-export { freePort, sleep };
+export { freePort, sleep, waitFor, NodeProcess, REPO_ROOT };
+export { parseLogLine, type Exit } from './node-process';
 
 /**
  * Real processes for the cross-process tests: the compiled single-machine server and SDK workers
@@ -18,7 +21,6 @@ export { freePort, sleep };
  * removed afterwards; every wait is bounded.
  */
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
 const BUILD_TIMEOUT_MS = 240_000;
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ stdout: string; stderr: string }> {
@@ -53,6 +55,17 @@ export async function buildPrivateDist(label: string): Promise<Build> {
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Builds the example workers and the SDK exactly as they ship (`tsc` + `tsc-alias` into dist/),
+ * so process-level tests run `node dist/workers/<name>/main.js` like an operator would.
+ */
+export function buildWorkers(): void {
+  const bin = (name: string) => join(REPO_ROOT, 'node_modules', '.bin', name);
+  const project = join(REPO_ROOT, 'workers', 'tsconfig.build.json');
+  execFileSync(bin('tsc'), ['-p', project], { cwd: REPO_ROOT, stdio: 'pipe' });
+  execFileSync(bin('tsc-alias'), ['-p', project], { cwd: REPO_ROOT, stdio: 'pipe' });
+}
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -79,145 +92,6 @@ export async function createDatabase(label: string): Promise<TestDatabase> {
   };
 }
 
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/**
- * A Node child process whose stdout/stderr lines are kept (and echoed with DANE_TEST_LOGS=1), so
- * tests can wait for a structured log line and show the output when something fails.
- */
-export class NodeProcess {
-  readonly lines: string[] = [];
-  readonly exited: Promise<Exit>;
-  private exit?: Exit;
-  private readonly child: ChildProcess;
-  private readonly listeners = new Set<() => void>();
-
-  constructor(
-    readonly label: string,
-    script: string,
-    env: Record<string, string>,
-    cwd: string,
-  ) {
-    const base: Record<string, string> = {};
-    // Only what a process needs from ours: no NODE_OPTIONS of jest, no DANE_* of the developer.
-    for (const k of ['PATH', 'HOME', 'LANG', 'TZ']) if (process.env[k] !== undefined) base[k] = process.env[k]!;
-    this.child = spawn(process.execPath, [script], {
-      cwd,
-      env: { ...base, NODE_PATH: join(REPO_ROOT, 'node_modules'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      let rest = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        const parts = (rest + chunk).split('\n');
-        rest = parts.pop()!;
-        for (const line of parts) this.push(line);
-      });
-      stream.on('end', () => rest && this.push(rest));
-    }
-    this.exited = new Promise((resolvePromise) =>
-      this.child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        this.notify();
-        resolvePromise(this.exit);
-      }),
-    );
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  get running(): boolean {
-    return this.exit === undefined;
-  }
-
-  private push(line: string): void {
-    this.lines.push(line);
-    if (process.env.DANE_TEST_LOGS) process.stdout.write(`[${this.label}] ${line}\n`);
-    this.notify();
-  }
-
-  private notify(): void {
-    for (const l of [...this.listeners]) l();
-  }
-
-  /** Parsed JSON log lines (others skipped) matching `pred`. */
-  events(pred: (e: Record<string, any>) => boolean): Record<string, any>[] {
-    const out: Record<string, any>[] = [];
-    for (const line of this.lines) {
-      const e = parseLogLine(line);
-      if (e && pred(e)) out.push(e);
-    }
-    return out;
-  }
-
-  /** Resolves with the first JSON log line matching `pred` (already seen or to come); bounded. */
-  waitForEvent(what: string, pred: (e: Record<string, any>) => boolean, timeoutMs = 30_000): Promise<Record<string, any>> {
-    return new Promise((resolvePromise, reject) => {
-      const check = () => {
-        const [hit] = this.events(pred);
-        if (hit) return done(() => resolvePromise(hit));
-        if (!this.running) return done(() => reject(new Error(`${this.label} exited (${JSON.stringify(this.exit)}) before ${what}\n${this.tail()}`)));
-      };
-      const timer = setTimeout(() => done(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what} from ${this.label}\n${this.tail()}`))), timeoutMs);
-      const done = (settle: () => void) => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        settle();
-      };
-      this.listeners.add(check);
-      check();
-    });
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    if (this.running) this.child.kill(signal);
-  }
-
-  /** Waits for the exit, SIGKILLing after `timeoutMs`. */
-  async waitForExit(timeoutMs = 30_000): Promise<Exit> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
-    const first = await Promise.race([this.exited, timedOut]);
-    clearTimeout(timer);
-    if (first !== 'timeout') return first;
-    this.kill('SIGKILL');
-    throw new Error(`${this.label} did not exit within ${timeoutMs} ms (killed)\n${this.tail()}`);
-  }
-
-  /** Stops it for cleanup: SIGTERM, then SIGKILL after a grace period. */
-  async stop(graceMs = 10_000): Promise<void> {
-    if (!this.running) return;
-    this.kill('SIGTERM');
-    await this.waitForExit(graceMs).catch(() => undefined);
-  }
-
-  tail(n = 40): string {
-    return this.lines.slice(-n).map((l) => `  [${this.label}] ${l}`).join('\n');
-  }
-}
-
-/**
- * The fields of a structured log line, or null: an SDK worker line is `{event, …}`; a server line
- * (Nest's JSON logger) carries our `{event, …}` object as its `message`, which is merged up.
- */
-export function parseLogLine(line: string): Record<string, any> | null {
-  const start = line.indexOf('{');
-  if (start < 0) return null;
-  try {
-    const v = JSON.parse(line.slice(start).replace(/\x1b\[[0-9;]*m/g, ''));
-    if (typeof v !== 'object' || v === null) return null;
-    return typeof v.message === 'object' && v.message !== null ? { ...v, ...v.message } : v;
-  } catch {
-    return null;
-  }
-}
 
 /** Names of this file's broker objects on whichever RabbitMQ it uses. */
 export class BrokerNames {
@@ -383,24 +257,6 @@ export async function taskRow(db: TestDatabase, id: string): Promise<{ state: nu
   const [row] = await db.query<{ state: number; msg: string; attempt: number; retries: number }>('SELECT state, msg, attempt, retries FROM tasks WHERE id = $1', [id]);
   return row && { ...row, state: Number(row.state) };
 }
-
-/** Polls until `check` returns a truthy value; the failure names what was awaited. */
-export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs: number, everyMs = 100): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await sleep(everyMs);
-  }
-}
-
 
 /**
  * A RabbitMQ node of this test's own (RabbitMQ 3.10 has no per-queue consumer timeout, and the

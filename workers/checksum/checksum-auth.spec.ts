@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { DaneClient } from '@dane/client';
 import { type DaneDocument, builtInDefaults, type DaneConfig } from '@dane/protocol';
 import { runBatch } from '@dane/worker';
-import { ApiServer, startApiServer } from '../../libs/client-sdk/test/api-server';
-import { documentInput, generator } from '../../libs/client-sdk/test/fixtures';
+import { ApiServer, startApiServer } from '../../test/support/api-server';
+import { documentInput, generator } from '../../test/support/fixtures';
 import { ChecksumWorker } from './checksum-worker';
 
 const ADMIN_TOKEN = 'checksum-admin-token-0123456789abcdef';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDocument, loadConfig } from '@dane/protocol';
 import { runBatch } from '@dane/worker';
-import { startHttpFixture, type HttpFixture } from '../../libs/worker-sdk/test/http-fixture';
+import { startHttpFixture, type HttpFixture } from '../../test/support/http-fixture';
 import { FilesizeWorker } from './filesize-worker';
 
 const GENERATOR = { id: 'test', name: 'filesize_queue', type: 'Software' as const, homepage: null };

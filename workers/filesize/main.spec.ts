@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDocument, documentView } from '@dane/protocol';
-import { DaneTestServer, eventually } from '../../libs/worker-sdk/test/dane-test-server';
-import { sendJson, startHttpFixture, type HttpFixture } from '../../libs/worker-sdk/test/http-fixture';
-import { buildWorkers, startWorkerProcess } from '../../libs/worker-sdk/test/worker-process';
+import { DaneTestServer } from '../../test/support/dane-test-server';
+import { sendJson, startHttpFixture, type HttpFixture } from '../../test/support/http-fixture';
+import { buildWorkers } from '../../test/support/dane-processes';
+import { NodeProcess, REPO_ROOT } from '../../test/support/node-process';
+import { waitFor } from '../../test/support/polling';
 
 /** `node dist/workers/filesize/main.js` as a process: queue mode with SIGTERM, and batch mode. */
 describe('filesize worker process', () => {
@@ -14,6 +16,8 @@ describe('filesize worker process', () => {
   let cwd: string;
   let headStarted = false;
   let media: string;
+  const start = (args: string[], env: Record<string, string>) =>
+    new NodeProcess('filesize', join(REPO_ROOT, 'dist', 'workers', 'filesize', 'main.js'), env, cwd, { args, baseEnv: 'inherit' });
   const localDoc = () => createDocument({ target: { id: 'local', url: pathToFileURL(media).href, type: 'Video' }, creator: { id: 'test', type: 'Organization' } });
 
   beforeAll(async () => {
@@ -42,51 +46,51 @@ describe('filesize worker process', () => {
 
   it('on SIGTERM stops taking tasks, finishes the running one, replies and exits 0', async () => {
     const queue = server.queue('filesize');
-    const worker = startWorkerProcess('filesize', [], { cwd, env: server.env({ DANE_FILESIZE_WORKER__QUEUE: queue }) });
+    const worker = start([], server.env({ DANE_FILESIZE_WORKER__QUEUE: queue }));
     try {
-      await worker.waitForLine((l) => l.event === 'worker_started');
+      await worker.waitForEvent('worker_started', (e) => e.event === 'worker_started', 15_000);
       const document = server.document(`${http.url}/slow.mp4`);
       const id = await server.publishTask({ document, key: 'FILESIZE' });
-      await eventually(() => headStarted, 10_000, 'HEAD request');
-      worker.child.kill('SIGTERM');
-      await worker.waitForLine((l) => l.event === 'worker_stopping');
+      await waitFor('HEAD request', () => headStarted, 10_000);
+      worker.kill('SIGTERM');
+      await worker.waitForEvent('worker_stopping', (e) => e.event === 'worker_stopping', 15_000);
       await server.publishTask({ key: 'FILESIZE' }); // arrives after SIGTERM: must stay queued
 
-      expect(await worker.exited).toBe(0);
+      expect((await worker.exited).code).toBe(0);
       expect(server.finalRepliesFor(id).map((r) => r.body)).toEqual([{ state: 200, message: 'Success: 2 KB' }]);
       const result = await server.result((r) => r.body.task_id === id);
       expect(result.body).toMatchObject({ payload: { file_size: 2, unit: 'KB' }, generator: { id: 'unknown', name: queue, type: 'Software' } });
-      expect(worker.lines.some((l) => l.event === 'worker_stopped')).toBe(true);
+      expect(worker.events((e) => e.event === 'worker_stopped').length > 0).toBe(true);
       expect(await server.ready(queue)).toBe(1);
     } finally {
-      worker.child.kill('SIGKILL');
+      worker.kill('SIGKILL');
     }
   });
 
   it('runs in batch mode with --document, reads ./config.yml over base_config.yml, logs progress and a summary', async () => {
     writeFileSync(join(cwd, 'config.yml'), 'FILESIZE_WORKER:\n  UNIT: MB\n');
     const missing = 'f'.repeat(40);
-    const worker = startWorkerProcess('filesize', ['--document', localDoc()._id, missing, '--api-url', `${http.url}/DANE/`], { cwd, env: server.env() });
-    expect(await worker.exited).toBe(0);
-    const messages = worker.lines.map((l) => l.message);
+    const worker = start(['--document', localDoc()._id, missing, '--api-url', `${http.url}/DANE/`], server.env());
+    expect((await worker.exited).code).toBe(0);
+    const messages = worker.events().map((e) => e.message);
     expect(messages).toContain(`Processing ${localDoc()._id} (1/2)`);
     expect(messages).toContain(`Processing ${missing} (2/2)`);
     expect(messages).toContain('Ran on 2 documents: 1 completed, 1 failed');
-    expect(worker.lines.find((l) => l.event === 'batch_result')).toMatchObject({ payload: { file_size: 3, unit: 'MB' }, document_id: localDoc()._id });
-    expect(worker.lines.find((l) => l.event === 'batch_item_failed')?.message).toMatch(`Failed running worker on document ${missing}: DANE API answered 404`);
+    expect(worker.events((e) => e.event === 'batch_result')[0]).toMatchObject({ payload: { file_size: 3, unit: 'MB' }, document_id: localDoc()._id });
+    expect(worker.events((e) => e.event === 'batch_item_failed')[0]?.message).toMatch(`Failed running worker on document ${missing}: DANE API answered 404`);
   });
 
   it('exits 1 when every document of a --documents-list failed', async () => {
     const list = join(cwd, 'docs.json');
     writeFileSync(list, JSON.stringify([{ id: 'a'.repeat(40) }, 'b'.repeat(40)]));
-    const worker = startWorkerProcess('filesize', ['--documents-list', list, '--api-url', `${http.url}/DANE/`], { cwd, env: server.env() });
-    expect(await worker.exited).toBe(1);
-    expect(worker.lines.map((l) => l.message)).toContain('Ran on 2 documents: 0 completed, 2 failed');
+    const worker = start(['--documents-list', list, '--api-url', `${http.url}/DANE/`], server.env());
+    expect((await worker.exited).code).toBe(1);
+    expect(worker.events().map((e) => e.message)).toContain('Ran on 2 documents: 0 completed, 2 failed');
   });
 
   it('exits 2 with the usage on a bad argument', async () => {
-    const worker = startWorkerProcess('filesize', ['--element', 'x'], { cwd, env: server.env() });
-    expect(await worker.exited).toBe(2);
-    expect(worker.lines.some((l) => String(l.raw ?? '').startsWith('Usage: node main.js'))).toBe(true);
+    const worker = start(['--element', 'x'], server.env());
+    expect((await worker.exited).code).toBe(2);
+    expect(worker.lines.some((l) => l.startsWith('Usage: node main.js'))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
-import { ApiServer, startApiServer } from '../../../libs/client-sdk/test/api-server';
-import { dane } from '../../cli/test/run-dane';
+import { ApiServer, startApiServer } from '../../../test/support/api-server';
+import { dane } from '../../../test/support/run-dane';
 
 const ADMIN_TOKEN = 'cli-admin-token-0123456789abcdef';
 

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
 import { ApiKeyService, ConfigError, DaneStore, loadConfig, Role } from '@dane/core';
 import { bootstrapAdminKey } from '@dane/api';
-import { createApiTestApp, useApiTestApp } from './api-test-app';
-import { documentBody } from './fixtures';
+import { createApiTestApp, useApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody } from '../../../test/support/fixtures';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 const AUTH_ON = { DANE_AUTH__ENABLED: 'true', DANE_ADMIN_TOKEN: ADMIN_TOKEN, DANE_RABBITMQ__MANAGEMENT: 'false' };

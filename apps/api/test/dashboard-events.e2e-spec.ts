@@ -9,11 +9,11 @@ import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
 import { amqpSettings, DaneConfig, DaneStore, encodeEvent, resultQueueName, TaskState } from '@dane/core';
 import { DashboardEvents } from '../src/dashboard/dashboard-events.service';
-import { workerCompletes } from '../../../libs/client-sdk/test/api-server';
+import { workerCompletes } from '../../../test/support/api-server';
 import { waitFor } from '../../../test/support/polling';
-import { createApiTestApp } from './api-test-app';
-import { DashboardBrowser, openBrowser } from './dashboard-browser';
-import { documentBody } from './fixtures';
+import { createApiTestApp } from '../../../test/support/api-test-app';
+import { DashboardBrowser, openBrowser } from '../../../test/support/dashboard-browser';
+import { documentBody } from '../../../test/support/fixtures';
 
 const AMQP_URL = process.env.DANE_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 

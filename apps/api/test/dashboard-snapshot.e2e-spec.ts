@@ -1,8 +1,8 @@
 import { DaneClient } from '@dane/client';
 import { TaskState } from '@dane/core';
 import type { DashboardSnapshot } from '../src/dashboard/dashboard-snapshot';
-import { ApiServer, startApiServer, workerCompletes } from '../../../libs/client-sdk/test/api-server';
-import { documentInput } from '../../../libs/client-sdk/test/fixtures';
+import { ApiServer, startApiServer, workerCompletes } from '../../../test/support/api-server';
+import { documentInput } from '../../../test/support/fixtures';
 
 describe('GET /manage/api/snapshot (real API, PGlite)', () => {
   let server: ApiServer;

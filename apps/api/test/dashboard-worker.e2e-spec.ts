@@ -12,7 +12,7 @@ import { amqpSettings, loadConfig, resultQueueName, schedulerWakeupQueueName, Ta
 import { configureApiApp } from '@dane/api';
 import { DaneModule } from '../../dane/src/dane.module';
 import { FilesizeWorker } from '../../../workers/filesize/filesize-worker';
-import { countCell, DashboardBrowser, openBrowser } from './dashboard-browser';
+import { countCell, DashboardBrowser, openBrowser } from '../../../test/support/dashboard-browser';
 
 const AMQP_URL = process.env.DANE_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const ADMIN_TOKEN = 'dashboard-admin-token-0123456789abcdef';

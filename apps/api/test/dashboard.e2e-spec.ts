@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaneClient, Task } from '@dane/client';
 import { TaskState } from '@dane/core';
-import { ApiServer, startApiServer, workerCompletes } from '../../../libs/client-sdk/test/api-server';
-import { documentInput, generator } from '../../../libs/client-sdk/test/fixtures';
-import { countCell, DashboardBrowser, openBrowser } from './dashboard-browser';
+import { ApiServer, startApiServer, workerCompletes } from '../../../test/support/api-server';
+import { documentInput, generator } from '../../../test/support/fixtures';
+import { countCell, DashboardBrowser, openBrowser } from '../../../test/support/dashboard-browser';
 
 const SCREENSHOT = join(__dirname, 'artifacts', 'dashboard.png');
 const ADMIN_TOKEN = 'dashboard-http-admin-token-0123456789';

@@ -2,8 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
 import { DaneStore } from '@dane/core';
-import { createApiTestApp } from './api-test-app';
-import { documentBody, generator } from './fixtures';
+import { createApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody, generator } from '../../../test/support/fixtures';
 
 /** `{"a": {"a": … "leaf"}}` with `depth` objects. */
 function nested(depth: number): unknown {

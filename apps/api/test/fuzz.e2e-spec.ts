@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
 import { ApiKeyService, DaneStore } from '@dane/core';
-import { createApiTestApp } from './api-test-app';
-import { documentBody, generator } from './fixtures';
+import { createApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody, generator } from '../../../test/support/fixtures';
 
 /**
  * Property-based fuzzing of every route: random methods, paths (real and random ids, odd

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { useApiTestApp } from './api-test-app';
-import { documentBody, generator } from './fixtures';
+import { useApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody, generator } from '../../../test/support/fixtures';
 
 const MAX_BODY_BYTES = 4096;
 

@@ -4,8 +4,8 @@ import { encodeCursor } from '@dane/protocol';
 import { migrate, SqlStore } from '@dane/core/storage/sql';
 import { PgliteSqlClient } from '@dane/core/storage/sql/pglite-client';
 import { TaskState } from '@dane/core';
-import { createApiTestApp, useApiTestApp } from './api-test-app';
-import { documentBody, generator, sha1 } from './fixtures';
+import { createApiTestApp, useApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody, generator, sha1 } from '../../../test/support/fixtures';
 
 /** The `rel="next"` target of a Link header (RFC 8288), or undefined. */
 function nextLink(header: string | undefined): string | undefined {

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
 import { testSchema } from '@dane/core/storage/sql/postgres-test-db';
 import { DaneStore, TaskState } from '@dane/core';
-import { createApiTestApp } from './api-test-app';
-import { documentBody, generator, sha1 } from './fixtures';
+import { createApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody, generator, sha1 } from '../../../test/support/fixtures';
 
 // Real PostgreSQL (postgres://postgres@127.0.0.1:5432/test, DANE_TEST_POSTGRES_URL overrides), in a fresh schema.
 describe('the API on PostgreSQL', () => {

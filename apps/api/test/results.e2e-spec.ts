@@ -1,6 +1,6 @@
 import { TIMESTAMP_PATTERN } from '@dane/core';
-import { useApiTestApp } from './api-test-app';
-import { documentBody, generator } from './fixtures';
+import { useApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody, generator } from '../../../test/support/fixtures';
 
 describe('result routes (PGlite)', () => {
   const { http } = useApiTestApp();

@@ -1,6 +1,6 @@
 import { TaskState, TIMESTAMP_PATTERN } from '@dane/core';
-import { useApiTestApp } from './api-test-app';
-import { documentBody, sha1 } from './fixtures';
+import { useApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody, sha1 } from '../../../test/support/fixtures';
 
 describe('task routes (PGlite)', () => {
   const api = useApiTestApp();

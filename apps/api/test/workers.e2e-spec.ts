@@ -5,8 +5,9 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
 import { BROKER_HEALTH, BrokerHealth, DaneStore, TaskState } from '@dane/core';
-import { createApiTestApp } from './api-test-app';
-import { documentBody } from './fixtures';
+import { createApiTestApp } from '../../../test/support/api-test-app';
+import { documentBody } from '../../../test/support/fixtures';
+import { freePort } from '../../../test/support/net';
 
 /** A broker check against a real RabbitMQ URL: can we open a connection right now? */
 class AmqpConnectCheck implements BrokerHealth {
@@ -20,15 +21,6 @@ class AmqpConnectCheck implements BrokerHealth {
       return false;
     }
   }
-}
-
-/** A TCP port nothing listens on: opened by us, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 const RABBIT_URL = process.env.DANE_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -72,7 +64,7 @@ describe('worker, health and readiness routes (PGlite)', () => {
     });
 
     it('answers 503 naming the address when the management API is unreachable', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const down = await otherApp({ env: { DANE_RABBITMQ__MANAGEMENT_HOST: '127.0.0.1', DANE_RABBITMQ__MANAGEMENT_PORT: String(port) } });
       const res = await request(down.getHttpServer()).get('/DANE/workers').expect(503);
       expect(res.body.message).toContain(`The RabbitMQ management API at http://127.0.0.1:${port} is unreachable`);
@@ -215,7 +207,7 @@ describe('worker, health and readiness routes (PGlite)', () => {
     it('/ready reports the broker through BROKER_HEALTH', async () => {
       const up = await otherApp({ providers: [{ provide: BROKER_HEALTH, useValue: new AmqpConnectCheck(RABBIT_URL) }] });
       expect((await request(up.getHttpServer()).get('/ready').expect(200)).body).toEqual({ database: '200 OK', messagequeue: '200 OK' });
-      const port = await closedPort();
+      const port = await freePort();
       const down = await otherApp({ providers: [{ provide: BROKER_HEALTH, useValue: new AmqpConnectCheck(`amqp://guest:guest@127.0.0.1:${port}`) }] });
       expect((await request(down.getHttpServer()).get('/ready').expect(503)).body).toEqual({ database: '200 OK', messagequeue: '502 Bad Gateway' });
     });

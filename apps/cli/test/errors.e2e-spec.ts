@@ -1,5 +1,6 @@
-import { ApiServer, closedPort, startApiServer } from '../../../libs/client-sdk/test/api-server';
-import { dane } from './run-dane';
+import { ApiServer, startApiServer } from '../../../test/support/api-server';
+import { freePort } from '../../../test/support/net';
+import { dane } from '../../../test/support/run-dane';
 
 describe('dane: help, usage errors and an unreachable server', () => {
   it('documents the commands and the exit codes in --help (exit 0)', async () => {
@@ -31,7 +32,7 @@ describe('dane: help, usage errors and an unreachable server', () => {
   });
 
   it('exits 3 when nothing listens, naming the URL and how to start DANE', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const res = await dane(['tasks', '--url', `127.0.0.1:${port}`]);
     expect(res.code).toBe(3);
     expect(res.stderr).toBe(
@@ -41,7 +42,7 @@ describe('dane: help, usage errors and an unreachable server', () => {
   });
 
   it('reads the server from DANE_URL, and reports errors as JSON on stderr with --json', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const res = await dane(['status', 'x', '--json'], { env: { DANE_URL: `http://127.0.0.1:${port}/DANE/` } });
     expect(res.code).toBe(3);
     expect(res.stdout).toBe('');

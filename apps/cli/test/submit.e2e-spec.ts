@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DaneClient } from '@dane/client';
 import { TaskState } from '@dane/protocol';
-import { ApiServer, startApiServer } from '../../../libs/client-sdk/test/api-server';
-import { dane } from './run-dane';
+import { ApiServer, startApiServer } from '../../../test/support/api-server';
+import { dane } from '../../../test/support/run-dane';
 
 describe('dane submit (real API, PGlite)', () => {
   let server: ApiServer;

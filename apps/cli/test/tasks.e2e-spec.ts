@@ -1,8 +1,8 @@
 import { DaneClient, Task } from '@dane/client';
 import { TaskState } from '@dane/protocol';
-import { ApiServer, startApiServer, workerCompletes } from '../../../libs/client-sdk/test/api-server';
-import { documentInput, generator } from '../../../libs/client-sdk/test/fixtures';
-import { dane } from './run-dane';
+import { ApiServer, startApiServer, workerCompletes } from '../../../test/support/api-server';
+import { documentInput, generator } from '../../../test/support/fixtures';
+import { dane } from '../../../test/support/run-dane';
 
 describe('dane status, tasks, retry, reset and results (real API, PGlite)', () => {
   let server: ApiServer;

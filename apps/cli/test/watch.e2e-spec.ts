@@ -1,8 +1,8 @@
 import { DaneClient } from '@dane/client';
 import { TaskState } from '@dane/protocol';
-import { ApiServer, startApiServer, workerCompletes } from '../../../libs/client-sdk/test/api-server';
-import { documentInput } from '../../../libs/client-sdk/test/fixtures';
-import { dane } from './run-dane';
+import { ApiServer, startApiServer, workerCompletes } from '../../../test/support/api-server';
+import { documentInput } from '../../../test/support/fixtures';
+import { dane } from '../../../test/support/run-dane';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

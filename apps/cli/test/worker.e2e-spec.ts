@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { DaneClient } from '@dane/client';
-import { ApiServer, startApiServer } from '../../../libs/client-sdk/test/api-server';
-import { documentInput } from '../../../libs/client-sdk/test/fixtures';
+import { ApiServer, startApiServer } from '../../../test/support/api-server';
+import { documentInput } from '../../../test/support/fixtures';
 import { seen } from './fixtures/echo-worker';
-import { dane } from './run-dane';
+import { dane } from '../../../test/support/run-dane';
 
 const FIXTURES = join(__dirname, 'fixtures');
 

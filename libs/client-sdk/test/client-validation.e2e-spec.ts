@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { BadRequestError, DaneClient, type DocumentInput, type TaskSpec } from '@dane/client';
-import { ApiServer, startApiServer } from './api-server';
-import { documentInput, generator } from './fixtures';
+import { ApiServer, startApiServer } from '../../../test/support/api-server';
+import { documentInput, generator } from '../../../test/support/fixtures';
 
 /**
  * The client checks every body against the dane-core DTO the API validates it with (DocumentCreateDto,

@@ -1,5 +1,5 @@
 import { ConfigError, TaskState } from '@dane/protocol';
-import { DaneTestServer } from '../test/dane-test-server';
+import { DaneTestServer } from '../../../test/support/dane-test-server';
 import { createWorker, outcomeOf, type CreateWorkerOptions, type FunctionWorker } from './create-worker';
 import { NeedsPerson, RetryLater } from './errors/outcome-errors';
 import { RefuseJob } from './errors/refuse-job';

@@ -1,5 +1,6 @@
 import { type DaneDocument, TaskState } from '@dane/protocol';
-import { DaneTestServer, eventually, gate } from '../test/dane-test-server';
+import { DaneTestServer, gate } from '../../../test/support/dane-test-server';
+import { sleep, waitFor } from '../../../test/support/polling';
 import { DaneWorker } from './dane-worker';
 import { RefuseJob } from './errors/refuse-job';
 import type { TaskContext } from './execution/task-context';
@@ -9,7 +10,6 @@ import type { WorkerOutcome, WorkerTask } from './worker-task';
 type Callback = (task: WorkerTask, document: DaneDocument, ctx: TaskContext, worker: DaneWorker) => unknown;
 
 const GENERATOR = { id: 'abc1234', name: 'TEST_WORKER', type: 'Software' as const, homepage: 'https://example.com/worker.git' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let server: DaneTestServer;
 const started: DaneWorker[] = [];
@@ -63,7 +63,7 @@ describe('DaneWorker replies', () => {
     expect(reply.properties.headers?.['x-dane-kind']).toBeUndefined();
     expect(seen[0].task).toMatchObject({ _id: taskId, key: 'OK', args: { lang: 'nl' }, attempt: 3, state: 201, msg: 'Created', priority: 1 });
     expect(seen[0].document).toEqual({ ...document });
-    await eventually(async () => (await server.ready(queue)) === 0, 2000, 'queue empty');
+    await waitFor('queue empty', async () => (await server.ready(queue)) === 0, 2000);
   });
 
   it('keeps the task message unacknowledged until it replies: stopped mid-task, the message goes back to the queue', async () => {
@@ -75,7 +75,7 @@ describe('DaneWorker replies', () => {
       return { state: TaskState.SUCCESS, message: 'late' };
     }, { ackDeadlineMs: Infinity });
     await server.publishTask({ key: 'LATEACK' });
-    await eventually(() => running, 5000, 'callback started');
+    await waitFor('callback started', () => running, 5000);
     expect(await server.ready(queue)).toBe(0); // delivered, not acked
 
     await worker.stop(100); // the callback is still running: stop gives up after 100 ms and closes
@@ -93,7 +93,7 @@ describe('DaneWorker replies', () => {
       return { state: TaskState.SUCCESS, message: 'long done' };
     }, { ackDeadlineMs: 150, concurrency: 1, prefetch: 1 });
     const first = await server.publishTask({ key: 'LONG' });
-    await eventually(() => calls === 1, 5000, 'first task started');
+    await waitFor('first task started', () => calls === 1, 5000);
     const second = await server.publishTask({ key: 'LONG' });
     await sleep(600);
     expect(calls).toBe(1); // the early ack freed a prefetch credit, but concurrency still holds
@@ -113,7 +113,7 @@ describe('DaneWorker replies', () => {
     }, { concurrency: 2, prefetch: 3 });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await server.publishTask({ key: 'WINDOW' }));
-    await eventually(() => calls === 2, 5000, 'two callbacks running');
+    await waitFor('two callbacks running', () => calls === 2, 5000);
     await sleep(300);
     expect(calls).toBe(2); // concurrency 2
     expect(await server.ready(queue)).toBe(2); // 3 delivered (2 running, 1 waiting here), 2 still queued
@@ -130,7 +130,7 @@ describe('DaneWorker replies', () => {
       return { state: TaskState.SUCCESS, message: 'slow done' };
     }, { concurrency: 1, prefetch: 2, maxLocalWaitMs: 200 });
     const first = await server.publishTask({ key: 'HANDBACK' });
-    await eventually(() => ran.length === 1, 5000, 'the long task started');
+    await waitFor('the long task started', () => ran.length === 1, 5000);
     const second = await server.publishTask({ key: 'HANDBACK' });
     // A second worker on the same queue, free: the handed-back message reaches it.
     const other = new TestWorker({ queue, bindingKey: '#.HANDBACK', concurrency: 1, prefetch: 1 }, (task) => {
@@ -184,7 +184,7 @@ describe('DaneWorker replies', () => {
     const a = await server.publishTask({ document, task, body: JSON.stringify({ document }) });
     expect((await server.reply((r) => r.properties.correlationId === a)).body).toEqual(expected);
     await server.publishTask({ document, task, body: 'not json {' });
-    await eventually(() => server.finalRepliesFor(a).length === 2, 5000, 'second reply');
+    await waitFor('second reply', () => server.finalRepliesFor(a).length === 2, 5000);
     expect(server.finalRepliesFor(a)[1].body).toEqual(expected);
   });
 
@@ -255,7 +255,7 @@ describe('DaneWorker dependencies', () => {
     expect(calls).toBe(0);
 
     await server.publishTask({ document, task, attempt: 2, headers: { 'x-dane-dependencies-done': true } });
-    await eventually(() => server.finalRepliesFor(first).length === 2, 5000, 'second reply');
+    await waitFor('second reply', () => server.finalRepliesFor(first).length === 2, 5000);
     expect(server.finalRepliesFor(first)[1].body).toEqual({ state: 200, message: 'transcribed' });
   });
 });
@@ -321,11 +321,15 @@ describe('DaneWorker resilience', () => {
     await server.deleteQueue(queue);
     // Publish until one is routed again: before the worker re-declares the queue they are dropped.
     const ids: string[] = [];
-    await eventually(async () => {
-      ids.push(await server.publishTask({ key: 'REDECLARE' }));
-      await sleep(200);
-      return server.replies.some((r) => ids.includes(r.properties.correlationId) && r.body.message === 'back');
-    }, 10_000, 'a reply after the queue came back');
+    await waitFor(
+      'a reply after the queue came back',
+      async () => {
+        ids.push(await server.publishTask({ key: 'REDECLARE' }));
+        await sleep(200);
+        return server.replies.some((r) => ids.includes(r.properties.correlationId) && r.body.message === 'back');
+      },
+      10_000,
+    );
   });
 });
 
@@ -342,7 +346,7 @@ describe('DaneWorker concurrency and shutdown', () => {
       return { state: 200, message: 'par' };
     }, { concurrency: 3 });
     const ids = await Promise.all([1, 2, 3, 4, 5].map(() => server.publishTask({ key: 'PAR' })));
-    await eventually(() => running === 3, 5000, 'three running');
+    await waitFor('three running', () => running === 3, 5000);
     await sleep(300);
     expect(running).toBe(3);
     hold.open();
@@ -358,7 +362,7 @@ describe('DaneWorker concurrency and shutdown', () => {
       return { state: 200, message: 'finished while stopping' };
     });
     const id = await server.publishTask({ key: 'GRACE' });
-    await eventually(() => running, 5000, 'callback started');
+    await waitFor('callback started', () => running, 5000);
     await worker.stop(5000);
     expect(server.finalRepliesFor(id).map((r) => r.body)).toEqual([{ state: 200, message: 'finished while stopping' }]);
     await server.publishTask({ key: 'GRACE' });

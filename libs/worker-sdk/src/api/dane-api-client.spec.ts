@@ -1,7 +1,7 @@
 import { type DaneDocument, builtInDefaults, type DaneConfig } from '@dane/protocol';
 import { DaneClient } from '@dane/client';
-import { ApiServer, startApiServer } from '../../../client-sdk/test/api-server';
-import { documentInput } from '../../../client-sdk/test/fixtures';
+import { ApiServer, startApiServer } from '../../../../test/support/api-server';
+import { documentInput } from '../../../../test/support/fixtures';
 import { DaneWorker } from '../dane-worker';
 import type { TaskContext } from '../execution/task-context';
 import type { WorkerTask } from '../worker-task';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDocument, documentView, taskId, type DaneDocument, builtInDefaults } from '@dane/protocol';
-import { startHttpFixture, sendJson, unreachableUrl, type HttpFixture } from '../../test/http-fixture';
+import { startHttpFixture, sendJson, unreachableUrl, type HttpFixture } from '../../../../test/support/http-fixture';
 import { DaneWorker } from '../dane-worker';
 import type { TaskContext } from '../execution/task-context';
 import type { WorkerTask } from '../worker-task';

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from './net';
 
 export interface HttpFixture {
   /** `http://127.0.0.1:<port>` */
@@ -37,9 +38,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
-/** A URL on a local port nothing listens on (a fixture opened and closed again): connection refused. */
+/** A URL on a local port nothing listens on (a free port): connection refused. */
 export async function unreachableUrl(path = '/DANE/'): Promise<string> {
-  const fixture = await startHttpFixture((_req, res) => void res.end());
-  await fixture.close();
-  return fixture.url + path;
+  return `http://127.0.0.1:${await freePort()}${path}`;
 }

@@ -1,6 +1,5 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,15 +49,6 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
       rmSync(home, { recursive: true, force: true });
     },
   };
-}
-
-/** A TCP port nothing listens on: opened by us, then closed. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../src/cli';
-import type { CliOutput } from '../src/cli-io';
+import { runCli } from '../../apps/cli/src/cli';
+import type { CliOutput } from '../../apps/cli/src/cli-io';
 
 /** A terminal or a pipe that keeps what was written. */
 export class CapturedOutput implements CliOutput {

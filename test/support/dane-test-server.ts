@@ -165,15 +165,6 @@ export class DaneTestServer {
   }
 }
 
-/** Resolves when `check` is true, polling; fails after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** A promise you resolve from outside: lets a test hold a callback open. */
 export function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
