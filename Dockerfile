@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every DANE for Node component; the command picks the app (docker-compose.yml):
 #   node dist/apps/api/src/main.js | dist/apps/scheduler/src/main.js | dist/apps/results/src/main.js
-#   node dist/workers/<filesize|download|checksum>/main.js
+#   node dist/workers/<filesize|download|checksum|nest-wordcount>/main.js
 #   node dist/apps/dane/src/main.js   (default: single-machine mode, embedded PGlite)
 # Health command: node dist/apps/api/src/ops/healthcheck.js (--http URL | --store --broker).
 ARG NODE_IMAGE=node:20-bookworm-slim
