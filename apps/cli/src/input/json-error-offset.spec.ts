@@ -15,3 +15,9 @@ describe('jsonErrorOffset', () => {
     expect(lineAndColumn(text, jsonErrorOffset(text)!)).toBe(where);
   });
 });
+
+describe('jsonErrorOffset on nesting deeper than the stack', () => {
+  it('says the offset is unknown instead of returning the RangeError', () => {
+    expect(jsonErrorOffset('['.repeat(200_000) + '}')).toBeUndefined();
+  });
+});

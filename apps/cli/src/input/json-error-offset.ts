@@ -5,11 +5,12 @@
  */
 export function jsonErrorOffset(text: string): number | undefined {
   let i = 0;
+  const stop = new Error('JSON syntax error');
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
   const fail = (): never => {
-    throw i;
+    throw stop;
   };
   const literal = (word: string) => {
     if (text.startsWith(word, i)) i += word.length;
@@ -73,8 +74,11 @@ export function jsonErrorOffset(text: string): number | undefined {
     value();
     ws();
     return i < text.length ? i : undefined;
-  } catch (offset) {
-    return offset as number;
+  } catch (err) {
+    if (err === stop) return i;
+    // Nesting deeper than the stack (a RangeError): the offset is unknown, not the error object.
+    if (err instanceof RangeError) return undefined;
+    throw err;
   }
 }
 
