@@ -60,6 +60,7 @@ export class OpsMetricsService implements OnModuleInit {
   onModuleInit(): void {
     const registers = [this.metrics.registry];
     if (this.metrics.registry.getSingleMetric('dane_tasks')) return;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- prom-client calls collect() with the gauge as `this`
     const self = this;
 
     new Gauge({

@@ -47,7 +47,7 @@ Ctrl-C stops it. Configuration: ~/.DANE/config.yml, ./config.yml, DANE_<SECTION>
     }
     const env = { ...ctx.io.env, ...(port === undefined ? {} : { DANE_DANE__PORT: String(port) }) };
     const child = spawn(process.execPath, [entry], { stdio: 'inherit', env });
-    ctx.io.interrupted?.().then(() => child.kill('SIGTERM'));
+    void ctx.io.interrupted?.().then(() => child.kill('SIGTERM'));
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
     return code === 0 || code === null ? ExitCode.OK : ExitCode.FAILURE;
   },

@@ -68,7 +68,7 @@ class WatchDisplay {
 function sleep(ms: number, interrupted?: () => Promise<void>): Promise<'slept' | 'interrupted'> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('slept'), ms);
-    interrupted?.().then(() => {
+    void interrupted?.().then(() => {
       clearTimeout(timer);
       resolve('interrupted');
     });

@@ -17,6 +17,7 @@ function isWorkerClass(value: unknown, base: abstract new (...args: never[]) => 
 
 function loadModule(path: string, given: string): Record<string, unknown> {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a user's module, by a path known at run time
     return require(path) as Record<string, unknown>;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

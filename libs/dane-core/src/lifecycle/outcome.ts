@@ -1,4 +1,4 @@
-import { DaneTask, TaskSpec, type IncomingReply, type ReplyKind, type WorkerReply, requestedRetryDelay, AUTO_RETRY_STATES, MANUAL_STATES, RUNNABLE_STATES, TRANSITIONS, TaskState } from '@dane/protocol';
+import { DaneTask, TaskSpec, type IncomingReply, type WorkerReply, requestedRetryDelay, AUTO_RETRY_STATES, MANUAL_STATES, RUNNABLE_STATES, TRANSITIONS, TaskState } from '@dane/protocol';
 import { TransitionRequest } from '../storage/store.port';
 import { retryDelay } from './backoff';
 import { dependencySpecs, mergeKeys } from './dependencies';

@@ -16,7 +16,7 @@ export const DEFAULT_PRIORITY = 1;
 
 /** Task keys: letters, digits, `_` and `-`, at most this long (they become routing-key words). */
 export const MAX_TASK_KEY_LENGTH = 200;
-export const TASK_KEY_PATTERN = /^[A-Za-z0-9_\-]+$/;
+export const TASK_KEY_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** Python `Task(...)` keywords (docs/protocol.md, Task); any other key of a task body becomes an argument. */
 export const TASK_KEYWORDS: readonly string[] = ['key', 'priority', 'args', 'depends_on', 'state', 'msg', 'created_at', 'updated_at'];

@@ -1,6 +1,6 @@
 import { ValidationError, DaneResult, NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES, encodeCursor, Page, PageRequest } from '@dane/protocol';
 import { DaneStore, TaskFilter } from '../../store.port';
-import { makeDocument, makeResult, makeTask, seed, uniqueId } from '../store-contract.fixtures';
+import { makeDocument, makeResult, seed, uniqueId } from '../store-contract.fixtures';
 
 const S = TaskState;
 
