@@ -7,6 +7,7 @@ describe('dane: help, usage errors and an unreachable server', () => {
     const res = await dane(['--help']);
     expect(res.code).toBe(0);
     for (const command of ['up', 'submit', 'status', 'tasks', 'watch', 'retry', 'reset', 'results', 'worker']) expect(res.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+    expect(res.stdout).toMatch(/^  results +results of a task, of every task of a key, or of a document$/m);
     expect(res.stdout).toContain('Exit codes:\n  0  ok\n  1  the server reported a failure');
     expect(res.stdout).toContain('  3  the server is unreachable');
     expect(res.stdout).toContain('  4  some items failed');
@@ -15,6 +16,7 @@ describe('dane: help, usage errors and an unreachable server', () => {
   it('shows a command help with `dane help <command>` and `dane <command> --help`', async () => {
     expect((await dane(['help', 'submit'])).stdout).toMatch(/^Usage: dane submit/);
     expect((await dane(['tasks', '-h'])).stdout).toMatch(/^Usage: dane tasks/);
+    expect((await dane(['results', '--help'])).stdout).toContain('dane results --key KEY [--limit N]');
   });
 
   it.each([

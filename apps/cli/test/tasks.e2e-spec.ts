@@ -124,6 +124,39 @@ describe('dane status, tasks, retry, reset and results (real API, PGlite)', () =
       expect(JSON.parse(byDocument.stdout)).toMatchObject({ total: 1, results: [{ task_id: task._id, payload: { transcript: 'hello world' } }] });
     });
 
+    it('prints the results of every task of a key, across documents, every page or the first --limit', async () => {
+      const tasks = await assigned('RK', 'BYKEY');
+      const other = await assigned('RO', 'OTHERKEY');
+      for (const [n, task] of tasks.entries()) await client.result(generator, { n }).save(task._id!);
+      await client.result(generator, { n: 99 }).save(other[0]._id!);
+
+      const text = await run('results', '--key', 'bykey');
+      expect(text.code).toBe(0);
+      expect(text.stdout.match(/^result \S+ of BYKEY /gm)).toHaveLength(3);
+      for (const task of tasks) expect(text.stdout).toContain(`(task ${task._id})`);
+      expect(text.stdout).not.toContain('"n": 99');
+      expect(text.stdout.trimEnd().split('\n').pop()).toBe('3 results (key BYKEY)');
+
+      const all = JSON.parse((await run('results', '--key', 'BYKEY', '--json')).stdout);
+      expect(all.total).toBe(3);
+      expect(all.results.map((r: { task_id: string }) => r.task_id).sort()).toEqual(tasks.map((t) => t._id).sort());
+      expect(new Set(all.results.map((r: { document_id: string }) => r.document_id)).size).toBe(3);
+
+      const limited = await run('results', '--key', 'BYKEY', '--limit', '2', '--json');
+      expect(JSON.parse(limited.stdout)).toMatchObject({ total: 3, results: [{ task_key: 'BYKEY' }, { task_key: 'BYKEY' }] });
+      expect(JSON.parse(limited.stdout).results).toHaveLength(2);
+      expect((await run('results', '--key', 'BYKEY', '--limit', '1')).stdout.trimEnd().split('\n').pop()).toBe('1 of 3 results (key BYKEY)');
+
+      expect((await run('results', '--key', 'NORESULTS')).stdout).toBe('no results\n0 results (key NORESULTS)\n');
+    });
+
+    it('refuses a task id with --key, and a --limit that is not a positive number (exit 2)', async () => {
+      expect((await run('results', 'sometask', '--key', 'BYKEY')).code).toBe(2);
+      const badLimit = await run('results', '--key', 'BYKEY', '--limit', '0');
+      expect(badLimit.code).toBe(2);
+      expect(badLimit.stderr).toContain('--limit must be a whole number at least 1');
+    });
+
     it('exits 1 for an unknown task', async () => {
       expect((await run('results', 'nosuchtask')).code).toBe(1);
     });
