@@ -40,11 +40,12 @@ export default tseslint.config(
     },
   },
   {
-    // Tests and their support code poke at internals and fake wire payloads.
-    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.live-spec.ts', '**/*.soak-spec.ts', 'test/**/*.ts', '**/test/**/*.ts', '**/testing/**/*.ts'],
+    // Tests, their support code and the benchmark poke at internals, fake wire payloads and read JSON by path.
+    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.live-spec.ts', '**/*.soak-spec.ts', 'test/**/*.ts', '**/test/**/*.ts', '**/testing/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
       // Tests match terminal output, ANSI escapes included.
       'no-control-regex': 'off',
     },

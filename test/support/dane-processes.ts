@@ -26,7 +26,7 @@ const BUILD_TIMEOUT_MS = 240_000;
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     execFile(cmd, args, { cwd: opts.cwd, env: opts.env, timeout: opts.timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { message: `${cmd} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}` }));
+      if (err) reject(Object.assign(err as Error, { message: `${cmd} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}` }));
       else resolvePromise({ stdout, stderr });
     });
   });

@@ -63,7 +63,7 @@ export class DownloadWorker extends DaneWorker {
     }
     const outcome = outcomeForFileError(lastError!, path);
     if (outcome) return outcome;
-    throw lastError;
+    throw lastError!;
   }
 }
 

@@ -56,6 +56,6 @@ export class FilesizeWorker extends DaneWorker {
     }
     const outcome = outcomeForFileError(lastError!, source.path);
     if (outcome) return { outcome };
-    throw lastError;
+    throw lastError!;
   }
 }

@@ -82,6 +82,6 @@ export class WordcountController {
     }
     if (lastError?.code === 'ENOENT' || lastError?.code === 'ENOTDIR') return { state: TaskState.NOT_FOUND, message: 'No file found at source_url' };
     if (lastError?.code === 'EACCES' || lastError?.code === 'EPERM') return { state: TaskState.ACCESS_DENIED, message: `Access denied to ${candidates[0]}` };
-    throw lastError; // anything else: a 500 with its text (DaneExceptionFilter keeps it)
+    throw lastError ?? new Error(`No file found at ${candidates[0]}`); // anything else: a 500 with its text (DaneExceptionFilter keeps it)
   }
 }

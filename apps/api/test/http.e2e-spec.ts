@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { useApiTestApp } from '../../../test/support/api-test-app';
 import { documentBody, generator } from '../../../test/support/fixtures';
 

@@ -37,9 +37,9 @@ describe('result routes (PGlite)', () => {
     });
 
     it.each([
-      ['no task_id', (t: string) => ({ generator, payload: {} }), 400, /^task_id is required$/],
-      ['a numeric task_id', (t: string) => ({ task_id: 5, generator, payload: {} }), 400, /task_id must be a string/],
-      ['an unknown task', (t: string) => ({ task_id: 'ghost', generator, payload: {} }), 404, /^No task with id `ghost` found$/],
+      ['no task_id', (_t: string) => ({ generator, payload: {} }), 400, /^task_id is required$/],
+      ['a numeric task_id', (_t: string) => ({ task_id: 5, generator, payload: {} }), 400, /task_id must be a string/],
+      ['an unknown task', (_t: string) => ({ task_id: 'ghost', generator, payload: {} }), 404, /^No task with id `ghost` found$/],
       ['no generator', (t: string) => ({ task_id: t, payload: {} }), 400, /generator is required/],
       ['a generator without name', (t: string) => ({ task_id: t, generator: { ...generator, name: '' }, payload: {} }), 400, /generator\.name is required/],
       ['a bad generator type', (t: string) => ({ task_id: t, generator: { ...generator, type: 'Robot' }, payload: {} }), 400, /generator\.type must be one of/],

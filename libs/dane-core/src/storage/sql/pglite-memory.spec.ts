@@ -7,9 +7,7 @@ import { ConfigError, StorageUnavailableError, builtInDefaults } from '@dane/pro
 import { PGLITE_MEMORY_DEFAULTS, PgliteSqlClient, pgliteMemoryFromConfig, pgliteStartParams } from './pglite-client';
 
 // The module object pglite-client.ts calls execFile on (a namespace import would be a copy).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const childProcess = require('node:child_process') as typeof import('node:child_process');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const v8 = require('node:v8') as typeof import('node:v8');
 
 /** PGlite's memory bounds (STORAGE.PGLITE_…) and the out-of-process initdb of a new data directory. */
