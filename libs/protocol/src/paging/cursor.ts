@@ -2,7 +2,7 @@ import { ValidationError } from '../errors';
 
 /**
  * Keyset cursors (docs/protocol.md, Conventions): the opaque `?cursor=` of a list's next page is
- * the base64url (RFC 4648 §5, no padding) of the JSON array `[<list>, ...<sort key of the last
+ * the base64url (RFC 4648, section 5, no padding) of the JSON array `[<list>, ...<sort key of the last
  * item>]`. The list tag (`t` tasks, `d` documents, `r` results) keeps a cursor from one kind of list
  * off another; the sort key is the store's insertion order (SQL: `seq`; Elasticsearch: the hit's
  * `sort` values), integers only. Clients must not build or take cursors apart: the form may change.
