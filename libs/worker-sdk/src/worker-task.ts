@@ -3,7 +3,7 @@ import type { DaneDocument, FrameTask, ReplyOutcome } from '@dane/protocol';
 /**
  * The task as a worker sees it: `Task.to_json()` of the message body (docs/protocol.md, Task) plus the
  * dispatch attempt (header `x-dane-attempt`; undefined when a server without attempts, Python DANE, sent the
- * task). Decoded by the protocol's task frame decoder (@dane/core decodeTaskFrame).
+ * task). Decoded by the protocol's task frame decoder (@dane/protocol decodeTaskFrame).
  */
 export type WorkerTask = FrameTask;
 

@@ -7,7 +7,7 @@ export type ReplyKindValue = ReplyKindHeaderValue;
 
 /**
  * Replies as the Python worker sends them (docs/protocol.md, Replies), encoded by the protocol module
- * (@dane/core encodeReply / encodeHeartbeat): default exchange, routing key = reply_to,
+ * (@dane/protocol encodeReply / encodeHeartbeat): default exchange, routing key = reply_to,
  * correlation_id echoed, persistent, json.dumps body; the task's attempt echoed in `x-dane-attempt`
  * (so a late reply of an old attempt cannot overwrite a newer one) and `x-dane-kind`.
  */

@@ -3,7 +3,7 @@ import { BrokerPublisher } from './publisher';
 
 /**
  * Results go to the results queue over the broker (workers never write the store, principle 7),
- * encoded by the protocol module (@dane/core encodeResultMessage). Each gets a fresh messageId: if a
+ * encoded by the protocol module (@dane/protocol encodeResultMessage). Each gets a fresh messageId: if a
  * publish is retried after an unclear failure the results app keeps only one copy.
  */
 export class ResultSender {

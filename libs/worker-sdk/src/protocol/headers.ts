@@ -6,7 +6,7 @@ export { ATTEMPT_HEADER, DEPENDENCIES_DONE_HEADER, REPLY_KIND_HEADER } from '@da
 /** Values of `x-dane-kind` on worker replies. */
 export const ReplyKind = ReplyKindHeader;
 
-/** `x-dane-attempt` by the protocol's one attempt rule (@dane/core decodeAttempt), or undefined (absent or garbled). */
+/** `x-dane-attempt` by the protocol's one attempt rule (@dane/protocol decodeAttempt), or undefined (absent or garbled). */
 export function attemptOf(headers: MessagePropertyHeaders | undefined): number | undefined {
   const decoded = attemptOfHeaders(headers);
   return decoded.ok ? decoded.attempt : undefined;

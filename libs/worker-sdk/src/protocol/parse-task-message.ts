@@ -5,7 +5,7 @@ export type ParsedTaskMessage = { ok: true; task: WorkerTask; document: DaneDocu
 
 /**
  * Reads a task message body `{task, document}` (docs/protocol.md, Task message) with the Python worker's
- * strictness: the protocol's task frame decoder (@dane/core decodeTaskBody); `reply` is what to answer when
+ * strictness: the protocol's task frame decoder (@dane/protocol decodeTaskBody); `reply` is what to answer when
  * it fails.
  */
 export function parseTaskMessage(content: Buffer | string, fallbackTaskId?: string, attempt?: number): ParsedTaskMessage {
