@@ -1,8 +1,0 @@
-import { DaneError } from './dane-error';
-
-export class ResultExistsError extends DaneError {
-  override readonly status = 404;
-  constructor(message = 'No such result') {
-    super(message);
-  }
-}
