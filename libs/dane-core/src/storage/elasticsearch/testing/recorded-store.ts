@@ -1,4 +1,3 @@
-import { afterEach, beforeEach } from '@jest/globals';
 import { createElasticsearchStore } from '../create-store';
 import { ElasticsearchSettings } from '../es-settings';
 import { ElasticsearchStore } from '../es-store';
