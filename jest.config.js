@@ -1,4 +1,4 @@
-/** Tests run against the real RabbitMQ and PostgreSQL of the machine (see README). */
+/** Tests run against the real RabbitMQ and PostgreSQL of the machine (see README, Tests). */
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',

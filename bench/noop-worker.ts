@@ -8,7 +8,7 @@ const clock = () => performance.timeOrigin + performance.now();
 
 class NoopWorker extends DaneWorker {
   constructor() {
-    // No-op tasks are the shortest there are: the short-task prefetch the SDK's README recommends (BENCH_PREFETCH).
+    // No-op tasks are the shortest there are: the short-task prefetch docs/workers.md recommends (Concurrency and prefetch; BENCH_PREFETCH).
     super({
       queue: process.env.BENCH_QUEUE ?? 'bench-noop',
       bindingKey: ['#.NOOP', '#.STEP_A', '#.STEP_B'],

@@ -48,7 +48,7 @@ export function configureApiApp(app: INestApplication, config: ConfigService | D
         'cheap at any depth. Totals above 10,000 items may be estimates (X-Total-Count-Estimated: true). docs/protocol.md, Conventions.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key `dane_<id>_<secret>` (see README, Security)' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key `dane_<id>_<secret>` (see docs/operations.md, Security)' })
     .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, openApi, { include: [ApiModule, AuthModule] });

@@ -86,7 +86,7 @@ describe('DaneWorker replies', () => {
   it('acknowledges a task that runs past ackDeadlineMs (long tasks outlive the consumer timeout) yet runs one task per slot', async () => {
     const hold = gate();
     let calls = 0;
-    // prefetch = concurrency: what the README recommends for long tasks.
+    // prefetch = concurrency: what docs/workers.md (Concurrency and prefetch) recommends for long tasks.
     const { queue } = await startWorker('LONG', async () => {
       calls++;
       await hold.promise;

@@ -6,7 +6,7 @@ import { RequireRole } from '../auth/route-roles';
 
 /**
  * Prometheus exposition of this process's metrics. Open like /health (no API key): scrape it from
- * inside the deployment's network and do not publish it (README, Operations).
+ * inside the deployment's network and do not publish it (docs/operations.md, Metrics).
  */
 @ApiTags('ops')
 @Controller()

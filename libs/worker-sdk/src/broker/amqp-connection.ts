@@ -14,7 +14,8 @@ export interface ManagedChannelOptions {
 
 /**
  * The worker SDK's AMQP connection (a standalone worker is not a Nest application, so golevelup's module does
- * not fit it; see the SDK's README). One AMQP connection that reconnects by itself with exponential back-off (1 s … 30 s) and
+ * not fit it; see docs/workers.md, For server implementers: headers and the broker client). One AMQP connection
+ * that reconnects by itself with exponential back-off (1 s … 30 s) and
  * reopens its channels, re-running their setup (topology declared again on every reconnect).
  * Nagle is off (`noDelay`): with it on, a prefetch-1 round trip drops ~35x on loopback.
  */

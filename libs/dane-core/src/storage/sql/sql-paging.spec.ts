@@ -138,7 +138,7 @@ describe('readSqlPage totals and cursors (fake executor)', () => {
  * The indexes of migration 5 serve each list: a page of a large list by cursor is an index scan in
  * `seq` order (no Sort, no Seq Scan: LIMIT stops it after a page); a rare filter is read from its
  * own index (the planner may then sort its few rows, fewer than a page). Which index the planner
- * picks for a common filter is its cost call (at 1M rows: the timings in the README).
+ * picks for a common filter is its cost call (at 1M rows: the timings in docs/performance.md, Scale check).
  */
 describe('PostgreSQL plans of the list pages', () => {
   const schema = testSchema('plans');
