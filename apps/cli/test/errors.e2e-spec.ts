@@ -7,7 +7,7 @@ describe('dane: help, usage errors and an unreachable server', () => {
     const res = await dane(['--help']);
     expect(res.code).toBe(0);
     for (const command of ['up', 'submit', 'status', 'tasks', 'watch', 'retry', 'reset', 'results', 'worker']) expect(res.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
-    expect(res.stdout).toMatch(/^  results +results of a task, of every task of a key, or of a document$/m);
+    expect(res.stdout).toMatch(/^ {2}results +results of a task, of every task of a key, or of a document$/m);
     expect(res.stdout).toContain('Exit codes:\n  0  ok\n  1  the server reported a failure');
     expect(res.stdout).toContain('  3  the server is unreachable');
     expect(res.stdout).toContain('  4  some items failed');
