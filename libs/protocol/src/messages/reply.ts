@@ -119,9 +119,6 @@ export function readReply(msg: ReplyMessage): ReadReply {
   return { ok: true, taskId, incoming: { kind, reply: parsed.reply, attempt: attempt.attempt } };
 }
 
-/** The decode of encodeReply (same as readReply). */
-export const decodeReply = readReply;
-
 /** What a reply asks for: a final outcome, a heartbeat (progress, lease extension), or a refusal. */
 export type ReplyKind = 'outcome' | 'heartbeat' | 'refused';
 
