@@ -23,7 +23,7 @@ export interface CeilingResult extends CeilingOptions {
 export const TUNED_CEILING = { consumers: 2, prefetch: 50, window: 100 } as const;
 export const PREFETCH_ONE_CEILING = { consumers: 4, prefetch: 1, window: 100 } as const;
 
-export function describeCeiling(o: Pick<CeilingOptions, 'consumers' | 'prefetch' | 'window'>): string {
+function describeCeiling(o: Pick<CeilingOptions, 'consumers' | 'prefetch' | 'window'>): string {
   return `persistent, confirms (≤ ${o.window} unconfirmed), mandatory, durable queues, ${o.consumers} consumers × prefetch ${o.prefetch}, persistent replies`;
 }
 

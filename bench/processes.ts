@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { NodeProcess } from '../test/support/node-process';
 
 /** dist/ (this file runs as dist/bench/processes.js). */
-export const DIST = join(__dirname, '..');
+const DIST = join(__dirname, '..');
 
 /**
  * Starts a compiled entry point of dist/ with our environment plus `env` (the suite's NodeProcess;

@@ -29,7 +29,7 @@ export function readCompose(file: string): ComposeFile {
 }
 
 /** Compose's variable interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}. */
-export function interpolate(value: string, vars: Record<string, string | undefined>): string {
+function interpolate(value: string, vars: Record<string, string | undefined>): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (_m, name: string, op: string | undefined, arg: string) => {
     const v = vars[name];
     if (op === ':-') return v ? v : arg;

@@ -8,7 +8,7 @@ import { freePort } from '../support/net';
 import { NodeProcess } from '../support/node-process';
 import { sleep, waitFor } from '../support/polling';
 
-export { sleep, waitFor };
+export { sleep };
 
 /**
  * Private infrastructure for the fault suite and the soak: a RabbitMQ node and a PostgreSQL
@@ -17,10 +17,10 @@ export { sleep, waitFor };
  * the checks (lost, stuck, duplicated) read straight from our own database.
  */
 
-export const ROOT = join(__dirname, '..', '..');
-export const DIST = join(ROOT, 'dist');
-export const SERVER_ENTRY = join(DIST, 'apps', 'dane', 'src', 'main.js');
-export const WORKER_ENTRY = join(DIST, 'workers', 'faultkit', 'main.js');
+const ROOT = join(__dirname, '..', '..');
+const DIST = join(ROOT, 'dist');
+const SERVER_ENTRY = join(DIST, 'apps', 'dane', 'src', 'main.js');
+const WORKER_ENTRY = join(DIST, 'workers', 'faultkit', 'main.js');
 
 /** resultQueueName() of the default response queue. */
 const RESULT_QUEUE = 'DANE-results';
@@ -31,7 +31,7 @@ const IS_ROOT = process.getuid?.() === 0;
 
 export const say = (s: string) => process.stderr.write(`fault: ${s}\n`);
 
-export function assertBuilt(): void {
+function assertBuilt(): void {
   for (const f of [SERVER_ENTRY, WORKER_ENTRY]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: run \`npm run build\` first (the suite runs the compiled server and workers)`);
   }
@@ -64,7 +64,7 @@ function privateDir(prefix: string, owner?: string): string {
 }
 
 /** A RabbitMQ node of our own: `dane-fault-<rand>@localhost` on a free loopback port. */
-export class PrivateRabbit {
+class PrivateRabbit {
   readonly node = `dane-fault-${randomBytes(4).toString('hex')}@localhost`;
   port = 0;
   distPort = 0;
@@ -156,7 +156,7 @@ export class PrivateRabbit {
 }
 
 /** A PostgreSQL cluster of our own (initdb in a temporary folder, trust auth, loopback only). */
-export class PrivatePostgres {
+class PrivatePostgres {
   port = 0;
   dir = '';
 

@@ -28,7 +28,7 @@ function extraTokens(providers: DynamicModule['providers']): symbol[] {
  * The route tests predate API keys: their apps run with auth and rate limits off unless the test
  * turns them on (`env: AUTH_ON`, see auth.e2e-spec.ts).
  */
-export const OPEN_API_ENV: Readonly<Record<string, string>> = { DANE_AUTH__ENABLED: 'false', DANE_AUTH__RATE_LIMIT_PER_MINUTE: '0' };
+const OPEN_API_ENV: Readonly<Record<string, string>> = { DANE_AUTH__ENABLED: 'false', DANE_AUTH__RATE_LIMIT_PER_MINUTE: '0' };
 
 export interface ApiTestAppOptions {
   /** DANE_<SECTION>__<KEY> overrides, e.g. { DANE_RABBITMQ__MANAGEMENT: 'false' }; they win over OPEN_API_ENV. */

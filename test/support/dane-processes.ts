@@ -12,7 +12,6 @@ import { NodeProcess, REPO_ROOT } from './node-process';
 import { sleep, waitFor } from './polling';
 
 export { freePort, sleep, waitFor, NodeProcess, REPO_ROOT };
-export { parseLogLine, type Exit } from './node-process';
 
 /**
  * Real processes for the cross-process tests: the compiled single-machine server and SDK workers

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 
 /** Debian's chromium (apt-get install -y chromium); playwright-core downloads no browser. */
-export const CHROMIUM = process.env.DANE_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.DANE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface DashboardBrowser {
   context: BrowserContext;

@@ -186,7 +186,7 @@ export class NodeProcess {
  * The fields of a structured log line, or null: an SDK worker line is `{event, …}`; a server line
  * (Nest's JSON logger) carries our `{event, …}` object as its `message`, which is merged up.
  */
-export function parseLogLine(line: string): Record<string, any> | null {
+function parseLogLine(line: string): Record<string, any> | null {
   const start = line.indexOf('{');
   if (start < 0) return null;
   try {

@@ -5,7 +5,7 @@ import { runCli } from '../../apps/cli/src/cli';
 import type { CliOutput } from '../../apps/cli/src/cli-io';
 
 /** A terminal or a pipe that keeps what was written. */
-export class CapturedOutput implements CliOutput {
+class CapturedOutput implements CliOutput {
   text = '';
   constructor(
     readonly isTTY = false,

@@ -2,7 +2,7 @@ import { createHash, getHashes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { ConfigError, type DaneDocument, TaskState, apiClientFor, DaneApiError, DaneWorker, loadWorkerConfig, type DaneWorkerOptions, type ResultList, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
 
-export const UPSTREAM_KEY = 'DOWNLOAD';
+const UPSTREAM_KEY = 'DOWNLOAD';
 
 /**
  * CHECKSUM: hashes the file DOWNLOAD fetched. It declares no dependsOn: the submitter assigns it

@@ -1,7 +1,7 @@
 import { ConfigError, type DaneConfig } from '@dane/worker';
 
-export const FILESIZE_UNITS = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 } as const;
-export type FilesizeUnit = keyof typeof FILESIZE_UNITS;
+const FILESIZE_UNITS = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 } as const;
+type FilesizeUnit = keyof typeof FILESIZE_UNITS;
 
 export interface FilesizeSettings {
   unit: FilesizeUnit;

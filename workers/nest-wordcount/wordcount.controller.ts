@@ -13,7 +13,7 @@ export interface TextCounts {
 }
 
 /** What a `WORDCOUNT` task stores: counts of the text file at target.url, and its size. */
-export interface WordcountResult extends TextCounts {
+interface WordcountResult extends TextCounts {
   [field: string]: unknown;
   bytes: number;
 }

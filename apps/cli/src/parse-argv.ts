@@ -3,7 +3,7 @@ import type { OptionSpec, OptionValues } from './command';
 import { UsageError } from './errors/usage-error';
 
 /** Options every command takes. */
-export const GLOBAL_OPTIONS: OptionSpec = {
+const GLOBAL_OPTIONS: OptionSpec = {
   url: { type: 'string' },
   token: { type: 'string' },
   json: { type: 'boolean' },

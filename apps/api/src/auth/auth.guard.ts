@@ -8,7 +8,7 @@ import { RateLimiter } from './rate-limiter';
 import { defaultPolicy, ROUTE_POLICIES, ROUTE_POLICY_METADATA, RoutePolicy } from './route-roles';
 
 /** The policy of the route a request reached: its decorator, else the table, else the method's default. */
-export function policyOf(reflector: Reflector, context: ExecutionContext, method: string): RoutePolicy {
+function policyOf(reflector: Reflector, context: ExecutionContext, method: string): RoutePolicy {
   const declared = reflector.getAllAndOverride<RoutePolicy | undefined>(ROUTE_POLICY_METADATA, [context.getHandler(), context.getClass()]);
   return declared ?? ROUTE_POLICIES[`${context.getClass().name}.${context.getHandler().name}`] ?? defaultPolicy(method);
 }

@@ -1,14 +1,14 @@
 import { MANUAL_STATES, RETRY_REFUSED_STATES, STATE_TABLE, StateClass, TaskState, TaskStats } from '@dane/core';
 
 /** What the page needs to know about each state, so its script holds no state codes. */
-export interface StateLegend {
+interface StateLegend {
   code: number;
   name: string;
   class: StateClass;
   meaning: string;
 }
 
-export const STATE_LEGEND: readonly StateLegend[] = STATE_TABLE.map((s) => ({ code: s.code, name: s.name, class: s.class, meaning: s.meaning }));
+const STATE_LEGEND: readonly StateLegend[] = STATE_TABLE.map((s) => ({ code: s.code, name: s.name, class: s.class, meaning: s.meaning }));
 
 /** States a person should look at: the manual ones, and 412 (blocked on a dependency). */
 export const ATTENTION_STATES: readonly number[] = [...MANUAL_STATES, TaskState.UNFINISHED_DEPENDENCY];
@@ -36,7 +36,7 @@ export interface KeySummary {
   rate: number | null;
 }
 
-export interface ThroughputSample {
+interface ThroughputSample {
   t: number;
   rate: number;
 }

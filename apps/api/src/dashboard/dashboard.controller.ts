@@ -12,11 +12,11 @@ import { DASHBOARD_SCRIPT } from './page/dashboard-script';
 import { parseKey, parseStates } from './task-list-query';
 
 /** DANE-events go to a browser in batches this often, at most EVENTS_PER_BATCH of them (the newest). */
-export const EVENT_BATCH_MS = 250;
-export const EVENTS_PER_BATCH = 50;
+const EVENT_BATCH_MS = 250;
+const EVENTS_PER_BATCH = 50;
 
 /** A DANE-event as the dashboard stream sends it: the decoded body, its kind and routing key. */
-export type DashboardEventMessage = DaneEvent & { routing_key: string };
+type DashboardEventMessage = DaneEvent & { routing_key: string };
 
 // The page and its script come from this origin only; styles are inline in the page.
 const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";

@@ -34,7 +34,7 @@ export function setPagingHeaders(res: Response, page: Page<unknown>, link: boole
  * The request's own path and query (filters kept) with `page` and `cursor` replaced by the next
  * cursor and `size` made explicit: a reference from the server root, as the client called it.
  */
-export function nextPageUrl(req: Request, cursor: string, size: number): string {
+function nextPageUrl(req: Request, cursor: string, size: number): string {
   const at = req.originalUrl.indexOf('?');
   const path = at === -1 ? req.originalUrl : req.originalUrl.slice(0, at);
   const query = new URLSearchParams(at === -1 ? '' : req.originalUrl.slice(at + 1));

@@ -9,7 +9,7 @@ import { DANE_STORE, DaneStore, TaskStats } from '@dane/core/storage/store.port'
 import { AmqpSettings, DaneConfig, amqpSettings, resultQueueName } from '@dane/protocol';
 
 /** Store and broker are asked at most this often; scrapes in between are answered from the cache. */
-export const SCRAPE_CACHE_MS = 5000;
+const SCRAPE_CACHE_MS = 5000;
 /** A scrape never waits longer than this for the store or the broker. */
 const BROKER_TIMEOUT_MS = 3000;
 

@@ -9,7 +9,7 @@ const ID_PARAM: Readonly<Record<string, string>> = {
   ResultController: 'result_id',
 };
 
-export type RequestLogFields = Partial<Record<'task_id' | 'document_id' | 'result_id' | 'task_key', string>>;
+type RequestLogFields = Partial<Record<'task_id' | 'document_id' | 'result_id' | 'task_key', string>>;
 
 /**
  * Puts the ids a request is about on `res.locals.logFields` (task_id, document_id, result_id,

@@ -11,7 +11,7 @@ import { intOption } from '../parse-argv';
 const NAME = 'up';
 
 /** The compiled single-machine app, beside this CLI in dist/ (dist/apps/cli/src → dist/apps/dane/src). */
-export function singleMachineEntry(): string {
+function singleMachineEntry(): string {
   return resolve(__dirname, '../../../dane/src/main.js');
 }
 

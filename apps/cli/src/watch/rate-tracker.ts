@@ -1,5 +1,5 @@
 /** Seconds of history the completion rate is measured over: smooth, yet quick to follow changes. */
-export const RATE_WINDOW_SECONDS = 60;
+const RATE_WINDOW_SECONDS = 60;
 
 interface Sample {
   t: number;

@@ -1,4 +1,4 @@
-export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
+type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
 export type Query = Record<string, QueryValue>;
 
 /** `?a=1&s=500&s=412`; undefined and null values are left out, lists repeat the name. */

@@ -10,7 +10,7 @@ import { TaskMetrics } from './task-metrics';
  * duration histograms can be scraped in a split deployment. Plain node:http, nothing else served.
  */
 @Injectable()
-export class MetricsHttpServer implements OnApplicationBootstrap, OnApplicationShutdown {
+class MetricsHttpServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private server?: Server;
   private readonly logger = new Logger('Metrics');
 

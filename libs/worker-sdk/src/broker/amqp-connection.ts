@@ -3,7 +3,7 @@ import type { Channel, ChannelModel } from 'amqplib';
 import { WorkerLog } from '../log/worker-log';
 import { AmqpSettings, amqpSocketOf, corkPerTick, describeBroker, tlsSocketOptions } from '@dane/protocol';
 
-export type ChannelSetup = (channel: Channel) => Promise<void>;
+type ChannelSetup = (channel: Channel) => Promise<void>;
 
 export interface ManagedChannelOptions {
   /** Confirm mode (publisher confirms). */

@@ -29,7 +29,7 @@ export class ReplySender {
 }
 
 /** reply_to, correlation_id and attempt of the task frame a reply answers. */
-export function replyAddressOf(delivery: Delivery): ReplyAddress {
+function replyAddressOf(delivery: Delivery): ReplyAddress {
   const envelope = decodeTaskEnvelope(delivery.message.properties);
   return { replyTo: String(delivery.message.properties.replyTo), taskId: envelope.taskId, attempt: envelope.attempt };
 }

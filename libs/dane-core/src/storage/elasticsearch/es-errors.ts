@@ -22,7 +22,7 @@ export function describeFailure(status: number | undefined, error: unknown): str
 /** A document the index mapping refuses (e.g. args.n once a number, now an object) is the client's mistake. */
 const REFUSED_INPUT = new Set(['mapper_parsing_exception', 'illegal_argument_exception', 'document_parsing_exception']);
 
-export function isRefusedInput(status: number | undefined, error: unknown): boolean {
+function isRefusedInput(status: number | undefined, error: unknown): boolean {
   const type = (error as { type?: unknown } | undefined)?.type;
   return status === 400 && typeof type === 'string' && REFUSED_INPUT.has(type);
 }

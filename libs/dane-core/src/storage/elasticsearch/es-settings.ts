@@ -18,7 +18,7 @@ export interface ElasticsearchSettings {
 }
 
 /** `scheme://host:port` for every configured host, like the Python client's host dicts (docs/protocol.md, Cluster requirements). */
-export function nodeUrls(settings: ElasticsearchSettings): string[] {
+function nodeUrls(settings: ElasticsearchSettings): string[] {
   const hosts = Array.isArray(settings.HOST) ? settings.HOST : [settings.HOST];
   if (hosts.length === 0 || hosts.some((h) => typeof h !== 'string' || h.trim() === '')) {
     throw new ConfigError('ELASTICSEARCH.HOST must list at least one host name');

@@ -29,7 +29,7 @@ export const DANE_MAPPING = {
 } as const;
 
 /** Our one top-level extension object (see sources.ts for why it lives there). */
-export const EXTENSION_FIELD = 'dane_node';
+const EXTENSION_FIELD = 'dane_node';
 
 /**
  * Mapping of `dane_node`, added to an index a Python component created (adding fields is always

@@ -7,7 +7,6 @@ import { Query } from './es-index';
  * `target.id`, tasks `task.key`, results `result.generator.id`. A task's document is its routing (Q3 matches
  * `_routing`), a result's task its join parent.
  */
-export const IS_DOCUMENT: Query = { exists: { field: 'target.id' } };
 export const IS_TASK: Query = { exists: { field: 'task.key' } };
 export const IS_RESULT: Query = { exists: { field: 'result.generator.id' } };
 

@@ -14,8 +14,8 @@ export interface TaskDoc extends Record<string, unknown> {
   dane_node?: TaskExtension;
 }
 
-export const CLAIM_MESSAGE = stateInfo(TRANSITIONS.claim.to)?.defaultMessage ?? 'Queued';
-export const RELEASE_MESSAGE = 'Dependencies done';
+const CLAIM_MESSAGE = stateInfo(TRANSITIONS.claim.to)?.defaultMessage ?? 'Queued';
+const RELEASE_MESSAGE = 'Dependencies done';
 
 function stateOf(task: TaskSource): number {
   return Number(task.task.state);
@@ -48,7 +48,7 @@ export function transitionDoc(task: TaskSource, req: TransitionRequest, now: Dat
 }
 
 /** Dispatchable and its back-off (if any) due. */
-export function isClaimable(task: TaskSource, now: Date): boolean {
+function isClaimable(task: TaskSource, now: Date): boolean {
   const notBefore = ext(task).not_before;
   return DISPATCHABLE_STATES.includes(stateOf(task)) && (notBefore === undefined || notBefore === null || notBefore <= now.getTime());
 }

@@ -1,10 +1,3 @@
 export { createSqlStore } from './create-store';
-export type { SqlStoreOptions } from './create-store';
 export { SqlStore } from './sql-store';
-export { PGLITE_MEMORY_DEFAULTS } from './pglite-client';
-export type { PgliteMemorySettings } from './pglite-client';
-export { MIGRATIONS, migrate } from './migrations';
-export type { Migration } from './migrations';
-export type { SqlClient, SqlExecutor, SqlRows } from './sql-client';
-export { describePostgresUrl } from './postgres-client';
-export { wildcardToLike } from './wildcard';
+export { migrate } from './migrations';

@@ -21,7 +21,7 @@ export function describePostgresUrl(url: string): string {
 }
 
 /** True for errors that mean "the server cannot be used right now", as opposed to a bad statement. */
-export function isConnectionError(err: unknown): boolean {
+function isConnectionError(err: unknown): boolean {
   if (err instanceof DatabaseError) {
     // 08: connection exception, 28: authentication, 57P: shutdown/cannot connect, 53300: too many
     // connections, 3D000: the database does not exist.
@@ -34,7 +34,7 @@ export function isConnectionError(err: unknown): boolean {
 }
 
 /** Connection-level failures become StorageUnavailableError naming the server; bad input a ValidationError. */
-export function translatePostgresError(err: unknown, where: string): unknown {
+function translatePostgresError(err: unknown, where: string): unknown {
   if (err instanceof DaneError || !isConnectionError(err)) return translateInputError(err);
   return new StorageUnavailableError(`PostgreSQL at ${where} is unavailable: ${(err as Error).message || String(err)}`);
 }

@@ -8,7 +8,7 @@ export function documentColumns(alias: string, prefix = ''): string {
   return ['id', 'target', 'creator', 'created_at', 'updated_at'].map((c) => `${alias}.${c} AS ${prefix}${c}`).join(', ');
 }
 
-export const TASK_COLUMN_NAMES = ['id', 'document_id', 'key', 'state', 'msg', 'priority', 'args', 'depends_on', 'attempt', 'retries', 'created_at', 'updated_at'] as const;
+const TASK_COLUMN_NAMES = ['id', 'document_id', 'key', 'state', 'msg', 'priority', 'args', 'depends_on', 'attempt', 'retries', 'created_at', 'updated_at'] as const;
 
 export function taskColumns(alias: string): string {
   return TASK_COLUMN_NAMES.map((c) => `${alias}.${c}`).join(', ');

@@ -21,8 +21,3 @@ export function pageClause(page: PageRequest, params: SqlParams): string {
   const offset = (Math.max(1, Math.trunc(page.page)) - 1) * size;
   return `LIMIT ${params.add(size)} OFFSET ${params.add(offset)}`;
 }
-
-/** JSON text for a jsonb parameter (cast with ::jsonb in the statement). */
-export function json(value: unknown): string {
-  return JSON.stringify(value ?? {});
-}

@@ -71,13 +71,6 @@ export function versionConflict(id: string, requiredSeqNo: number, currentSeqNo:
   return { status: 409, body: errorBody(409, 'version_conflict_engine_exception', reason, { index_uuid: 'hGr8nJ0eQw6hB2yVQ9yC2A', shard: '0', index: INDEX }) };
 }
 
-export function deleted(id: string, seqNo: number): CannedReply {
-  return {
-    status: 200,
-    body: { _index: INDEX, _type: '_doc', _id: id, _version: seqNo + 1, result: 'deleted', _shards: SHARDS, _seq_no: seqNo, _primary_term: 1 },
-  };
-}
-
 /** Hits carry `_seq_no`/`_primary_term` only when the search asked for them, like the real thing. */
 export function hits(docs: Stored[], total = docs.length, withVersions = false): CannedReply {
   return {

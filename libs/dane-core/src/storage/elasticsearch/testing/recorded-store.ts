@@ -26,7 +26,7 @@ export function testSettings(url: string, overrides: Partial<ElasticsearchSettin
 export const STORED_MAPPING = { properties: { ...DANE_MAPPING.properties, ...EXTENSION_MAPPING } };
 
 /** A store opened against the recording server on an existing DANE index; the start-up requests are forgotten. */
-export async function openRecordedStore(es: RecordingElasticsearch): Promise<ElasticsearchStore> {
+async function openRecordedStore(es: RecordingElasticsearch): Promise<ElasticsearchStore> {
   es.on('GET', `/${INDEX}`, indexDefinition(STORED_MAPPING));
   es.on('PUT', `/${INDEX}/_mapping`, acknowledged());
   const store = await createElasticsearchStore(testSettings(es.url));

@@ -25,7 +25,7 @@ interface Route {
 }
 
 /** What a 7.17 node answers on `GET /`; the client's product check reads it (and the header below). */
-export const NODE_INFO = {
+const NODE_INFO = {
   name: 'es01',
   cluster_name: 'dane-test',
   cluster_uuid: 'jJ8a9LhaRWmJm5Vd0mJ0dQ',
