@@ -53,7 +53,8 @@ function outsideEnv(extra: Record<string, string> = {}): Record<string, string> 
  * a new project in the system's temp folder, `npm install` of the tarballs (their dependencies come
  * from the npm registry, nothing from this repository), a strict type-check, and then a function-form
  * worker, a Nest microservice worker and a client script of that project against a real server:
- * tasks reach 200, results are stored and read back with the client.
+ * tasks reach 200, results are stored and read back with the client, and the typed error NeedsPerson
+ * thrown by either worker leaves its task waiting for a person in the state it names.
  */
 describe('the npm packages, installed into a project outside the repository', () => {
   const names = new BrokerNames('outside');
@@ -138,7 +139,7 @@ describe('the npm packages, installed into a project outside the repository', ()
     const targetId = `itm-outside-${randomBytes(4).toString('hex')}`;
     const client = await run(
       process.execPath,
-      [join(project, 'dist', 'client.js'), file, targetId, keys.words, keys.lines],
+      [join(project, 'dist', 'client.js'), file, join(project, 'no-such-file.txt'), targetId, keys.words, keys.lines],
       project,
       outsideEnv({ DANE_URL: server.baseUrl, DANE_TOKEN: server.token }),
       120_000,
@@ -148,5 +149,11 @@ describe('the npm packages, installed into a project outside the repository', ()
     expect(out.target).toBe(targetId.toUpperCase());
     expect(out[keys.words]).toEqual({ state: 200, done: true, isDone: true, payloads: [{ words: 9, target: targetId.toUpperCase() }] });
     expect(out[keys.lines]).toEqual({ state: 200, done: true, isDone: true, payloads: [{ lines: 3 }] });
+    // NeedsPerson thrown by either form: the task waits for a person in 404 with the handler's message.
+    const missing = join(project, 'no-such-file.txt');
+    expect(out.missing).toEqual({
+      [keys.words]: { state: 404, msg: `cannot read ${missing}` },
+      [keys.lines]: { state: 404, msg: `no file at ${missing}` },
+    });
   }, 180_000);
 });
