@@ -4,7 +4,7 @@ import { documentId } from './ids';
 import { pythonStr } from './python-str';
 import { normaliseUrl } from './requote-uri';
 import { formatTimestamp } from './timestamp';
-import type { CreatorType, JsonScalar, TargetType } from './vocabulary';
+import type { CreatorType, TargetType } from './vocabulary';
 
 export { CREATOR_TYPES, TARGET_TYPES } from './vocabulary';
 export type { CreatorType, JsonScalar, TargetType } from './vocabulary';
