@@ -75,7 +75,12 @@ export async function runCeiling(o: CeilingOptions): Promise<CeilingResult> {
     });
 
     const pub = await conn.createConfirmChannel();
-    const body = Buffer.from(JSON.stringify({ task: { key: 'NOOP', state: 201, msg: 'Created', priority: 1 }, document: { target: { id: 'x', url: 'http://x', type: 'Video' }, creator: { id: 'c', type: 'Organization' } } }));
+    const body = Buffer.from(
+      JSON.stringify({
+        task: { key: 'NOOP', state: 201, msg: 'Created', priority: 1 },
+        document: { target: { id: 'x', url: 'http://x', type: 'Video' }, creator: { id: 'c', type: 'Organization' } },
+      }),
+    );
     const start = process.hrtime.bigint();
     // Sliding window: publish while fewer than `window` are unconfirmed; each confirm lets one more go.
     let published = 0;

@@ -11,7 +11,8 @@ const DIST = join(__dirname, '..');
  */
 export function spawnNode(entry: string, env: Record<string, string>, name: string): NodeProcess {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const report = (exit: { code: number | null; signal: string | null }, p: NodeProcess) => process.stderr.write(`bench: ${name} exited with ${exit.code ?? exit.signal}\n${p.tail(40)}\n`);
+  const report = (exit: { code: number | null; signal: string | null }, p: NodeProcess) =>
+    process.stderr.write(`bench: ${name} exited with ${exit.code ?? exit.signal}\n${p.tail(40)}\n`);
   const proc = new NodeProcess(name, join(DIST, entry), env, process.cwd(), {
     baseEnv: 'inherit',
     nodeArgs,

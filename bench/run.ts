@@ -174,7 +174,11 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
   }
   const procs: NodeProcess[] = [];
   const startWorker = (trace: boolean) => {
-    const w = spawnNode('bench/noop-worker.js', { ...env, BENCH_QUEUE: `bench-${tag}-noop`, BENCH_CONCURRENCY: String(o.workers), BENCH_PREFETCH: String(o.prefetch), ...(trace ? { BENCH_TRACE: '1' } : {}) }, 'worker');
+    const w = spawnNode(
+      'bench/noop-worker.js',
+      { ...env, BENCH_QUEUE: `bench-${tag}-noop`, BENCH_CONCURRENCY: String(o.workers), BENCH_PREFETCH: String(o.prefetch), ...(trace ? { BENCH_TRACE: '1' } : {}) },
+      'worker',
+    );
     procs.push(w);
     return w;
   };
@@ -322,11 +326,22 @@ async function main(): Promise<void> {
       ['worker peak RSS MB', '—', '—', ...runs.map((r) => r.costPer1000.worker?.peakRssMb ?? NaN)],
     ],
   );
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-  console.log(`\nDANE for Node benchmark — ${o.tasks} tasks, worker concurrency ${o.workers} × prefetch ${o.prefetch}, node ${process.version}, ${cpus().length} cores, load average ${load}\n`);
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `\nDANE for Node benchmark — ${o.tasks} tasks, worker concurrency ${o.workers} × prefetch ${o.prefetch}, node ${process.version}, ${cpus().length} cores, load average ${load}\n`,
+  );
   console.log(table);
   console.log(`\nceiling: ${ceiling.configuration}\nprefetch-1 ceiling: ${ceilingP1.configuration}`);
-  const result = { date: new Date().toISOString(), options: { tasks: o.tasks, workers: o.workers, prefetch: o.prefetch }, machine: { cores: cpus().length, loadAverage: loadavg() }, ceiling, ceilingPrefetchOne: ceilingP1, runs };
+  const result = {
+    date: new Date().toISOString(),
+    options: { tasks: o.tasks, workers: o.workers, prefetch: o.prefetch },
+    machine: { cores: cpus().length, loadAverage: loadavg() },
+    ceiling,
+    ceilingPrefetchOne: ceilingP1,
+    runs,
+  };
   mkdirSync(join(o.out, '..'), { recursive: true });
   writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   console.log(`\nfigures written to ${o.out}`);

@@ -74,7 +74,7 @@ class Recorder implements SqlExecutor {
  * expired lease, 201 runnable, 412 waiting (on DL, which is done), 502 backing off; the rest 200.
  */
 async function populate(c: Client, size: number): Promise<void> {
-  const ts = "to_char(now(), 'YYYY-MM-DD\"T\"HH24:MI:SS')";
+  const ts = 'to_char(now(), \'YYYY-MM-DD"T"HH24:MI:SS\')';
   await c.query(
     `INSERT INTO documents (id, target_id, creator_id, target_type, target, creator, created_at, updated_at)
      SELECT 'doc' || i, 'ITM' || i, 'creator' || (i % 10), 'Video',
@@ -277,7 +277,10 @@ async function main(): Promise<void> {
   const rows = last.ops.map((op, i) => [
     op.name,
     ...results.map((r) => r.ops[i].medianMs),
-    op.plans.flatMap((p) => p.indexes).filter((v, j, a) => a.indexOf(v) === j).join(', ') || '—',
+    op.plans
+      .flatMap((p) => p.indexes)
+      .filter((v, j, a) => a.indexOf(v) === j)
+      .join(', ') || '—',
     op.plans.some((p) => p.seqScanOnTasks) ? 'YES' : 'no',
   ]);
   rows.push(['server RSS MB after sweeps + pages', ...results.map((r) => r.memory?.rssMb ?? NaN), '', '']);

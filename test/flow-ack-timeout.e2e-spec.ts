@@ -40,7 +40,12 @@ describe('flow across processes: a task longer than the broker consumer timeout 
 
   beforeAll(async () => {
     if (!PrivateRabbit.available()) throw new Error(`This test starts its own RabbitMQ node and needs the server scripts in ${PrivateRabbit.SBIN}`);
-    [build, db, home] = await Promise.all([buildPrivateDist('acktimeout'), createDatabase('acktimeout'), mkdtemp(join(tmpdir(), 'dane-e2e-home-')), rabbit.start(CONSUMER_TIMEOUT_MS)]);
+    [build, db, home] = await Promise.all([
+      buildPrivateDist('acktimeout'),
+      createDatabase('acktimeout'),
+      mkdtemp(join(tmpdir(), 'dane-e2e-home-')),
+      rabbit.start(CONSUMER_TIMEOUT_MS),
+    ]);
     setup = { build, db, names, home, amqpPort: rabbit.port };
     server = await new DaneServer(setup, { LEASE_SECONDS: 3, SWEEP_INTERVAL_MS: 200 }).start();
   }, 300_000);

@@ -9,7 +9,12 @@ import { useSchedulerApp, TestBroker, TestWorker, newDocument, sleep, startApp, 
  * in 500 for a person, its dependants saying what blocks them.
  */
 describe('flow: lease expiries spend the retry budget (postgres, LEASE_SECONDS 1, MAX_RETRIES 2)', () => {
-  const ctx = useSchedulerApp(new TestBroker('flowbudget'), storeFor('postgres', 'flowbudget'), { LEASE_SECONDS: 1, QUEUE_LEASE_SECONDS: 1, SWEEP_INTERVAL_MS: 100, MAX_RETRIES: 2 }, 30_000);
+  const ctx = useSchedulerApp(
+    new TestBroker('flowbudget'),
+    storeFor('postgres', 'flowbudget'),
+    { LEASE_SECONDS: 1, QUEUE_LEASE_SECONDS: 1, SWEEP_INTERVAL_MS: 100, MAX_RETRIES: 2 },
+    30_000,
+  );
   const { broker, workers } = ctx;
 
   it('parks a task whose worker is lost on every attempt in 500 after MAX_RETRIES re-dispatches, blocking its dependants', async () => {

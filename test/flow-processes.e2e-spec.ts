@@ -89,10 +89,14 @@ describe('flow across processes: server + SDK workers (postgres, RabbitMQ)', () 
     expect(done.retries).toBe(0);
     expect(survivor.events((e) => e.event === 'testkit_done' && e.task_id === taskId)).toHaveLength(1);
     // The result stored is the survivor's (results travel over the broker to the server's results app).
-    const results = await waitFor('the result stored', async () => {
-      const rows = await db.query<{ payload: { done_by: string } }>('SELECT payload FROM results WHERE task_id = $1', [taskId]);
-      return rows.length > 0 ? rows : undefined;
-    }, 20_000);
+    const results = await waitFor(
+      'the result stored',
+      async () => {
+        const rows = await db.query<{ payload: { done_by: string } }>('SELECT payload FROM results WHERE task_id = $1', [taskId]);
+        return rows.length > 0 ? rows : undefined;
+      },
+      20_000,
+    );
     expect(results.map((r) => r.payload.done_by)).toEqual([survivor.label]);
     const [{ n }] = await db.query<{ n: string }>('SELECT count(*) AS n FROM tasks WHERE state = $1', [TaskState.QUEUED]);
     expect(Number(n)).toBe(0);
@@ -112,14 +116,18 @@ describe('flow across processes: server + SDK workers (postgres, RabbitMQ)', () 
     expect(order).toEqual(['shutdown_signal', 'worker_stopping', 'testkit_done', 'worker_stopped']);
     expect(c.events((e) => e.task_id === second.taskId)).toEqual([]);
 
-    const done = await showOnFailure(waitFor('the first task done', async () => ((await taskRow(db, first.taskId))?.state === TaskState.SUCCESS ? taskRow(db, first.taskId) : undefined), 20_000));
+    const done = await showOnFailure(
+      waitFor('the first task done', async () => ((await taskRow(db, first.taskId))?.state === TaskState.SUCCESS ? taskRow(db, first.taskId) : undefined), 20_000),
+    );
     expect(done).toMatchObject({ attempt: 1, msg: 'Done by worker-c' });
 
     // The second task waits (no worker consumes the queue); a new worker takes it and completes it.
     await sleep(500);
     expect([TaskState.QUEUED, TaskState.CREATED]).toContain((await taskRow(db, second.taskId))!.state);
     await worker({ key: keys.term, name: 'worker-d', sleepMs: 200, heartbeatMs: 500 });
-    const later = await showOnFailure(waitFor('the second task done', async () => ((await taskRow(db, second.taskId))?.state === TaskState.SUCCESS ? taskRow(db, second.taskId) : undefined), 30_000));
+    const later = await showOnFailure(
+      waitFor('the second task done', async () => ((await taskRow(db, second.taskId))?.state === TaskState.SUCCESS ? taskRow(db, second.taskId) : undefined), 30_000),
+    );
     expect(later!.msg).toBe('Done by worker-d');
     expect(later!.retries).toBe(0);
   });

@@ -8,7 +8,9 @@ describe('scheduler leases (postgres, LEASE_SECONDS 1)', () => {
 
   it('dispatches again a task whose worker never answered once its lease runs out', async () => {
     // The first delivery vanishes (a worker killed mid-task); the second one is answered.
-    const w = await new TestWorker(broker, 'SILENT', (r, self) => (self.tasksReceived(r.body.task._id).length === 1 ? undefined : { state: TaskState.SUCCESS, message: 'second time lucky' })).start();
+    const w = await new TestWorker(broker, 'SILENT', (r, self) =>
+      self.tasksReceived(r.body.task._id).length === 1 ? undefined : { state: TaskState.SUCCESS, message: 'second time lucky' },
+    ).start();
     workers.push(w);
     const doc = await newDocument(ctx.store);
     const id = await ctx.assign(doc._id, 'SILENT');

@@ -134,7 +134,11 @@ describe.each(['classic', 'quorum'])('scheduler replies (postgres, %s server que
       await prepHeld;
       return { state: TaskState.SUCCESS, message: 'prepared' };
     });
-    const user = await worker('WUSER', (r) => (user.tasksReceived(r.body.task._id).length === 1 ? { state: TaskState.UNFINISHED_DEPENDENCY, message: 'Unfinished dependencies', dependencies: [] } : { state: TaskState.SUCCESS, message: 'used' }));
+    const user = await worker('WUSER', (r) =>
+      user.tasksReceived(r.body.task._id).length === 1
+        ? { state: TaskState.UNFINISHED_DEPENDENCY, message: 'Unfinished dependencies', dependencies: [] }
+        : { state: TaskState.SUCCESS, message: 'used' },
+    );
     const doc = await newDocument(ctx.store);
     const prepId = await ctx.assign(doc._id, 'WPREP');
     await waitFor('prep delivered', () => prep.tasksReceived(prepId).length === 1);

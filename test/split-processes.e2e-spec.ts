@@ -70,7 +70,12 @@ describe('api, scheduler and results as three processes (postgres, RabbitMQ, DAN
     delivered.set(taskId, Date.now());
     if (complete) {
       const attempt = msg.properties.headers?.['x-dane-attempt'] as number | undefined;
-      const result = encodeResultMessage({ taskId, attempt, generator: { id: 'split-test', type: 'Software', name: 'SPLIT', homepage: 'http://example.com' }, payload: { ok: true } });
+      const result = encodeResultMessage({
+        taskId,
+        attempt,
+        generator: { id: 'split-test', type: 'Software', name: 'SPLIT', homepage: 'http://example.com' },
+        payload: { ok: true },
+      });
       ch.sendToQueue(names.resultQueue, result.body, result.properties);
       const reply = encodeReply({ replyTo: msg.properties.replyTo, taskId, attempt }, { state: TaskState.SUCCESS, message: 'done' });
       ch.sendToQueue(reply.queue, reply.body, reply.properties);
@@ -161,7 +166,11 @@ describe('api, scheduler and results as three processes (postgres, RabbitMQ, DAN
         expect(mine.map((e) => e.routingKey)).toEqual(expect.arrayContaining([`task.${key}.201`, `task.${key}.102`, `task.${key}.200`]));
         const done = mine.find((e) => e.routingKey === `task.${key}.200`)!.event;
         expect(done).toMatchObject({ type: 'task', document_id: documentId, key, state: 200, previous_state: 102, msg: 'done' });
-        await waitFor('result stored event', () => mine.length && events.find((e) => e.routingKey === `result.${key}.stored` && 'task_id' in e.event && e.event.task_id === task._id), 20_000);
+        await waitFor(
+          'result stored event',
+          () => mine.length && events.find((e) => e.routingKey === `result.${key}.stored` && 'task_id' in e.event && e.event.task_id === task._id),
+          20_000,
+        );
         // The event is a notification: the store has the truth.
         expect((await api('GET', `/DANE/task/${task._id}`)).state).toBe('200');
         expect(await api('GET', `/DANE/task/${task._id}/results`)).toHaveLength(1);

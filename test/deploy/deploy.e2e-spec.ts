@@ -211,7 +211,9 @@ describe('deployment: Dockerfiles and .dockerignore', () => {
   });
 
   it('.dockerignore keeps dependencies, build output, VCS data and secrets out of the context', () => {
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', '.git', '.env', 'config.yml']) expect(ignored).toContain(entry);
     // What the build stage copies must not be ignored.
     for (const entry of ['apps', 'libs', 'workers', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) expect(ignored).not.toContain(entry);
@@ -240,7 +242,12 @@ describe('deployment: Dockerfiles and .dockerignore', () => {
 
 describe('deployment: Kubernetes example (deploy/k8s)', () => {
   type K8sContainer = { command: string[]; envFrom?: unknown[]; env?: Array<{ name: string; value?: string }>; livenessProbe?: unknown; readinessProbe?: unknown };
-  type K8sDoc = { kind: string; metadata: { name: string }; data?: Record<string, string>; spec?: { template?: { spec: { securityContext?: { runAsNonRoot?: boolean }; containers: K8sContainer[] } } } };
+  type K8sDoc = {
+    kind: string;
+    metadata: { name: string };
+    data?: Record<string, string>;
+    spec?: { template?: { spec: { securityContext?: { runAsNonRoot?: boolean }; containers: K8sContainer[] } } };
+  };
   const docs = parseAllDocuments(readFileSync(join(ROOT, 'deploy/k8s/dane.yaml'), 'utf8')).map((d) => d.toJS() as K8sDoc);
   const config = docs.find((d) => d.kind === 'ConfigMap')!;
   const deployments = docs.filter((d) => d.kind === 'Deployment');
@@ -279,7 +286,6 @@ const PG_ADMIN_URL = (() => {
   return u.toString();
 })();
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
-
 
 /** A container's start command (`node <script> …`) as a process here, with only the compose environment. */
 function start(command: string[], env: Record<string, string>, cwd: string): NodeProcess {
@@ -373,12 +379,16 @@ describe('deployment: each container start command starts here and stops cleanly
     const test = healthTestOf(services[service]);
     expect(test[0]).toBe('CMD');
     const [cmd, ...args] = test.slice(1);
-    const r = spawnSync(cmd === 'node' ? process.execPath : cmd, args.map((a) => a.replace('127.0.0.1:5500', `127.0.0.1:${port}`)), {
-      cwd: appDir,
-      env: localEnv(service),
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const r = spawnSync(
+      cmd === 'node' ? process.execPath : cmd,
+      args.map((a) => a.replace('127.0.0.1:5500', `127.0.0.1:${port}`)),
+      {
+        cwd: appDir,
+        env: localEnv(service),
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     return { status: r.status, out: r.stdout + r.stderr };
   }
 

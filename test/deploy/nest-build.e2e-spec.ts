@@ -18,7 +18,9 @@ describe('nest-cli.json', () => {
     const expected = [
       ...readdirSync(join(ROOT, 'apps')).map((d) => `apps/${d}`),
       ...readdirSync(join(ROOT, 'libs')).map((d) => `libs/${d}`),
-      ...readdirSync(join(ROOT, 'workers'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `workers/${d.name}`),
+      ...readdirSync(join(ROOT, 'workers'), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => `workers/${d.name}`),
     ];
     expect(roots.map((p) => p.root).sort()).toEqual(expected.sort());
     for (const p of roots) {

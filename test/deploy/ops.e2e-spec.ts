@@ -164,12 +164,7 @@ describe('operations: /metrics and terminus probes', () => {
       await http().get(`/DANE/task/${task._id}`).expect(200);
       await http().get(`/DANE/document/${doc._id}`).expect(200);
       await waitFor('four request logs', () => seen.length >= 4, 5000);
-      expect(seen.map((s) => s.fields)).toEqual([
-        { document_id: doc._id },
-        { document_id: doc._id, task_id: task._id },
-        { task_id: task._id },
-        { document_id: doc._id },
-      ]);
+      expect(seen.map((s) => s.fields)).toEqual([{ document_id: doc._id }, { document_id: doc._id, task_id: task._id }, { task_id: task._id }, { document_id: doc._id }]);
     } finally {
       await app.close();
       await store.close();

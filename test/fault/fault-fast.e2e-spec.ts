@@ -24,7 +24,6 @@ describe('fault injection: nothing is lost', () => {
   const world = new FaultWorld({ leaseSeconds: 3, workers: 2, concurrency: 8, sleepMs: '50-150' });
   const table: PhaseRow[] = [];
 
-
   const check = (row: PhaseRow) => {
     table.push(row);
     say(`[${row.fault}] ${JSON.stringify(row)}`);
@@ -45,7 +44,6 @@ describe('fault injection: nothing is lost', () => {
     if (table.length) process.stderr.write(`\nfault injection (${FULL ? 'full' : 'fast'}, lease ${world.leaseSeconds} s):\n${formatPhaseTable(table)}\n\n`);
     await world.stop();
   }, 120_000);
-
 
   test('(0) no fault: the control row', async () => {
     check(await runPhase(world, 'none (control)', N, async () => 0, phase));
@@ -174,7 +172,9 @@ describe('fault injection: nothing is lost', () => {
     // Every poison message was acknowledged and counted, and the server never went down.
     const depth = await world.rabbit.queueDepth(world.responseQueue);
     const after = { malformed: world.server.count('reply_malformed'), unknown: world.server.count('reply_unknown_task'), stale: world.server.count('reply_stale') };
-    say(`[poison] published ${row.injected}; server counted malformed +${after.malformed - before.malformed}, unknown task +${after.unknown - before.unknown}, stale +${after.stale - before.stale}`);
+    say(
+      `[poison] published ${row.injected}; server counted malformed +${after.malformed - before.malformed}, unknown task +${after.unknown - before.unknown}, stale +${after.stale - before.stale}`,
+    );
     expect(world.server.pid).toBe(pid);
     expect(world.server.alive).toBe(true);
     expect(depth).toBe(0);

@@ -56,8 +56,18 @@ function asUser(user: string, cmd: string, args: string[], env: Record<string, s
 function privateDir(prefix: string, owner?: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   if (IS_ROOT && owner) {
-    const uid = Number(readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${owner}:`))?.split(':')[2]);
-    const gid = Number(readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${owner}:`))?.split(':')[3]);
+    const uid = Number(
+      readFileSync('/etc/passwd', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${owner}:`))
+        ?.split(':')[2],
+    );
+    const gid = Number(
+      readFileSync('/etc/passwd', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${owner}:`))
+        ?.split(':')[3],
+    );
     if (Number.isInteger(uid)) chownSync(dir, uid, gid);
   }
   return dir;
@@ -470,7 +480,6 @@ export class FaultWorld {
   }
 }
 
-
 export interface PhaseRow {
   fault: string;
   injected: number;
@@ -633,8 +642,24 @@ export async function runPhase(world: FaultWorld, fault: string, n: number, inje
 }
 
 export function formatPhaseTable(rows: PhaseRow[]): string {
-  const head = ['fault', 'times injected', 'tasks', 'lost', 'stuck', 'duplicated', 'dup w/o rerun', 'reruns', '200 w/o result', 'max attempt', 'queue left', 'max overdue s', 'seconds'];
-  const body = rows.map((r) => [r.fault, r.injected, r.tasks, r.lost, r.stuck, r.duplicated, r.unexplained, r.reruns, r.noResult, r.maxAttempt, r.queueLeft, r.maxOverdueS, r.seconds].map(String));
+  const head = [
+    'fault',
+    'times injected',
+    'tasks',
+    'lost',
+    'stuck',
+    'duplicated',
+    'dup w/o rerun',
+    'reruns',
+    '200 w/o result',
+    'max attempt',
+    'queue left',
+    'max overdue s',
+    'seconds',
+  ];
+  const body = rows.map((r) =>
+    [r.fault, r.injected, r.tasks, r.lost, r.stuck, r.duplicated, r.unexplained, r.reruns, r.noResult, r.maxAttempt, r.queueLeft, r.maxOverdueS, r.seconds].map(String),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   return [line(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...body.map(line)].join('\n');
@@ -683,7 +708,11 @@ export function poisonKinds(hugeBytes = 4 << 20): PoisonKind[] {
     { kind: 'huge body', body: Buffer.concat([Buffer.from('{"state":500,"message":"'), Buffer.alloc(hugeBytes, 0x61), Buffer.from('"')]), target: 'current' },
     { kind: 'huge body, stale attempt', body: json({ state: 500, message: 'x'.repeat(hugeBytes) }), target: 'stale' },
     { kind: 'invalid UTF-8 (structure)', body: Buffer.from([0x7b, 0x22, 0x73, 0x74, 0x61, 0x74, 0x65, 0x22, 0x3a, 0xff, 0xfe, 0x7d]), target: 'current' },
-    { kind: 'invalid UTF-8 (in a string), stale attempt', body: Buffer.concat([Buffer.from('{"state":500,"message":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]), target: 'stale' },
+    {
+      kind: 'invalid UTF-8 (in a string), stale attempt',
+      body: Buffer.concat([Buffer.from('{"state":500,"message":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]),
+      target: 'stale',
+    },
   ];
 }
 

@@ -169,7 +169,12 @@ describe('soak: memory stays flat under load', () => {
     for (const p of processes) {
       const s = series.get(p.name)!;
       const step = Math.max(1, Math.floor(s.length / 20));
-      lines.push(`${p.name} RSS MB by tasks done: ${s.filter((_, i) => i % step === 0).map((x) => `${x.done}:${x.rssMb.toFixed(0)}`).join(' ')}`);
+      lines.push(
+        `${p.name} RSS MB by tasks done: ${s
+          .filter((_, i) => i % step === 0)
+          .map((x) => `${x.done}:${x.rssMb.toFixed(0)}`)
+          .join(' ')}`,
+      );
     }
     process.stderr.write(`\n${lines.join('\n')}\n\n`);
     expect(states.filter((s) => s.state !== 200)).toEqual([]);

@@ -3,19 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BrokerNames,
-  Build,
-  DaneServer,
-  DaneSetup,
-  NodeProcess,
-  REPO_ROOT,
-  TestDatabase,
-  buildPrivateDist,
-  commonEnv,
-  createDatabase,
-  waitFor,
-} from '../support/dane-processes';
+import { BrokerNames, Build, DaneServer, DaneSetup, NodeProcess, REPO_ROOT, TestDatabase, buildPrivateDist, commonEnv, createDatabase, waitFor } from '../support/dane-processes';
 
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const PACKAGES = ['@dane/protocol', '@dane/client', '@dane/worker', '@dane/cli'];
@@ -127,7 +115,10 @@ describe('the npm packages, installed into a project outside the repository', ()
 
   it('runs a function-form worker and a Nest microservice worker; the client sees both tasks reach 200 and reads their results', async () => {
     const env = outsideEnv({ ...commonEnv(setup), DANE_DANE__API_URL: `${server.baseUrl}/DANE/`, WORDS_KEY: keys.words, LINES_KEY: keys.lines });
-    for (const [label, script] of [['fn-worker', 'fn-worker.js'], ['nest-worker', 'nest-worker.js']]) {
+    for (const [label, script] of [
+      ['fn-worker', 'fn-worker.js'],
+      ['nest-worker', 'nest-worker.js'],
+    ]) {
       workers.push(new NodeProcess(label, join(project, 'dist', script), env, project, { baseEnv: 'none' }));
     }
     await waitFor('the Nest worker listening', () => workers[1].lines.some((l) => l.includes('nest_worker_listening')), 30_000).catch((e) => {

@@ -91,7 +91,6 @@ export async function createDatabase(label: string): Promise<TestDatabase> {
   };
 }
 
-
 /** Names of this file's broker objects on whichever RabbitMQ it uses. */
 export class BrokerNames {
   readonly id = randomBytes(4).toString('hex');

@@ -4,7 +4,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDocument, createTask, parseTaskSpec, type DaneDocument, type DaneTask, amqpSettings, loadConfig, resultQueueName, type DaneConfig, ATTEMPT_HEADER, routingKeyFor, taskMessageBody, type ResultMessage } from '@dane/protocol';
+import {
+  createDocument,
+  createTask,
+  parseTaskSpec,
+  type DaneDocument,
+  type DaneTask,
+  amqpSettings,
+  loadConfig,
+  resultQueueName,
+  type DaneConfig,
+  ATTEMPT_HEADER,
+  routingKeyFor,
+  taskMessageBody,
+  type ResultMessage,
+} from '@dane/protocol';
 
 export interface ReceivedReply {
   body: Record<string, unknown>;

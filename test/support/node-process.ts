@@ -178,7 +178,10 @@ export class NodeProcess {
   }
 
   tail(n = 40): string {
-    return this.lines.slice(-n).map((l) => `  [${this.label}] ${l}`).join('\n');
+    return this.lines
+      .slice(-n)
+      .map((l) => `  [${this.label}] ${l}`)
+      .join('\n');
   }
 }
 

@@ -237,7 +237,6 @@ export function waitForState(store: DaneStore, taskId: string, state: number, ti
   );
 }
 
-
 export interface SchedulerTestApp {
   readonly broker: TestBroker;
   /** Workers the test started; all are stopped after the file. */

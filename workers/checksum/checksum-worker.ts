@@ -1,6 +1,19 @@
 import { createHash, getHashes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { ConfigError, type DaneDocument, TaskState, apiClientFor, DaneApiError, DaneWorker, loadWorkerConfig, type DaneWorkerOptions, type ResultList, type TaskContext, type WorkerOutcome, type WorkerTask } from '@dane/worker';
+import {
+  ConfigError,
+  type DaneDocument,
+  TaskState,
+  apiClientFor,
+  DaneApiError,
+  DaneWorker,
+  loadWorkerConfig,
+  type DaneWorkerOptions,
+  type ResultList,
+  type TaskContext,
+  type WorkerOutcome,
+  type WorkerTask,
+} from '@dane/worker';
 
 const UPSTREAM_KEY = 'DOWNLOAD';
 

@@ -88,7 +88,12 @@ describe('download and checksum workers', () => {
     expect(reply.body.message).toMatch(/^No DOWNLOAD result with a file_path for document \w{40}$/);
 
     const apiUrl = await unreachableUrl();
-    const offline = new ChecksumWorker({ queue: server.queue('CHECKSUM-OFFLINE'), bindingKey: '#.CHECKOFF', config: server.config({ DANE_DANE__API_URL: apiUrl }), generator: GENERATOR });
+    const offline = new ChecksumWorker({
+      queue: server.queue('CHECKSUM-OFFLINE'),
+      bindingKey: '#.CHECKOFF',
+      config: server.config({ DANE_DANE__API_URL: apiUrl }),
+      generator: GENERATOR,
+    });
     await offline.start();
     workers.push(offline);
     const document = server.document();

@@ -3,18 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskState } from '@dane/protocol';
-import {
-  BrokerNames,
-  Build,
-  DaneServer,
-  DaneSetup,
-  NodeProcess,
-  TestDatabase,
-  buildPrivateDist,
-  commonEnv,
-  createDatabase,
-  waitFor,
-} from '../../test/support/dane-processes';
+import { BrokerNames, Build, DaneServer, DaneSetup, NodeProcess, TestDatabase, buildPrivateDist, commonEnv, createDatabase, waitFor } from '../../test/support/dane-processes';
 
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -76,7 +65,9 @@ describe('nest-wordcount worker (Nest microservice with DaneTransport) against a
     const byPath = await runTask(12345, file);
     expect(byPath.task).toMatchObject({ state: String(TaskState.SUCCESS), msg: 'Success: 7 words in target 12345' });
     const results = await server.api('GET', `/DANE/task/${byPath.taskId}/results`);
-    expect(results).toEqual([expect.objectContaining({ task_id: byPath.taskId, payload: expected, generator: expect.objectContaining({ name: queue.toUpperCase(), type: 'Software' }) })]);
+    expect(results).toEqual([
+      expect.objectContaining({ task_id: byPath.taskId, payload: expected, generator: expect.objectContaining({ name: queue.toUpperCase(), type: 'Software' }) }),
+    ]);
 
     const byUrl = await runTask('ITM-url', pathToFileURL(file).href);
     expect(byUrl.task.state).toBe(String(TaskState.SUCCESS));

@@ -1,14 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import {
-  DocumentService,
-  ReadinessService,
-  ResultService,
-  TaskActionService,
-  TaskAssignmentService,
-  TaskService,
-  WorkerQueueService,
-} from '@dane/core';
+import { DocumentService, ReadinessService, ResultService, TaskActionService, TaskAssignmentService, TaskService, WorkerQueueService } from '@dane/core';
 import { AuthModule } from './auth/auth.module';
 import { CreatorController } from './controllers/creator.controller';
 import { DocumentController } from './controllers/document.controller';

@@ -128,12 +128,18 @@ describe('API keys and roles (PGlite)', () => {
   });
 
   it('takes the dashboard cookie (dane_key) on read routes only, never where it could change something', async () => {
-    await http().get('/manage/api/snapshot').set('Cookie', `theme=dark; dane_key=${encodeURIComponent(keys.admin!)}`).expect(200);
+    await http()
+      .get('/manage/api/snapshot')
+      .set('Cookie', `theme=dark; dane_key=${encodeURIComponent(keys.admin!)}`)
+      .expect(200);
     await http().get('/DANE/task/').set('Cookie', `dane_key=${keys.read}`).expect(200);
     await http().get(`/DANE/task/${ID}/retry`).set('Cookie', `dane_key=${keys.admin}`).expect(401);
     await http().get(`/DANE/document/${ID}/delete`).set('Cookie', `dane_key=${keys.admin}`).expect(401);
     await http().post('/DANE/document/').set('Cookie', `dane_key=${keys.admin}`).send(documentBody('COOKIE')).expect(401);
-    await http().get('/DANE/task/').set('Cookie', 'dane_key=dane_0123456789abcdef_' + 'c'.repeat(43)).expect(401);
+    await http()
+      .get('/DANE/task/')
+      .set('Cookie', 'dane_key=dane_0123456789abcdef_' + 'c'.repeat(43))
+      .expect(401);
   });
 
   it('answers 401 for the event stream of the dashboard without a key', async () => {
@@ -150,7 +156,10 @@ describe('API keys and roles (PGlite)', () => {
   });
 
   it('answers 401 for an unknown key, a revoked key, and a header that is not Bearer', async () => {
-    const unknown = await http().get('/DANE/task/').set('Authorization', 'Bearer dane_0123456789abcdef_' + 'x'.repeat(43)).expect(401);
+    const unknown = await http()
+      .get('/DANE/task/')
+      .set('Authorization', 'Bearer dane_0123456789abcdef_' + 'x'.repeat(43))
+      .expect(401);
     expect(unknown.body).toEqual({ message: 'Unknown or revoked API key' });
     expect(unknown.headers['www-authenticate']).toMatch(/^Bearer/);
     await http().post('/DANE/document/').set('Authorization', 'Bearer not-a-key').send(documentBody('NOPE')).expect(401);
@@ -158,7 +167,10 @@ describe('API keys and roles (PGlite)', () => {
     expect(basic.body.message).toMatch(/Bearer <API key>/);
     // A key whose secret is wrong is unknown, even though its id exists.
     const id = keys.admin!.split('_')[1];
-    await http().get('/DANE/task/').set('Authorization', `Bearer dane_${id}_${'A'.repeat(43)}`).expect(401);
+    await http()
+      .get('/DANE/task/')
+      .set('Authorization', `Bearer dane_${id}_${'A'.repeat(43)}`)
+      .expect(401);
   });
 
   it('accepts DANE_ADMIN_TOKEN from the environment as an admin key', async () => {
@@ -247,7 +259,10 @@ describe('anonymous read (AUTH.ANONYMOUS_READ)', () => {
   });
 
   it('still refuses a key it does not know, rather than reading anonymously', async () => {
-    await http().get('/DANE/task/').set('Authorization', 'Bearer dane_0123456789abcdef_' + 'y'.repeat(43)).expect(401);
+    await http()
+      .get('/DANE/task/')
+      .set('Authorization', 'Bearer dane_0123456789abcdef_' + 'y'.repeat(43))
+      .expect(401);
   });
 });
 

@@ -90,7 +90,15 @@ describe('dashboard events across api replicas (real RabbitMQ, PGlite)', () => {
     DANE_LOGGING__LEVEL: 'ERROR',
   };
   const settings = amqpSettings({
-    RABBITMQ: { HOST: '127.0.0.1', PORT: 5672, USER: 'guest', PASSWORD: 'guest', EXCHANGE: env.DANE_RABBITMQ__EXCHANGE, RESPONSE_QUEUE: env.DANE_RABBITMQ__RESPONSE_QUEUE, EVENTS_EXCHANGE: env.DANE_RABBITMQ__EVENTS_EXCHANGE },
+    RABBITMQ: {
+      HOST: '127.0.0.1',
+      PORT: 5672,
+      USER: 'guest',
+      PASSWORD: 'guest',
+      EXCHANGE: env.DANE_RABBITMQ__EXCHANGE,
+      RESPONSE_QUEUE: env.DANE_RABBITMQ__RESPONSE_QUEUE,
+      EVENTS_EXCHANGE: env.DANE_RABBITMQ__EVENTS_EXCHANGE,
+    },
   } as unknown as DaneConfig);
   const workerQueue = `${KEY}-worker-${id}`;
   let store: DaneStore;
@@ -151,7 +159,11 @@ describe('dashboard events across api replicas (real RabbitMQ, PGlite)', () => {
       }
       if (req.url === '/api/queues/%2F?columns=name,consumers,messages') {
         const dashboards = [appA, appB].map((app) => app.get(DashboardEvents).queue).filter((q): q is string => !!q);
-        return json([{ name: workerQueue, consumers: 1, messages: 4 }, ...dashboards.map((name) => ({ name, consumers: 1, messages: 0 })), { name: 'someone-elses-queue', consumers: 9, messages: 9 }]);
+        return json([
+          { name: workerQueue, consumers: 1, messages: 4 },
+          ...dashboards.map((name) => ({ name, consumers: 1, messages: 0 })),
+          { name: 'someone-elses-queue', consumers: 9, messages: 9 },
+        ]);
       }
       res.writeHead(404).end();
     });
@@ -197,7 +209,10 @@ describe('dashboard events across api replicas (real RabbitMQ, PGlite)', () => {
     const retried = await request(appB.getHttpServer()).post(`/DANE/task/${taskId}/retry`).expect(200);
     expect(retried.body).toMatchObject({ _id: taskId, state: String(TaskState.CREATED), msg: 'Manual retry' });
 
-    const event = await reader.waitFor(`task.${KEY}.${TaskState.CREATED} of ${taskId}`, (m) => m.type === 'dane-event' && m.data.task_id === taskId && m.data.msg === 'Manual retry');
+    const event = await reader.waitFor(
+      `task.${KEY}.${TaskState.CREATED} of ${taskId}`,
+      (m) => m.type === 'dane-event' && m.data.task_id === taskId && m.data.msg === 'Manual retry',
+    );
     expect(event.data).toMatchObject({
       type: 'task',
       routing_key: `task.${KEY}.${TaskState.CREATED}`,
@@ -227,7 +242,12 @@ describe('dashboard events across api replicas (real RabbitMQ, PGlite)', () => {
     await ch.close();
     await waitFor('two skipped deliveries', () => eventsOfA().counters.invalid === before + 2);
     // A document registered through B comes next.
-    const documentId = (await request(appB.getHttpServer()).post('/DANE/document/').send(documentBody(`DASHEV-${id}-2`)).expect(200)).body._id as string;
+    const documentId = (
+      await request(appB.getHttpServer())
+        .post('/DANE/document/')
+        .send(documentBody(`DASHEV-${id}-2`))
+        .expect(200)
+    ).body._id as string;
     const registered = await reader.waitFor('document.registered', (m) => m.type === 'dane-event' && m.data.document_id === documentId);
     expect(registered.data).toMatchObject({ type: 'document.registered', routing_key: 'document.registered', target_id: `DASHEV-${id}-2` });
     expect(reader.messages.filter((m) => m.type === 'dane-event' && m.data.routing_key === `task.${KEY}.${TaskState.SUCCESS}`)).toEqual([]);
@@ -238,7 +258,13 @@ describe('dashboard events across api replicas (real RabbitMQ, PGlite)', () => {
     const ch = await conn.createChannel();
     const ids = Array.from({ length: 120 }, (_, i) => `burst-${id}-${String(i).padStart(3, '0')}`);
     for (const documentId of ids) {
-      const { routingKey, body, properties } = encodeEvent({ type: 'document.registered', document_id: documentId, target_id: documentId, creator_id: 'NISV', at: new Date().toISOString() });
+      const { routingKey, body, properties } = encodeEvent({
+        type: 'document.registered',
+        document_id: documentId,
+        target_id: documentId,
+        creator_id: 'NISV',
+        at: new Date().toISOString(),
+      });
       ch.publish(settings.eventsExchange, routingKey, body, properties);
     }
     await ch.close();

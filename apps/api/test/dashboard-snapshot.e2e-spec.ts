@@ -16,7 +16,12 @@ describe('GET /manage/api/snapshot (real API, PGlite)', () => {
 
   it('carries counts by key and state, and the newest 20 tasks needing attention, newest first', async () => {
     const docs = await client.registerMany(Array.from({ length: 25 }, (_, i) => documentInput(`SNAP-${i}`)));
-    const ids = (await client.assignMany(docs.registered.map((d) => d._id), 'SNAP')).assigned.map((t) => t._id);
+    const ids = (
+      await client.assignMany(
+        docs.registered.map((d) => d._id),
+        'SNAP',
+      )
+    ).assigned.map((t) => t._id);
     for (const id of ids.slice(0, 22)) await workerCompletes(server.store, id, TaskState.ERROR);
     const blocked = await client.document(documentInput('SNAP-WAIT')).register();
     await blocked.assign({ key: 'LATER', depends_on: ['SNAP'] });

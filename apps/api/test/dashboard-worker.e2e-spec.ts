@@ -59,8 +59,7 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
     return ((await res.json()) as { key: string }).key;
   };
   /** What the page keeps in localStorage (evaluated in the browser; this file has no DOM types). */
-  const storedKey = () =>
-    browser.page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('dane.apiKey'));
+  const storedKey = () => browser.page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('dane.apiKey'));
   const useKey = async (key: string) => {
     await browser.page.fill('#api-key', key);
     await browser.page.click('#key-use');

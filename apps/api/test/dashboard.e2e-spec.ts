@@ -26,7 +26,12 @@ describe('the dashboard at /manage (real API, PGlite, headless Chromium)', () =>
   let browser: DashboardBrowser;
   const assign = async (prefix: string, key: string, n: number): Promise<Task[]> => {
     const docs = await client.registerMany(Array.from({ length: n }, (_, i) => documentInput(`${prefix}-${i}`)));
-    return (await client.assignMany(docs.registered.map((d) => d._id), key)).assigned.map((v) => client.asTask(v));
+    return (
+      await client.assignMany(
+        docs.registered.map((d) => d._id),
+        key,
+      )
+    ).assigned.map((v) => client.asTask(v));
   };
 
   beforeAll(async () => {
@@ -60,7 +65,11 @@ describe('the dashboard at /manage (real API, PGlite, headless Chromium)', () =>
       while (!/\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
       await reader.cancel();
       const snapshot = JSON.parse(/^data: (.*)$/m.exec(text)![1]);
-      expect(snapshot).toMatchObject({ states: expect.arrayContaining([{ code: TaskState.ERROR, name: 'ERROR', class: 'needs_person', meaning: expect.any(String) }]), keys: expect.any(Array), attention: { total: expect.any(Number) } });
+      expect(snapshot).toMatchObject({
+        states: expect.arrayContaining([{ code: TaskState.ERROR, name: 'ERROR', class: 'needs_person', meaning: expect.any(String) }]),
+        keys: expect.any(Array),
+        attention: { total: expect.any(Number) },
+      });
     });
 
     it('lists tasks by key and state for the CLI, refusing states that do not exist', async () => {
@@ -134,7 +143,8 @@ describe('the dashboard at /manage (real API, PGlite, headless Chromium)', () =>
 
     it('in the browser, shows the 401 alone (no "0 tasks", no empty tables) until a key is accepted, and again once it is cleared', async () => {
       const page = browser.page;
-      const visibleSections = () => page.locator('main > section').evaluateAll((nodes) => nodes.filter((n) => (n as unknown as { offsetParent: unknown }).offsetParent !== null).map((n) => n.id));
+      const visibleSections = () =>
+        page.locator('main > section').evaluateAll((nodes) => nodes.filter((n) => (n as unknown as { offsetParent: unknown }).offsetParent !== null).map((n) => n.id));
       await page.goto(`${secured.url}/manage`);
       await page.locator('#auth-error:not([hidden])').waitFor();
       expect(await page.locator('#auth-error-text').textContent()).toMatch(/^Reading the dashboard was refused \(401\): This route needs an API key/);

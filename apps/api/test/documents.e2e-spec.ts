@@ -25,7 +25,10 @@ describe('document routes (PGlite)', () => {
       expect(res.body.target.id).toBe('12345');
       const read = await http().get(`/DANE/document/${res.body._id}`).expect(200);
       expect(read.body.target).toMatchObject({ id: '12345' });
-      const bool = await http().post('/DANE/document').send({ ...documentBody('ITM-BOOL-ID'), creator: { id: true, type: 'Human' } }).expect(200);
+      const bool = await http()
+        .post('/DANE/document')
+        .send({ ...documentBody('ITM-BOOL-ID'), creator: { id: true, type: 'Human' } })
+        .expect(200);
       expect(bool.body).toMatchObject({ _id: sha1('ITM-BOOL-IDTrue'), creator: { id: 'True' } });
       // The same document sent with the string id is a duplicate.
       await http().post('/DANE/document').send(documentBody('12345', 'CREATOR')).expect(409);
@@ -49,7 +52,10 @@ describe('document routes (PGlite)', () => {
     it('answers 409 with the original text for a duplicate, and stores nothing', async () => {
       await http().post('/DANE/document/').send(documentBody('ITM-DUP')).expect(200);
       const before = await documentCount();
-      const res = await http().post('/DANE/document/').send(documentBody('ITM-DUP', 'NISV', 'http://other/url')).expect(409);
+      const res = await http()
+        .post('/DANE/document/')
+        .send(documentBody('ITM-DUP', 'NISV', 'http://other/url'))
+        .expect(409);
       expect(res.body).toEqual({ message: 'A document with target.id `ITM-DUP`, and creator.id `NISV` already exists' });
       expect(await documentCount()).toBe(before);
     });

@@ -37,7 +37,10 @@ describe('input limits (LIMITS section)', () => {
 
   const refused = async (method: 'post', path: string, body: unknown, message: RegExp | string) => {
     const before = await counts();
-    const res = await http()[method](path).send(body as object).expect(400);
+    const res = await http()
+      [method](path)
+      .send(body as object)
+      .expect(400);
     if (typeof message === 'string') expect(res.body).toEqual({ message });
     else expect(res.body.message).toMatch(message);
     expect(await counts()).toEqual(before);
@@ -53,7 +56,12 @@ describe('input limits (LIMITS section)', () => {
   it('names the element of a bulk registration, objects and JSON strings alike, and limits the list length', async () => {
     await refused('post', '/DANE/documents/', [documentBody('BULK-1'), documentBody('i'.repeat(1100))], /^\[1\]\.target\.id is 1100 characters long/);
     await refused('post', '/DANE/documents/', [JSON.stringify(documentBody('BULK-2', 'NISV', 'http://x/' + 'u'.repeat(9000)))], /^\[0\]\.target\.url is/);
-    await refused('post', '/DANE/documents/', Array.from({ length: 6 }, (_, i) => documentBody(`BULK-N-${i}`)), 'the document list has 6 elements; at most 5 are accepted (LIMITS.MAX_BULK_ITEMS)');
+    await refused(
+      'post',
+      '/DANE/documents/',
+      Array.from({ length: 6 }, (_, i) => documentBody(`BULK-N-${i}`)),
+      'the document list has 6 elements; at most 5 are accepted (LIMITS.MAX_BULK_ITEMS)',
+    );
   });
 
   it('refuses task keys, ids, depends_on and msg over their length', async () => {
@@ -69,22 +77,44 @@ describe('input limits (LIMITS section)', () => {
   it('refuses args nested deeper than 10 levels or bigger than LIMITS.MAX_ARGS_BYTES, and takes 10 levels', async () => {
     await refused('post', '/DANE/task/', { document_id: docId, key: 'DEEP', args: nested(11) }, 'args is nested more than 10 levels deep (LIMITS.MAX_JSON_DEPTH is 10)');
     await refused('post', '/DANE/task/', { document_id: docId, key: 'DEEP', extra: nested(10) }, /^args\.extra is nested more than 9 levels deep/);
-    await refused('post', '/DANE/task/', { document_id: docId, key: 'BIG', args: { text: 'a'.repeat(2000) } }, /^args take \d+ bytes of JSON; at most 1024 are accepted \(LIMITS\.MAX_ARGS_BYTES\)$/);
-    await http().post('/DANE/task/').send({ document_id: docId, key: 'DEEP', args: nested(10) }).expect(201);
+    await refused(
+      'post',
+      '/DANE/task/',
+      { document_id: docId, key: 'BIG', args: { text: 'a'.repeat(2000) } },
+      /^args take \d+ bytes of JSON; at most 1024 are accepted \(LIMITS\.MAX_ARGS_BYTES\)$/,
+    );
+    await http()
+      .post('/DANE/task/')
+      .send({ document_id: docId, key: 'DEEP', args: nested(10) })
+      .expect(201);
   });
 
   it('refuses result payloads nested too deep or too big, and generator fields too long', async () => {
     await refused('post', `/DANE/task/${taskId}/result`, { generator, payload: nested(11) }, 'payload is nested more than 10 levels deep (LIMITS.MAX_JSON_DEPTH is 10)');
-    await refused('post', '/DANE/result/', { task_id: taskId, generator, payload: { text: 'p'.repeat(3000) } }, /^payload takes \d+ bytes of JSON; at most 2048 are accepted \(LIMITS\.MAX_PAYLOAD_BYTES\)$/);
+    await refused(
+      'post',
+      '/DANE/result/',
+      { task_id: taskId, generator, payload: { text: 'p'.repeat(3000) } },
+      /^payload takes \d+ bytes of JSON; at most 2048 are accepted \(LIMITS\.MAX_PAYLOAD_BYTES\)$/,
+    );
     await refused('post', '/DANE/result/', { task_id: taskId, generator: { ...generator, name: 'n'.repeat(200) }, payload: {} }, /^generator\.name is 200 characters long/);
     await refused('post', '/DANE/result/', { task_id: 't'.repeat(2000), generator, payload: {} }, /^task_id is 2000 characters long/);
-    await http().post(`/DANE/task/${taskId}/result`).send({ generator, payload: nested(10) }).expect(201);
+    await http()
+      .post(`/DANE/task/${taskId}/result`)
+      .send({ generator, payload: nested(10) })
+      .expect(201);
   });
 
   it('refuses any body nested past the limit, on every route, before a handler sees it', async () => {
-    const res = await http().post(`/DANE/task/${taskId}/retry`).send(nested(40) as object).expect(400);
+    const res = await http()
+      .post(`/DANE/task/${taskId}/retry`)
+      .send(nested(40) as object)
+      .expect(400);
     expect(res.body.message).toMatch(/^The request body is nested more than 12 levels deep/);
-    const raw = await http().post('/DANE/document/').set('Content-Type', 'application/json').send('['.repeat(200_000) + ']'.repeat(200_000));
+    const raw = await http()
+      .post('/DANE/document/')
+      .set('Content-Type', 'application/json')
+      .send('['.repeat(200_000) + ']'.repeat(200_000));
     expect(raw.status).toBeGreaterThanOrEqual(400);
     expect(raw.status).toBeLessThan(500);
   });

@@ -60,7 +60,26 @@ const ROUTES = [
   '/:seg/:seg',
 ];
 const MAY_BE_UNAVAILABLE = new Set(['/DANE/workers', '/ready']);
-const QUERY_NAMES = ['page', 'size', 'doc', 'doc[]', 'docs', 'docs[]', 'target_id', 'creator_id', 'cascade', 'key', 'state', 'task_id', 'document_id', 'task_key', 'generator_name', 'x', '__proto__', 'constructor'];
+const QUERY_NAMES = [
+  'page',
+  'size',
+  'doc',
+  'doc[]',
+  'docs',
+  'docs[]',
+  'target_id',
+  'creator_id',
+  'cascade',
+  'key',
+  'state',
+  'task_id',
+  'document_id',
+  'task_key',
+  'generator_name',
+  'x',
+  '__proto__',
+  'constructor',
+];
 
 interface Seeds {
   docs: string[];
@@ -86,7 +105,26 @@ const deepValue = (depth: number): unknown => {
 };
 
 function arbitraries(seeds: Seeds) {
-  const oddSegment = fc.constantFrom('..', '.', '%00', '%2F', '%ZZ', '%E0%A4', '%C3%28', '%FF%FE', 'null', 'undefined', '0', '-1', '1e309', '__proto__', 'constructor', 'ÜNÏ☃', '*', '?');
+  const oddSegment = fc.constantFrom(
+    '..',
+    '.',
+    '%00',
+    '%2F',
+    '%ZZ',
+    '%E0%A4',
+    '%C3%28',
+    '%FF%FE',
+    'null',
+    'undefined',
+    '0',
+    '-1',
+    '1e309',
+    '__proto__',
+    'constructor',
+    'ÜNÏ☃',
+    '*',
+    '?',
+  );
   const segment = (pool: string[]) =>
     fc.oneof(
       { weight: 4, arbitrary: pool.length ? fc.constantFrom(...pool) : fc.hexaString({ minLength: 40, maxLength: 40 }) },
@@ -97,8 +135,15 @@ function arbitraries(seeds: Seeds) {
     );
   const action = fc.oneof(fc.constantFrom('retry', 'forceretry', 'reset', 'RETRY', 'ReSeT', 'delete', 'document', 'results'), segment([]));
   const taskKey = fc.oneof(fc.constantFrom('ASR', 'FILESIZE', 'asr', 'DOWNLOAD'), segment([]));
-  const path = fc.tuple(fc.constantFrom(...ROUTES), fc.array(segment([...seeds.docs, ...seeds.tasks, ...seeds.results]), { minLength: 6, maxLength: 6 }), fc.array(taskKey, { minLength: 2, maxLength: 2 }), action, fc.boolean()).map(
-    ([template, segs, keys, act, slash]) => {
+  const path = fc
+    .tuple(
+      fc.constantFrom(...ROUTES),
+      fc.array(segment([...seeds.docs, ...seeds.tasks, ...seeds.results]), { minLength: 6, maxLength: 6 }),
+      fc.array(taskKey, { minLength: 2, maxLength: 2 }),
+      action,
+      fc.boolean(),
+    )
+    .map(([template, segs, keys, act, slash]) => {
       let i = 0;
       let k = 0;
       const filled = template
@@ -106,16 +151,15 @@ function arbitraries(seeds: Seeds) {
         .replace(/:key/g, () => keys[k++])
         .replace(':action', act);
       return slash && !filled.endsWith('/') ? filled + '/' : filled;
-    },
-  );
+    });
   const queryValue = fc.oneof(
     fc.string({ maxLength: 20 }).map(encodeURIComponent),
     fc.constantFrom('1', '0', '-1', '1001', 'abc', 'true', 'false', '*', 'ITM*', '500', '102', '%ZZ', '%', '', '1e3', ...seeds.docs.slice(0, 2)),
     fc.integer({ min: 1000, max: 20000 }).map((n) => 'q'.repeat(n)),
   );
-  const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_NAMES), fc.string({ maxLength: 8 }).map(encodeURIComponent)), queryValue), { maxLength: 5 }).map((pairs) =>
-    pairs.length ? '?' + pairs.map(([k, v]) => `${k}=${v}`).join('&') : '',
-  );
+  const query = fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_NAMES), fc.string({ maxLength: 8 }).map(encodeURIComponent)), queryValue), { maxLength: 5 })
+    .map((pairs) => (pairs.length ? '?' + pairs.map(([k, v]) => `${k}=${v}`).join('&') : ''));
   const poison = fc.oneof(
     fc.jsonValue({ maxDepth: 4 }),
     fc.integer({ min: 11, max: 400 }).map(deepValue),
@@ -131,7 +175,34 @@ function arbitraries(seeds: Seeds) {
     () => ({ generator, payload: { text: 'x' } }),
     () => ({ name: 'fuzz key', role: 'read' }),
   ];
-  const fieldPaths = ['target', 'target.id', 'target.url', 'target.type', 'creator', 'creator.id', 'document_id', 'key', 'priority', 'args', 'args.x', 'depends_on', 'task', 'task.key', 'generator', 'generator.name', 'payload', 'payload.x', 'task_id', 'name', 'role', 'extra', '_id', '0', '0.target.id', '1'];
+  const fieldPaths = [
+    'target',
+    'target.id',
+    'target.url',
+    'target.type',
+    'creator',
+    'creator.id',
+    'document_id',
+    'key',
+    'priority',
+    'args',
+    'args.x',
+    'depends_on',
+    'task',
+    'task.key',
+    'generator',
+    'generator.name',
+    'payload',
+    'payload.x',
+    'task_id',
+    'name',
+    'role',
+    'extra',
+    '_id',
+    '0',
+    '0.target.id',
+    '1',
+  ];
   const poisoned = fc.tuple(fc.nat({ max: validBodies.length - 1 }), fc.constantFrom(...fieldPaths), poison).map(([i, field, value]) => {
     const body = validBodies[i]() as Record<string, unknown>;
     const parts = field.split('.');
@@ -150,14 +221,31 @@ function arbitraries(seeds: Seeds) {
     { weight: 5, arbitrary: poisoned.map((value) => ({ kind: 'json' as const, value })) },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.integer({ min: 50, max: 100_000 }), fc.boolean()).map(([depth, object]) => ({ kind: 'raw' as const, bytes: Buffer.from(deepText(depth, object)), type: 'application/json' })),
+      arbitrary: fc
+        .tuple(fc.integer({ min: 50, max: 100_000 }), fc.boolean())
+        .map(([depth, object]) => ({ kind: 'raw' as const, bytes: Buffer.from(deepText(depth, object)), type: 'application/json' })),
     },
     {
       weight: 1,
-      arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => ({ kind: 'raw' as const, bytes: Buffer.concat([Buffer.from('{"target":{"id":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(bytes), Buffer.from('"}}')]), type: 'application/json' })),
+      arbitrary: fc
+        .uint8Array({ maxLength: 200 })
+        .map((bytes) => ({
+          kind: 'raw' as const,
+          bytes: Buffer.concat([Buffer.from('{"target":{"id":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(bytes), Buffer.from('"}}')]),
+          type: 'application/json',
+        })),
     },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ kind: 'raw' as const, bytes: Buffer.from(bytes), type: 'application/octet-stream' })) },
-    { weight: 1, arbitrary: fc.integer({ min: MAX_BODY_BYTES - 10, max: MAX_BODY_BYTES * 2 }).map((n) => ({ kind: 'raw' as const, bytes: Buffer.from(JSON.stringify({ target: { id: 'BIG', url: 'u'.repeat(n), type: 'Video' }, creator: { id: 'X', type: 'Organization' } })), type: 'text/plain' })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: MAX_BODY_BYTES - 10, max: MAX_BODY_BYTES * 2 })
+        .map((n) => ({
+          kind: 'raw' as const,
+          bytes: Buffer.from(JSON.stringify({ target: { id: 'BIG', url: 'u'.repeat(n), type: 'Video' }, creator: { id: 'X', type: 'Organization' } })),
+          type: 'text/plain',
+        })),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 50 }).map((text) => ({ kind: 'raw' as const, bytes: Buffer.from(text), type: 'application/json' })) },
   );
   const method = fc.oneof(
@@ -181,17 +269,18 @@ describe('fuzzing every route (PGlite, fast-check)', () => {
   let store: DaneStore;
   let app: INestApplication;
   const seeds: Seeds = { docs: [], tasks: [], results: [], keys: [] };
-  const tokens: Record<FuzzRequest['auth'], string | undefined> = { none: undefined, admin: ADMIN_TOKEN, read: undefined, submit: undefined, garbage: 'dane_0123456789abcdef_' + 'g'.repeat(43) };
+  const tokens: Record<FuzzRequest['auth'], string | undefined> = {
+    none: undefined,
+    admin: ADMIN_TOKEN,
+    read: undefined,
+    submit: undefined,
+    garbage: 'dane_0123456789abcdef_' + 'g'.repeat(43),
+  };
 
   /** Everything a request could change, in a comparable form. */
   async function snapshot(): Promise<string> {
     const all = { page: 1, size: 1000 };
-    const [docs, tasks, results, keys] = await Promise.all([
-      store.documents.search({}, all),
-      store.tasks.list({}, all),
-      store.results.find({}, all),
-      store.apiKeys.list(all),
-    ]);
+    const [docs, tasks, results, keys] = await Promise.all([store.documents.search({}, all), store.tasks.list({}, all), store.results.find({}, all), store.apiKeys.list(all)]);
     return JSON.stringify({
       docs: docs.total,
       docIds: docs.items.map((d) => [d._id, d.updated_at]),
@@ -211,7 +300,11 @@ describe('fuzzing every route (PGlite, fast-check)', () => {
     const http = () => request(app.getHttpServer());
     const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
     for (let i = 0; i < 4; i++) {
-      const doc = await http().post('/DANE/document/').set(admin).send(documentBody(`SEED-${i}`)).expect(200);
+      const doc = await http()
+        .post('/DANE/document/')
+        .set(admin)
+        .send(documentBody(`SEED-${i}`))
+        .expect(200);
       seeds.docs.push(doc.body._id);
       const task = await http().post('/DANE/task/').set(admin).send({ document_id: doc.body._id, key: 'ASR' }).expect(201);
       seeds.tasks.push(task.body._id);
@@ -232,7 +325,9 @@ describe('fuzzing every route (PGlite, fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(arbitraries(seeds), async (r) => {
         const before = await snapshot();
-        let req = request(app.getHttpServer())[r.method.toLowerCase() as 'get'](r.path + r.query).timeout(20_000);
+        let req = request(app.getHttpServer())
+          [r.method.toLowerCase() as 'get'](r.path + r.query)
+          .timeout(20_000);
         const token = tokens[r.auth];
         if (token) req = req.set('Authorization', `Bearer ${token}`);
         if (r.body.kind === 'json') req = req.set('Content-Type', 'application/json').send(JSON.stringify(r.body.value) ?? '');

@@ -15,7 +15,10 @@ describe('http behaviour of the API (PGlite)', () => {
         const res = await http().post('/DANE/document/').set('Content-Type', type).send(JSON.stringify(big)).expect(413);
         expect(res.body).toEqual({ message: `Request body too large: at most ${MAX_BODY_BYTES} bytes are accepted (DANE.MAX_BODY_BYTES)` });
       }
-      const bulk = await http().post('/DANE/documents/').send(Array.from({ length: 50 }, (_, i) => documentBody(`BIG-${i}`))).expect(413);
+      const bulk = await http()
+        .post('/DANE/documents/')
+        .send(Array.from({ length: 50 }, (_, i) => documentBody(`BIG-${i}`)))
+        .expect(413);
       expect(bulk.body.message).toMatch(/^Request body too large/);
       expect(await documentCount()).toBe(before);
     });
@@ -36,7 +39,11 @@ describe('http behaviour of the API (PGlite)', () => {
     });
 
     it('answers 415 for an unsupported Content-Encoding', async () => {
-      const res = await http().post('/DANE/document/').set('Content-Encoding', 'compress').send(JSON.stringify(documentBody('ENC'))).expect(415);
+      const res = await http()
+        .post('/DANE/document/')
+        .set('Content-Encoding', 'compress')
+        .send(JSON.stringify(documentBody('ENC')))
+        .expect(415);
       expect(res.body.message).toMatch(/unsupported content encoding/);
     });
   });

@@ -63,7 +63,11 @@ describe('list paging over HTTP (PGlite)', () => {
   it('keeps the filters in the Link, replaces page with cursor, and serves the {total, …} lists the same way', async () => {
     const doc = await newDocument('PG-RESULTS');
     const task = (await http().post('/DANE/task/').send({ document_id: doc, key: 'PGRES' }).expect(201)).body._id as string;
-    for (let i = 0; i < 3; i++) await http().post(`/DANE/task/${task}/result`).send({ generator, payload: { n: i } }).expect(201);
+    for (let i = 0; i < 3; i++)
+      await http()
+        .post(`/DANE/task/${task}/result`)
+        .send({ generator, payload: { n: i } })
+        .expect(201);
     const first = await http().get(`/DANE/results/?task_key=pgres&document_id=${doc}&page=1&size=2`).expect(200);
     expect(first.body.total).toBe(3);
     expect(first.headers['x-total-count']).toBe('3');
@@ -77,7 +81,13 @@ describe('list paging over HTTP (PGlite)', () => {
     expect(second.headers).not.toHaveProperty('link');
 
     const walked = await follow('/DANE/search/document/?creator_id=PAGING&target_id=PG-WALK-*&size=2');
-    expect(walked.flatMap((p) => (p.body as { hits: { target: { id: string } }[] }).hits.map((d) => d.target.id))).toEqual(['PG-WALK-0', 'PG-WALK-1', 'PG-WALK-2', 'PG-WALK-3', 'PG-WALK-LATE']);
+    expect(walked.flatMap((p) => (p.body as { hits: { target: { id: string } }[] }).hits.map((d) => d.target.id))).toEqual([
+      'PG-WALK-0',
+      'PG-WALK-1',
+      'PG-WALK-2',
+      'PG-WALK-3',
+      'PG-WALK-LATE',
+    ]);
     const docsOfCreator = await follow('/DANE/creator/PAGING/docs?size=4');
     expect(docsOfCreator.flatMap((p) => p.body as unknown[]).length).toBe(Number(docsOfCreator[0].headers['x-total-count']));
     const resultsOfTask = await follow(`/DANE/task/${task}/results?size=1`);
@@ -91,7 +101,12 @@ describe('list paging over HTTP (PGlite)', () => {
     await api.store.tasks.transition({ id: task, from: [TaskState.CREATED], to: TaskState.ERROR, msg: 'boom' });
     await api.store.tasks.transition({ id: sha1(doc + 'EB'), from: [TaskState.CREATED], to: TaskState.QUEUED, msg: 'Queued' });
     await api.store.tasks.transition({ id: sha1(doc + 'EC'), from: [TaskState.CREATED], to: TaskState.ERROR, msg: 'boom' });
-    const other = (await http().post('/DANE/task/').send({ document_id: await newDocument('PG-EVERY-2', 'PGEVERY'), key: 'EA' }).expect(201)).body._id;
+    const other = (
+      await http()
+        .post('/DANE/task/')
+        .send({ document_id: await newDocument('PG-EVERY-2', 'PGEVERY'), key: 'EA' })
+        .expect(201)
+    ).body._id;
     await api.store.tasks.transition({ id: other, from: [TaskState.CREATED], to: TaskState.QUEUED, msg: 'Queued' });
     for (const path of [
       `/DANE/document/${doc}/tasks`,
@@ -126,7 +141,17 @@ describe('list paging over HTTP (PGlite)', () => {
   });
 
   describe('a bad cursor is a 400 naming `cursor`, never a 500', () => {
-    const routes = ['/DANE/task/', '/DANE/task/inprogress', '/DANE/results/', '/DANE/search/document/', '/DANE/creator/X/docs', '/DANE/creator/X/ASR/tasks', '/DANE/creator/X/ASR/results', '/DANE/workers/ASR', '/DANE/document/search/*/*'];
+    const routes = [
+      '/DANE/task/',
+      '/DANE/task/inprogress',
+      '/DANE/results/',
+      '/DANE/search/document/',
+      '/DANE/creator/X/docs',
+      '/DANE/creator/X/ASR/tasks',
+      '/DANE/creator/X/ASR/results',
+      '/DANE/workers/ASR',
+      '/DANE/document/search/*/*',
+    ];
     it.each(routes)('%s', async (route) => {
       for (const cursor of ['%21%21', 'bm9wZQ', Buffer.from('{"a":1}').toString('base64url'), 'A'.repeat(300), encodeCursor('tasks', [1, 2])]) {
         const res = await http().get(`${route}?cursor=${cursor}`).expect(400);
@@ -135,12 +160,28 @@ describe('list paging over HTTP (PGlite)', () => {
     });
 
     it('names another list`s cursor, a repeated one, and one given with page', async () => {
-      expect((await http().get(`/DANE/task/?cursor=${encodeCursor('documents', [3])}`).expect(400)).body.message).toMatch(/^cursor belongs to another kind of list \(this one lists tasks\)/);
-      expect((await http().get(`/DANE/results/?cursor=${encodeCursor('tasks', [3])}`).expect(400)).body.message).toMatch(/^cursor belongs to another kind of list/);
+      expect(
+        (
+          await http()
+            .get(`/DANE/task/?cursor=${encodeCursor('documents', [3])}`)
+            .expect(400)
+        ).body.message,
+      ).toMatch(/^cursor belongs to another kind of list \(this one lists tasks\)/);
+      expect(
+        (
+          await http()
+            .get(`/DANE/results/?cursor=${encodeCursor('tasks', [3])}`)
+            .expect(400)
+        ).body.message,
+      ).toMatch(/^cursor belongs to another kind of list/);
       expect((await http().get(`/DANE/task/?cursor=a&cursor=b`).expect(400)).body.message).toMatch(/^cursor must be a string/);
-      expect((await http().get(`/DANE/task/?page=2&cursor=${encodeCursor('tasks', [3])}`).expect(400)).body.message).toBe(
-        'cursor and page exclude each other: follow the Link header (rel="next"), which carries only cursor and size',
-      );
+      expect(
+        (
+          await http()
+            .get(`/DANE/task/?page=2&cursor=${encodeCursor('tasks', [3])}`)
+            .expect(400)
+        ).body.message,
+      ).toBe('cursor and page exclude each other: follow the Link header (rel="next"), which carries only cursor and size');
     });
 
     it('is an unknown parameter on lists that do not page by cursor', async () => {
@@ -177,7 +218,11 @@ describe('estimated totals over HTTP (PGlite counting exactly up to 3 items)', (
 
   it('marks an estimated X-Total-Count, and makes it exact on the last page by number', async () => {
     const http = () => request(app.getHttpServer());
-    for (let i = 0; i < 6; i++) await http().post('/DANE/document/').send(documentBody(`PG-EST-${i}`, 'ESTIMATOR')).expect(200);
+    for (let i = 0; i < 6; i++)
+      await http()
+        .post('/DANE/document/')
+        .send(documentBody(`PG-EST-${i}`, 'ESTIMATOR'))
+        .expect(200);
     const first = await http().get('/DANE/creator/ESTIMATOR/docs?size=2').expect(200);
     expect(first.headers['x-total-count-estimated']).toBe('true');
     expect(Number(first.headers['x-total-count'])).toBeGreaterThanOrEqual(3);

@@ -50,11 +50,14 @@ describe('the API on PostgreSQL', () => {
     const docId = sha1('PG-1NISV');
     const dl = (await http().post('/DANE/task/').send({ document_id: docId, key: 'download' }).expect(201)).body;
     expect(dl).toMatchObject({ _id: sha1(docId + 'DOWNLOAD'), state: '201' });
-    const asr = (await http().post('/DANE/task/').send({ document_id: docId, key: 'ASR', depends_on: ['DOWNLOAD'] }).expect(201)).body;
+    const asr = (
+      await http()
+        .post('/DANE/task/')
+        .send({ document_id: docId, key: 'ASR', depends_on: ['DOWNLOAD'] })
+        .expect(201)
+    ).body;
     expect(asr).toMatchObject({ state: '412', msg: 'Waiting for dependencies: DOWNLOAD' });
-    expect((await http().post('/DANE/task/').send({ document_id: docId, key: 'asr' }).expect(409)).body.message).toBe(
-      `Task \`ASR\` already assigned to document \`${docId}\``,
-    );
+    expect((await http().post('/DANE/task/').send({ document_id: docId, key: 'asr' }).expect(409)).body.message).toBe(`Task \`ASR\` already assigned to document \`${docId}\``);
     expect((await http().post('/DANE/task/').send({ key: 'X' }).expect(400)).body.message).toBe('document_id is required');
     expect((await http().get(`/DANE/document/${docId}/tasks`).expect(200)).headers['x-total-count']).toBe('2');
 
@@ -70,7 +73,10 @@ describe('the API on PostgreSQL', () => {
     expect((await http().get(`/DANE/task/${dl._id}/Reset`).expect(200)).body).toMatchObject({ state: '201', msg: 'Reset' });
     expect((await http().get(`/DANE/task/${dl._id}/jump`).expect(400)).body.message).toMatch(/allowed actions: retry, forceretry, reset/);
 
-    const many = await http().post('/DANE/task/').send({ document_id: [sha1('PG-2NISV'), sha1('PG-3NISV'), 'nope'], key: 'SHOTS' }).expect(200);
+    const many = await http()
+      .post('/DANE/task/')
+      .send({ document_id: [sha1('PG-2NISV'), sha1('PG-3NISV'), 'nope'], key: 'SHOTS' })
+      .expect(200);
     expect(many.body.success).toHaveLength(2);
     expect(many.body.failed).toEqual([{ document_id: 'nope', error: "[404] 'No document with id `nope` found'" }]);
     const unfinished = await http().get('/DANE/task/?size=10').expect(200);
@@ -81,7 +87,12 @@ describe('the API on PostgreSQL', () => {
   it('stores, finds and deletes results, and mass-resets a key', async () => {
     const docId = sha1('PG-2NISV');
     const taskId = sha1(docId + 'SHOTS');
-    const saved = (await http().post(`/DANE/task/${taskId}/result`).send({ generator, payload: { shots: [1, 2] } }).expect(201)).body;
+    const saved = (
+      await http()
+        .post(`/DANE/task/${taskId}/result`)
+        .send({ generator, payload: { shots: [1, 2] } })
+        .expect(201)
+    ).body;
     expect((await http().get(`/DANE/result/${saved._id}`).expect(200)).body.payload).toEqual({ shots: [1, 2] });
     expect((await http().get('/DANE/results/?creator_id=NISV&task_key=shots').expect(200)).body.total).toBe(1);
     expect((await http().get('/DANE/creator/NISV/SHOTS/results').expect(200)).headers['x-total-count']).toBe('1');
@@ -96,7 +107,15 @@ describe('the API on PostgreSQL', () => {
   it('deletes documents with their tasks', async () => {
     const docId = sha1('PG-3NISV');
     expect((await http().delete(`/DANE/documents/?docs=${docId},missing`).expect(200)).headers['x-deleted-count']).toBe('1');
-    await http().get(`/DANE/task/${sha1(docId + 'SHOTS')}`).expect(404);
-    expect((await http().get(`/DANE/document//${sha1('PG-1NISV')}/delete`).expect(200)).text).toBe('""');
+    await http()
+      .get(`/DANE/task/${sha1(docId + 'SHOTS')}`)
+      .expect(404);
+    expect(
+      (
+        await http()
+          .get(`/DANE/document//${sha1('PG-1NISV')}/delete`)
+          .expect(200)
+      ).text,
+    ).toBe('""');
   });
 });

@@ -14,7 +14,10 @@ describe('result routes (PGlite)', () => {
   describe('storing results', () => {
     it('POST /DANE/task/<id>/result answers 201 with the marshalled result', async () => {
       const { docId, taskId } = await newTask('R-TASKPATH');
-      const res = await http().post(`/DANE/task/${taskId}/result`).send({ generator, payload: { transcript: 'hallo' } }).expect(201);
+      const res = await http()
+        .post(`/DANE/task/${taskId}/result`)
+        .send({ generator, payload: { transcript: 'hallo' } })
+        .expect(201);
       expect(res.body).toEqual({
         _id: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/),
         generator: { id: 'a1b2c3d', name: 'ASR', homepage: 'https://example.com/asr', type: 'Software' },
@@ -29,9 +32,15 @@ describe('result routes (PGlite)', () => {
 
     it('POST /DANE/result/ takes the task from task_id', async () => {
       const { taskId } = await newTask('R-BODY');
-      const res = await http().post('/DANE/result/').send({ task_id: taskId, generator, payload: { n: 1 } }).expect(201);
+      const res = await http()
+        .post('/DANE/result/')
+        .send({ task_id: taskId, generator, payload: { n: 1 } })
+        .expect(201);
       expect(res.body.task_id).toBe(taskId);
-      const again = await http().post('/DANE/result').send({ task_id: taskId, generator, payload: { n: 2 } }).expect(201);
+      const again = await http()
+        .post('/DANE/result')
+        .send({ task_id: taskId, generator, payload: { n: 2 } })
+        .expect(201);
       expect(again.body._id).not.toBe(res.body._id);
       expect(await resultCount(taskId)).toBe(2);
     });
@@ -67,7 +76,12 @@ describe('result routes (PGlite)', () => {
   describe('reading and deleting results', () => {
     it('GET /DANE/result/<id> answers the result; unknown → 404', async () => {
       const { taskId } = await newTask('R-GET');
-      const saved = (await http().post(`/DANE/task/${taskId}/result`).send({ generator, payload: { x: 1 } }).expect(201)).body;
+      const saved = (
+        await http()
+          .post(`/DANE/task/${taskId}/result`)
+          .send({ generator, payload: { x: 1 } })
+          .expect(201)
+      ).body;
       expect((await http().get(`/DANE/result/${saved._id}/`).expect(200)).body).toEqual(saved);
       expect((await http().get('/DANE/result/nope').expect(404)).body).toEqual({ message: 'No result with id `nope` found' });
     });
@@ -106,8 +120,14 @@ describe('result routes (PGlite)', () => {
     beforeAll(async () => {
       a = await newTask('R-Q-A', 'ASR', 'BATCH-Q');
       b = await newTask('R-Q-B', 'SHOTS', 'BATCH-Q');
-      await http().post(`/DANE/task/${a.taskId}/result`).send({ generator, payload: { which: 'a' } }).expect(201);
-      await http().post(`/DANE/task/${b.taskId}/result`).send({ generator: { ...generator, id: 'zz9', name: 'shots' }, payload: { which: 'b' } }).expect(201);
+      await http()
+        .post(`/DANE/task/${a.taskId}/result`)
+        .send({ generator, payload: { which: 'a' } })
+        .expect(201);
+      await http()
+        .post(`/DANE/task/${b.taskId}/result`)
+        .send({ generator: { ...generator, id: 'zz9', name: 'shots' }, payload: { which: 'b' } })
+        .expect(201);
     });
 
     it('filters results and answers {total, results}', async () => {

@@ -18,7 +18,10 @@ describe('task routes (PGlite)', () => {
     it('counts tasks by key and state, of one key with ?key= (upper-cased like task keys)', async () => {
       const a = await newDocument('T-STATS-1');
       const b = await newDocument('T-STATS-2');
-      await http().post('/DANE/task/').send({ document_id: [a, b], key: 'statkey' }).expect(200);
+      await http()
+        .post('/DANE/task/')
+        .send({ document_id: [a, b], key: 'statkey' })
+        .expect(200);
       await setState(sha1(a + 'STATKEY'), TaskState.ERROR);
       const res = await http().get('/DANE/stats/tasks?key=statkey').expect(200);
       expect(res.body.counts).toEqual([
@@ -53,7 +56,10 @@ describe('task routes (PGlite)', () => {
 
     it('clamps the priority, takes args, and turns stray keys into args (docs/protocol.md, Task)', async () => {
       const docId = await newDocument('T-ARGS');
-      const a = await http().post('/DANE/task').send({ document_id: docId, key: 'A', priority: 15, args: { lang: 'nl' } }).expect(201);
+      const a = await http()
+        .post('/DANE/task')
+        .send({ document_id: docId, key: 'A', priority: 15, args: { lang: 'nl' } })
+        .expect(201);
       expect(a.body).toMatchObject({ priority: 10, args: { lang: 'nl' } });
       const b = await http().post('/DANE/task/').send({ document_id: docId, key: 'B', priority: '3', colour: 'red' }).expect(201);
       expect(b.body).toMatchObject({ priority: 3, args: { colour: 'red' } });
@@ -61,7 +67,10 @@ describe('task routes (PGlite)', () => {
 
     it('accepts the web UI form {document_id, task: {key, priority}}', async () => {
       const docId = await newDocument('T-UI');
-      const res = await http().post('/DANE/task/').send({ document_id: docId, task: { key: 'shots', priority: 4 } }).expect(201);
+      const res = await http()
+        .post('/DANE/task/')
+        .send({ document_id: docId, task: { key: 'shots', priority: 4 } })
+        .expect(201);
       expect(res.body).toMatchObject({ _id: sha1(docId + 'SHOTS'), key: 'SHOTS', priority: 4 });
     });
 
@@ -71,7 +80,13 @@ describe('task routes (PGlite)', () => {
       const res = await http().post('/DANE/task/').send({ document_id: docId, key: 'asr', priority: 9 }).expect(409);
       expect(res.body).toEqual({ message: `Task \`ASR\` already assigned to document \`${docId}\`` });
       expect(await taskCount(docId)).toBe(1);
-      expect((await http().get(`/DANE/task/${sha1(docId + 'ASR')}`).expect(200)).body.priority).toBe(2);
+      expect(
+        (
+          await http()
+            .get(`/DANE/task/${sha1(docId + 'ASR')}`)
+            .expect(200)
+        ).body.priority,
+      ).toBe(2);
     });
 
     it('answers 404 naming an unknown document', async () => {
@@ -111,7 +126,10 @@ describe('task routes (PGlite)', () => {
     it('stores the task in 412 while a dependency is not 200 on the document', async () => {
       const docId = await newDocument('T-DEP-WAIT');
       await http().post('/DANE/task/').send({ document_id: docId, key: 'DOWNLOAD' }).expect(201);
-      const res = await http().post('/DANE/task/').send({ document_id: docId, key: 'ASR', depends_on: ['download', 'prep'] }).expect(201);
+      const res = await http()
+        .post('/DANE/task/')
+        .send({ document_id: docId, key: 'ASR', depends_on: ['download', 'prep'] })
+        .expect(201);
       expect(res.body).toMatchObject({ state: '412', msg: 'Waiting for dependencies: DOWNLOAD, PREP', depends_on: ['DOWNLOAD', 'PREP'] });
       expect(await stateOf(res.body._id)).toMatchObject({ state: '412' });
     });
@@ -120,7 +138,10 @@ describe('task routes (PGlite)', () => {
       const docId = await newDocument('T-DEP-DONE');
       const dl = (await http().post('/DANE/task/').send({ document_id: docId, key: 'DOWNLOAD' }).expect(201)).body._id;
       await setState(dl, TaskState.SUCCESS);
-      const res = await http().post('/DANE/task/').send({ document_id: docId, key: 'ASR', depends_on: ['DOWNLOAD'] }).expect(201);
+      const res = await http()
+        .post('/DANE/task/')
+        .send({ document_id: docId, key: 'ASR', depends_on: ['DOWNLOAD'] })
+        .expect(201);
       expect(res.body).toMatchObject({ state: '201', msg: 'Created' });
     });
   });
@@ -130,7 +151,10 @@ describe('task routes (PGlite)', () => {
       const d1 = await newDocument('T-MANY-1');
       const d2 = await newDocument('T-MANY-2');
       await http().post('/DANE/task/').send({ document_id: d2, key: 'ASR' }).expect(201);
-      const res = await http().post('/DANE/task/').send({ document_id: [d1, d2, 'ghost', 17, d1], key: 'asr', priority: 5 }).expect(200);
+      const res = await http()
+        .post('/DANE/task/')
+        .send({ document_id: [d1, d2, 'ghost', 17, d1], key: 'asr', priority: 5 })
+        .expect(200);
       expect(res.body.success).toHaveLength(1);
       expect(res.body.success[0]).toMatchObject({ _id: sha1(d1 + 'ASR'), key: 'ASR', state: '201', priority: 5, document_id: d1 });
       expect(res.body.failed).toEqual([
@@ -152,7 +176,10 @@ describe('task routes (PGlite)', () => {
       const d2 = await newDocument('T-MANY-DEP-2');
       const dl = (await http().post('/DANE/task/').send({ document_id: d1, key: 'DOWNLOAD' }).expect(201)).body._id;
       await setState(dl, TaskState.SUCCESS);
-      const res = await http().post('/DANE/task/').send({ document_id: [d1, d2], key: 'ASR', depends_on: ['DOWNLOAD'] }).expect(200);
+      const res = await http()
+        .post('/DANE/task/')
+        .send({ document_id: [d1, d2], key: 'ASR', depends_on: ['DOWNLOAD'] })
+        .expect(200);
       expect(res.body.success.map((t: { state: string }) => t.state)).toEqual(['201', '412']);
       expect(res.body.success[1].msg).toBe('Waiting for dependencies: DOWNLOAD');
     });
@@ -163,7 +190,12 @@ describe('task routes (PGlite)', () => {
     let taskId: string;
     beforeAll(async () => {
       docId = await newDocument('T-READ');
-      taskId = (await http().post('/DANE/task/').send({ document_id: docId, key: 'ASR', args: { a: 1 } }).expect(201)).body._id;
+      taskId = (
+        await http()
+          .post('/DANE/task/')
+          .send({ document_id: docId, key: 'ASR', args: { a: 1 } })
+          .expect(201)
+      ).body._id;
     });
 
     it('GET /DANE/task/<id> answers the marshalled task; unknown → 404', async () => {
@@ -276,7 +308,12 @@ describe('task routes (PGlite)', () => {
     it('keeps a retried task whose dependencies are not 200 in 412', async () => {
       const docId = await newDocument('T-RETRY-DEP');
       await http().post('/DANE/task/').send({ document_id: docId, key: 'DOWNLOAD' }).expect(201);
-      const asr = (await http().post('/DANE/task/').send({ document_id: docId, key: 'ASR', depends_on: ['DOWNLOAD'] }).expect(201)).body._id;
+      const asr = (
+        await http()
+          .post('/DANE/task/')
+          .send({ document_id: docId, key: 'ASR', depends_on: ['DOWNLOAD'] })
+          .expect(201)
+      ).body._id;
       const res = await http().get(`/DANE/task/${asr}/forceretry`).expect(200);
       expect(res.body).toMatchObject({ state: '412', msg: 'Waiting for dependencies: DOWNLOAD' });
     });
@@ -285,9 +322,19 @@ describe('task routes (PGlite)', () => {
       const docId = await newDocument('T-CASCADE');
       const a = (await http().post('/DANE/task/').send({ document_id: docId, key: 'A' }).expect(201)).body._id;
       await setState(a, TaskState.SUCCESS);
-      const b = (await http().post('/DANE/task/').send({ document_id: docId, key: 'B', depends_on: ['A'] }).expect(201)).body._id;
+      const b = (
+        await http()
+          .post('/DANE/task/')
+          .send({ document_id: docId, key: 'B', depends_on: ['A'] })
+          .expect(201)
+      ).body._id;
       await setState(b, TaskState.SUCCESS);
-      const c = (await http().post('/DANE/task/').send({ document_id: docId, key: 'C', depends_on: ['B'] }).expect(201)).body._id;
+      const c = (
+        await http()
+          .post('/DANE/task/')
+          .send({ document_id: docId, key: 'C', depends_on: ['B'] })
+          .expect(201)
+      ).body._id;
       await setState(c, TaskState.ERROR);
       const other = (await http().post('/DANE/task/').send({ document_id: docId, key: 'OTHER' }).expect(201)).body._id;
       await setState(other, TaskState.SUCCESS);

@@ -124,7 +124,9 @@ describe('worker, health and readiness routes (PGlite)', () => {
 
       it('gives the dashboard (/manage/api/queues) the worker queues with their keys and the server’s own queues', async () => {
         const port = (server.address() as AddressInfo).port;
-        const up = await otherApp({ env: { DANE_RABBITMQ__MANAGEMENT_HOST: '127.0.0.1', DANE_RABBITMQ__MANAGEMENT_PORT: String(port), DANE_RABBITMQ__USER: 'dane', DANE_RABBITMQ__PASSWORD: 'secret' } });
+        const up = await otherApp({
+          env: { DANE_RABBITMQ__MANAGEMENT_HOST: '127.0.0.1', DANE_RABBITMQ__MANAGEMENT_PORT: String(port), DANE_RABBITMQ__USER: 'dane', DANE_RABBITMQ__PASSWORD: 'secret' },
+        });
         const res = await request(up.getHttpServer()).get('/manage/api/queues').expect(200);
         expect(res.body).toEqual({
           exchange: 'DANE-exchange',

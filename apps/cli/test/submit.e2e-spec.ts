@@ -37,7 +37,11 @@ describe('dane submit (real API, PGlite)', () => {
 
     it('registers every media file (id = relative path, file:// url, type by extension) and assigns the keys', async () => {
       const run = await dane(['submit', media, '--key', 'filesize', '--key', 'asr', '--depends-on', 'FILESIZE', '--creator-id', 'NISV', '--url', server.url]);
-      expect(run).toMatchObject({ code: 0, stdout: 'documents: 2 registered, 0 already there, 0 failed\ntasks FILESIZE: 2 assigned, 0 already assigned, 0 failed\ntasks ASR: 2 assigned, 0 already assigned, 0 failed\n' });
+      expect(run).toMatchObject({
+        code: 0,
+        stdout:
+          'documents: 2 registered, 0 already there, 0 failed\ntasks FILESIZE: 2 assigned, 0 already assigned, 0 failed\ntasks ASR: 2 assigned, 0 already assigned, 0 failed\n',
+      });
       expect(run.stderr).toContain('skipped notes.xyz (unknown type; give --type)');
       expect(run.stderr).toContain('documents: 2/2 (100%)');
       expect(run.stderr).not.toContain('DS_Store');
@@ -57,7 +61,10 @@ describe('dane submit (real API, PGlite)', () => {
     it('submitting it again is no failure: documents already there, tasks already assigned', async () => {
       const run = await dane(['submit', media, '--key', 'FILESIZE', '--creator-id', 'NISV', '--url', server.url, '--json']);
       expect(run.code).toBe(0);
-      expect(JSON.parse(run.stdout)).toMatchObject({ documents: { registered: 0, existing: 2, failed: [] }, tasks: { FILESIZE: { assigned: 0, already_assigned: 2, failed: [] } } });
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        documents: { registered: 0, existing: 2, failed: [] },
+        tasks: { FILESIZE: { assigned: 0, already_assigned: 2, failed: [] } },
+      });
     });
   });
 
@@ -93,10 +100,13 @@ describe('dane submit (real API, PGlite)', () => {
   });
 
   it('reports documents the server refused with their item number, and exits 4', async () => {
-    const list = file('list.json', JSON.stringify([
-      { target_id: 'J-1', url: 'http://example.com/1.mp4', type: 'Video' },
-      { target: { id: 'J-2', url: 'http://example.com/2.mp4', type: 'Video' }, creator: { id: 'X', type: 'Robot' } },
-    ]));
+    const list = file(
+      'list.json',
+      JSON.stringify([
+        { target_id: 'J-1', url: 'http://example.com/1.mp4', type: 'Video' },
+        { target: { id: 'J-2', url: 'http://example.com/2.mp4', type: 'Video' }, creator: { id: 'X', type: 'Robot' } },
+      ]),
+    );
     const run = await dane(['submit', list, '--key', 'ASR', '--url', server.url]);
     expect(run.code).toBe(4);
     expect(run.stdout).toContain('documents: 1 registered, 0 already there, 1 failed');

@@ -11,7 +11,10 @@ describe('dane status, tasks, retry, reset and results (real API, PGlite)', () =
   /** Three documents with a task of `key` each. */
   const assigned = async (prefix: string, key: string): Promise<Task[]> => {
     const outcome = await client.registerMany([1, 2, 3].map((n) => documentInput(`${prefix}-${n}`)));
-    const tasks = await client.assignMany(outcome.registered.map((d) => d._id), key);
+    const tasks = await client.assignMany(
+      outcome.registered.map((d) => d._id),
+      key,
+    );
     return tasks.assigned.map((view) => client.asTask(view));
   };
 

@@ -11,7 +11,12 @@ describe('dane watch (real API, PGlite)', () => {
   let client: DaneClient;
   const assign = async (prefix: string, key: string, n: number): Promise<string[]> => {
     const docs = await client.registerMany(Array.from({ length: n }, (_, i) => documentInput(`${prefix}-${i}`)));
-    return (await client.assignMany(docs.registered.map((d) => d._id), key)).assigned.map((t) => t._id);
+    return (
+      await client.assignMany(
+        docs.registered.map((d) => d._id),
+        key,
+      )
+    ).assigned.map((t) => t._id);
   };
 
   beforeAll(async () => {
@@ -27,7 +32,10 @@ describe('dane watch (real API, PGlite)', () => {
     for (const id of ids) await workerCompletes(server.store, id, TaskState.SUCCESS);
     const res = await watching;
     expect(res.code).toBe(0);
-    const readings = res.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const readings = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(readings.length).toBeGreaterThanOrEqual(2);
     expect(readings[0].keys).toEqual([expect.objectContaining({ key: 'WATCHED', total: 2, by_state: { [TaskState.CREATED]: 2 } })]);
     const last = readings[readings.length - 1].keys[0];

@@ -35,7 +35,12 @@ describe('DependencyService', () => {
   const stored = async (id: string) => (await store.tasks.findById(id))!;
 
   it('releases the 412 tasks of the documents whose dependencies are all 200, and wakes the dispatcher once', async () => {
-    const { doc, ids } = await documentWith(['A', TaskState.SUCCESS], ['B', TaskState.UNFINISHED_DEPENDENCY, ['A']], ['C', TaskState.UNFINISHED_DEPENDENCY, ['A', 'D']], ['D', TaskState.QUEUED]);
+    const { doc, ids } = await documentWith(
+      ['A', TaskState.SUCCESS],
+      ['B', TaskState.UNFINISHED_DEPENDENCY, ['A']],
+      ['C', TaskState.UNFINISHED_DEPENDENCY, ['A', 'D']],
+      ['D', TaskState.QUEUED],
+    );
     const released = await service.releaseDependants([doc._id, doc._id]);
     expect(released.map((t) => t._id)).toEqual([ids.B]);
     expect((await stored(ids.B)).state).toBe(TaskState.CREATED);
@@ -60,7 +65,12 @@ describe('DependencyService', () => {
   });
 
   it('markBlocked says on the direct dependants what blocks them and leaves the others alone', async () => {
-    const { ids } = await documentWith(['A', TaskState.ERROR], ['B', TaskState.UNFINISHED_DEPENDENCY, ['A']], ['C', TaskState.UNFINISHED_DEPENDENCY, ['E']], ['E', TaskState.CREATED]);
+    const { ids } = await documentWith(
+      ['A', TaskState.ERROR],
+      ['B', TaskState.UNFINISHED_DEPENDENCY, ['A']],
+      ['C', TaskState.UNFINISHED_DEPENDENCY, ['E']],
+      ['E', TaskState.CREATED],
+    );
     await service.markBlocked(await stored(ids.A));
     expect(await stored(ids.B)).toMatchObject({ state: TaskState.UNFINISHED_DEPENDENCY, msg: 'blocked by A: 500 ERROR' });
     expect((await stored(ids.C)).msg).toBe('Waiting for dependencies: E');
@@ -76,7 +86,13 @@ describe('DependencyService', () => {
     const spec = (key: string) => ({ key, priority: 1, args: {}, depends_on: [] });
     await service.assignDependencies(await stored(ids.W), [spec('DONE'), spec(''), spec('NEW')]);
     const keys = (await store.tasks.list({ documentId: doc._id }, { page: 1, size: 10 })).items.map((t) => [t.key, t.state]);
-    expect(keys).toEqual(expect.arrayContaining([['DONE', TaskState.SUCCESS], ['NEW', TaskState.CREATED], ['W', TaskState.CREATED]]));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        ['DONE', TaskState.SUCCESS],
+        ['NEW', TaskState.CREATED],
+        ['W', TaskState.CREATED],
+      ]),
+    );
     expect(keys).toHaveLength(3);
     expect(wakeups).toBe(1);
   });

@@ -147,7 +147,8 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       this.metrics.finished(task, after.state, decision.effect);
       if (decision.request.notBefore) this.backoffSet = true;
       if (DISPATCHABLE_STATES.includes(after.state)) this.madeDispatchable = true;
-      if (logOutcomes) this.logger.log(JSON.stringify({ event: 'task_outcome', ...taskFields(after), attempt: task.attempt, state: after.state, effect: decision.effect, msg: after.msg }));
+      if (logOutcomes)
+        this.logger.log(JSON.stringify({ event: 'task_outcome', ...taskFields(after), attempt: task.attempt, state: after.state, effect: decision.effect, msg: after.msg }));
       if (decision.effect === 'needs_person' || decision.effect === 'retries_spent') await this.dependencies.markBlocked(after);
       else if (decision.effect === 'waiting_for_dependencies') {
         for (const { entry, reason } of decision.rejected ?? []) {

@@ -57,7 +57,9 @@ export class ResponseQueueGuard {
   private async viaManagement(): Promise<ForeignConsumer[]> {
     const base = `http://${this.config.get('RABBITMQ.MANAGEMENT_HOST')}:${this.config.get('RABBITMQ.MANAGEMENT_PORT')}/api`;
     const vhost = encodeURIComponent(this.settings.vhost);
-    const queue = await this.get<{ consumer_details?: Array<{ channel_details?: { connection_name?: string } }> }>(`${base}/queues/${vhost}/${encodeURIComponent(this.settings.responseQueue)}`);
+    const queue = await this.get<{ consumer_details?: Array<{ channel_details?: { connection_name?: string } }> }>(
+      `${base}/queues/${vhost}/${encodeURIComponent(this.settings.responseQueue)}`,
+    );
     if (queue === undefined) return [];
     const connections = [...new Set((queue.consumer_details ?? []).map((c) => c.channel_details?.connection_name).filter((n): n is string => !!n))];
     const foreign: ForeignConsumer[] = [];

@@ -71,7 +71,12 @@ describe('DaneClient validates request bodies with the API’s DTOs before sendi
 
   it('a document with a target type outside the vocabulary, or a top-level key DocumentCreateDto does not declare', async () => {
     const movie = { target: { id: 'V-MOVIE', url: 'http://example.com/m.mp4', type: 'Movie' }, creator: { id: 'NISV', type: 'Organization' } };
-    await expectRefusedLikeTheServer(() => dane.document(movie).register(), '/DANE/document/', movie, 'target.type must be one of Dataset, Image, Video, Sound, Text (got "Movie")');
+    await expectRefusedLikeTheServer(
+      () => dane.document(movie).register(),
+      '/DANE/document/',
+      movie,
+      'target.type must be one of Dataset, Image, Video, Sound, Text (got "Movie")',
+    );
     const extra = { ...documentInput('V-EXTRA'), owner: 'me' };
     await expectRefusedLikeTheServer(() => dane.documents.register(extra), '/DANE/document/', extra, 'Invalid document format: unexpected field `owner`');
   });
@@ -87,7 +92,12 @@ describe('DaneClient validates request bodies with the API’s DTOs before sendi
     // Through the model (key upper-cased, priority and args filled in) and the bulk form alike.
     const upper = `key may only contain letters, digits, '_' and '-' (got "SPEECH TO TEXT")`;
     await expectRefusedLikeTheServer(() => dane.task('speech to text').assign(docId), '/DANE/task/', { key: 'SPEECH TO TEXT', priority: 1, args: {}, document_id: docId }, upper);
-    await expectRefusedLikeTheServer(() => dane.assignMany([docId], 'speech to text'), '/DANE/task/', { key: 'speech to text', document_id: [docId] }, `key may only contain letters, digits, '_' and '-' (got "speech to text")`);
+    await expectRefusedLikeTheServer(
+      () => dane.assignMany([docId], 'speech to text'),
+      '/DANE/task/',
+      { key: 'speech to text', document_id: [docId] },
+      `key may only contain letters, digits, '_' and '-' (got "speech to text")`,
+    );
   });
 
   it('a task priority that is not an integer', async () => {
@@ -118,7 +128,12 @@ describe('DaneClient validates request bodies with the API’s DTOs before sendi
 
   it('a result whose generator has no name', async () => {
     const body = { generator: { ...generator, name: ' ' }, payload: { transcript: 'hi' } };
-    await expectRefusedLikeTheServer(() => dane.result(body.generator, body.payload).save(taskId), `/DANE/task/${taskId}/result`, body, 'generator.name is required and must be a non-empty string');
+    await expectRefusedLikeTheServer(
+      () => dane.result(body.generator, body.payload).save(taskId),
+      `/DANE/task/${taskId}/result`,
+      body,
+      'generator.name is required and must be a non-empty string',
+    );
   });
 
   it('registerMany does not send the documents DocumentCreateDto refuses: they fail with the server’s own per-element text', async () => {
@@ -144,7 +159,9 @@ describe('DaneClient validates request bodies with the API’s DTOs before sendi
 
   it('valid bodies still go through, once each', async () => {
     const before = received.length;
-    const doc = await dane.document({ target: { id: 'V-OK', url: 'http://example.com/ok.mp4', type: 'Video', lang: 'nl' }, creator: { id: 'NISV', type: 'Organization' } }).register();
+    const doc = await dane
+      .document({ target: { id: 'V-OK', url: 'http://example.com/ok.mp4', type: 'Video', lang: 'nl' }, creator: { id: 'NISV', type: 'Organization' } })
+      .register();
     const task = await doc.assign({ key: 'OK', priority: '3', args: { lang: 'nl' } });
     const result = await dane.result({ ...generator, id: 42 }, { ok: true }).save(task._id!);
     expect(received.slice(before)).toEqual(['POST /DANE/document/', 'POST /DANE/task/', `POST /DANE/task/${task._id}/result`]);

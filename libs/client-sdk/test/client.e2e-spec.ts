@@ -50,14 +50,20 @@ describe('DaneClient against a real API (PGlite)', () => {
 
     it('throws DocumentExistsError with the server status and message for a duplicate', async () => {
       await dane.document(documentInput('D-DUP')).register();
-      const err = await dane.document(documentInput('D-DUP')).register().catch((e) => e);
+      const err = await dane
+        .document(documentInput('D-DUP'))
+        .register()
+        .catch((e) => e);
       expect(err).toBeInstanceOf(DocumentExistsError);
       expect(err).toBeInstanceOf(DaneApiError);
       expect(err).toMatchObject({ status: 409, method: 'POST', message: 'A document with target.id `D-DUP`, and creator.id `NISV` already exists' });
     });
 
     it('throws BadRequestError naming the field the server refused', async () => {
-      const err = await dane.document({ target: { id: 'X', url: 'http://x', type: 'Movie' }, creator: { id: 'N', type: 'Human' } }).register().catch((e) => e);
+      const err = await dane
+        .document({ target: { id: 'X', url: 'http://x', type: 'Movie' }, creator: { id: 'N', type: 'Human' } })
+        .register()
+        .catch((e) => e);
       expect(err).toBeInstanceOf(BadRequestError);
       expect(err.message).toMatch(/target\.type must be one of/);
     });
@@ -95,7 +101,10 @@ describe('DaneClient against a real API (PGlite)', () => {
     it('assigns: id sha1(document id + KEY), state 201, and TaskAssignedError the second time', async () => {
       const task = await dane.task({ key: 'asr', priority: 3, args: { lang: 'nl' } }).assign(docId);
       expect(task).toMatchObject({ _id: sha1(docId + 'ASR'), key: 'ASR', stateCode: TaskState.CREATED, msg: 'Created', priority: 3, args: { lang: 'nl' }, document_id: docId });
-      const err = await dane.task('ASR').assign(docId).catch((e) => e);
+      const err = await dane
+        .task('ASR')
+        .assign(docId)
+        .catch((e) => e);
       expect(err).toBeInstanceOf(TaskAssignedError);
       expect(err.message).toBe(`Task \`ASR\` already assigned to document \`${docId}\``);
     });
@@ -236,7 +245,10 @@ describe('DaneClient against a real API (PGlite)', () => {
 
   describe('errors of the server and of the network', () => {
     it('throws ServiceUnavailableError with the server message when worker statistics are off', async () => {
-      const err = await dane.server.workers().page().catch((e) => e);
+      const err = await dane.server
+        .workers()
+        .page()
+        .catch((e) => e);
       expect(err).toBeInstanceOf(ServiceUnavailableError);
       expect(err.status).toBe(503);
       expect(err.message).toMatch(/RABBITMQ\.MANAGEMENT is false/);

@@ -37,7 +37,13 @@ describe('binding keys (docs/protocol.md, Binding keys)', () => {
   });
 
   it('upper-cases dependsOn keys so they match stored task keys', () => {
-    const o = resolveWorkerOptions({ queue: 'ASR', bindingKey: '#.ASR', config: builtInDefaults('/tmp/'), dependsOn: ['download'], generator: { id: 'x', name: 'ASR', type: 'Software', homepage: null } });
+    const o = resolveWorkerOptions({
+      queue: 'ASR',
+      bindingKey: '#.ASR',
+      config: builtInDefaults('/tmp/'),
+      dependsOn: ['download'],
+      generator: { id: 'x', name: 'ASR', type: 'Software', homepage: null },
+    });
     expect(o.dependsOn).toEqual(['DOWNLOAD']);
   });
 });

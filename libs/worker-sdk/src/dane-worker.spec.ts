@@ -69,11 +69,15 @@ describe('DaneWorker replies', () => {
   it('keeps the task message unacknowledged until it replies: stopped mid-task, the message goes back to the queue', async () => {
     const hold = gate();
     let running = false;
-    const { worker, queue } = await startWorker('LATEACK', async () => {
-      running = true;
-      await hold.promise;
-      return { state: TaskState.SUCCESS, message: 'late' };
-    }, { ackDeadlineMs: Infinity });
+    const { worker, queue } = await startWorker(
+      'LATEACK',
+      async () => {
+        running = true;
+        await hold.promise;
+        return { state: TaskState.SUCCESS, message: 'late' };
+      },
+      { ackDeadlineMs: Infinity },
+    );
     await server.publishTask({ key: 'LATEACK' });
     await waitFor('callback started', () => running, 5000);
     expect(await server.ready(queue)).toBe(0); // delivered, not acked
@@ -87,11 +91,15 @@ describe('DaneWorker replies', () => {
     const hold = gate();
     let calls = 0;
     // prefetch = concurrency: what docs/workers.md (Concurrency and prefetch) recommends for long tasks.
-    const { queue } = await startWorker('LONG', async () => {
-      calls++;
-      await hold.promise;
-      return { state: TaskState.SUCCESS, message: 'long done' };
-    }, { ackDeadlineMs: 150, concurrency: 1, prefetch: 1 });
+    const { queue } = await startWorker(
+      'LONG',
+      async () => {
+        calls++;
+        await hold.promise;
+        return { state: TaskState.SUCCESS, message: 'long done' };
+      },
+      { ackDeadlineMs: 150, concurrency: 1, prefetch: 1 },
+    );
     const first = await server.publishTask({ key: 'LONG' });
     await waitFor('first task started', () => calls === 1, 5000);
     const second = await server.publishTask({ key: 'LONG' });
@@ -106,11 +114,15 @@ describe('DaneWorker replies', () => {
   it('keeps the messages beyond its prefetch window in the queue', async () => {
     const hold = gate();
     let calls = 0;
-    const { queue } = await startWorker('WINDOW', async () => {
-      calls++;
-      await hold.promise;
-      return { state: TaskState.SUCCESS, message: 'done' };
-    }, { concurrency: 2, prefetch: 3 });
+    const { queue } = await startWorker(
+      'WINDOW',
+      async () => {
+        calls++;
+        await hold.promise;
+        return { state: TaskState.SUCCESS, message: 'done' };
+      },
+      { concurrency: 2, prefetch: 3 },
+    );
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await server.publishTask({ key: 'WINDOW' }));
     await waitFor('two callbacks running', () => calls === 2, 5000);
@@ -124,11 +136,15 @@ describe('DaneWorker replies', () => {
   it('hands a message that waited behind a long task for maxLocalWaitMs back to the queue, where another worker takes it', async () => {
     const hold = gate();
     const ran: string[] = [];
-    const { queue } = await startWorker('HANDBACK', async (task) => {
-      ran.push(`slow:${task._id}`);
-      await hold.promise;
-      return { state: TaskState.SUCCESS, message: 'slow done' };
-    }, { concurrency: 1, prefetch: 2, maxLocalWaitMs: 200 });
+    const { queue } = await startWorker(
+      'HANDBACK',
+      async (task) => {
+        ran.push(`slow:${task._id}`);
+        await hold.promise;
+        return { state: TaskState.SUCCESS, message: 'slow done' };
+      },
+      { concurrency: 1, prefetch: 2, maxLocalWaitMs: 200 },
+    );
     const first = await server.publishTask({ key: 'HANDBACK' });
     await waitFor('the long task started', () => ran.length === 1, 5000);
     const second = await server.publishTask({ key: 'HANDBACK' });
@@ -243,10 +259,14 @@ describe('DaneWorker RefuseJob', () => {
 describe('DaneWorker dependencies', () => {
   it('answers 412 with its dependsOn keys unless the message says x-dane-dependencies-done', async () => {
     let calls = 0;
-    await startWorker('ASRDEP', () => {
-      calls++;
-      return { state: 200, message: 'transcribed' };
-    }, { dependsOn: ['download', 'PREP'] });
+    await startWorker(
+      'ASRDEP',
+      () => {
+        calls++;
+        return { state: 200, message: 'transcribed' };
+      },
+      { dependsOn: ['download', 'PREP'] },
+    );
     const document = server.document();
     const task = server.task(document, 'ASRDEP');
     const first = await server.publishTask({ document, task, attempt: 1 });
@@ -262,12 +282,16 @@ describe('DaneWorker dependencies', () => {
 
 describe('DaneWorker heartbeats', () => {
   it('sends 102 heartbeats with x-dane-kind heartbeat while a callback runs, and none after the final reply', async () => {
-    await startWorker('SLOW', async (_task, _doc, ctx) => {
-      await sleep(250);
-      await ctx.heartbeat('halfway');
-      await sleep(350);
-      return { state: 200, message: 'slow done' };
-    }, { heartbeatIntervalMs: 100 });
+    await startWorker(
+      'SLOW',
+      async (_task, _doc, ctx) => {
+        await sleep(250);
+        await ctx.heartbeat('halfway');
+        await sleep(350);
+        return { state: 200, message: 'slow done' };
+      },
+      { heartbeatIntervalMs: 100 },
+    );
     const id = await server.publishTask({ key: 'SLOW', attempt: 4 });
     await server.reply((r) => r.properties.correlationId === id && r.body.state === 200);
     await sleep(300);
@@ -338,13 +362,17 @@ describe('DaneWorker concurrency and shutdown', () => {
     const hold = gate();
     let running = 0;
     let peak = 0;
-    await startWorker('PAR', async () => {
-      running++;
-      peak = Math.max(peak, running);
-      await hold.promise;
-      running--;
-      return { state: 200, message: 'par' };
-    }, { concurrency: 3 });
+    await startWorker(
+      'PAR',
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await hold.promise;
+        running--;
+        return { state: 200, message: 'par' };
+      },
+      { concurrency: 3 },
+    );
     const ids = await Promise.all([1, 2, 3, 4, 5].map(() => server.publishTask({ key: 'PAR' })));
     await waitFor('three running', () => running === 3, 5000);
     await sleep(300);

@@ -23,9 +23,7 @@ async function settled(task: Task, timeoutMs: number): Promise<{ state: number; 
 async function main(): Promise<void> {
   const [file, missing, targetId, ...keys] = process.argv.slice(2);
   const dane = new DaneClient({ baseUrl: process.env.DANE_URL!, token: process.env.DANE_TOKEN });
-  const doc = await dane
-    .document({ target: { id: targetId, url: file, type: 'Dataset' }, creator: { id: 'outside-team', type: 'Organization' } })
-    .register();
+  const doc = await dane.document({ target: { id: targetId, url: file, type: 'Dataset' }, creator: { id: 'outside-team', type: 'Organization' } }).register();
   const tasks = await Promise.all(keys.map((key) => doc.assign(key)));
   await Promise.all(tasks.map((t) => waitDone(t, 60_000)));
   const out: Record<string, unknown> = { document: doc._id, target: doc.target.id.toUpperCase() };
@@ -34,9 +32,7 @@ async function main(): Promise<void> {
     for await (const r of task.results()) payloads.push(r.payload);
     out[task.key] = { state: await task.state(), done: task.stateCode === TaskState.SUCCESS, isDone: await task.isDone(), payloads };
   }
-  const lost = await dane
-    .document({ target: { id: `${targetId}-missing`, url: missing, type: 'Text' }, creator: { id: 'outside-team', type: 'Organization' } })
-    .register();
+  const lost = await dane.document({ target: { id: `${targetId}-missing`, url: missing, type: 'Text' }, creator: { id: 'outside-team', type: 'Organization' } }).register();
   const failing = await Promise.all(keys.map((key) => lost.assign(key)));
   out.missing = Object.fromEntries(await Promise.all(failing.map(async (t) => [t.key, await settled(t, 60_000)])));
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -26,7 +26,12 @@ class AuthStartupReport implements OnApplicationBootstrap {
     const keys = await this.keys.count().catch(() => undefined);
     logger.log(JSON.stringify({ event: 'auth_enabled', keys, admin_token: Boolean(s.adminToken), anonymous_read: s.anonymousRead, rate_limit_per_minute: s.ratePerMinute }));
     if (keys === 0 && !s.adminToken) {
-      logger.warn(JSON.stringify({ event: 'auth_no_keys', message: 'No API key exists and DANE_ADMIN_TOKEN is not set: single-machine mode creates an admin key now; elsewhere set DANE_ADMIN_TOKEN' }));
+      logger.warn(
+        JSON.stringify({
+          event: 'auth_no_keys',
+          message: 'No API key exists and DANE_ADMIN_TOKEN is not set: single-machine mode creates an admin key now; elsewhere set DANE_ADMIN_TOKEN',
+        }),
+      );
     }
   }
 }

@@ -6,12 +6,16 @@ import { normaliseKey, STATE_TABLE, ValidationError } from '@dane/core';
  */
 export function parseStates(raw: unknown): number[] | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+  const parts = (Array.isArray(raw) ? raw : [raw])
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   return [
     ...new Set(
       parts.map((part) => {
         const info = STATE_TABLE.find((s) => String(s.code) === part || s.name === part.toUpperCase());
-        if (!info) throw new ValidationError(`state must be task states (codes or names): ${STATE_TABLE.map((s) => `${s.code} ${s.name}`).join(', ')} (got ${JSON.stringify(part)})`);
+        if (!info)
+          throw new ValidationError(`state must be task states (codes or names): ${STATE_TABLE.map((s) => `${s.code} ${s.name}`).join(', ')} (got ${JSON.stringify(part)})`);
         return info.code;
       }),
     ),

@@ -43,7 +43,8 @@ export class DaneExceptionFilter implements ExceptionFilter {
 
   private describe(exception: unknown, req: Request): { status: number; message: string } {
     if (exception instanceof DaneError) {
-      if (exception.status >= 500) this.logger.warn(JSON.stringify({ event: 'request_failed', method: req.method, path: req.originalUrl, status: exception.status, message: exception.message }));
+      if (exception.status >= 500)
+        this.logger.warn(JSON.stringify({ event: 'request_failed', method: req.method, path: req.originalUrl, status: exception.status, message: exception.message }));
       return { status: exception.status, message: exception.message };
     }
     if (exception instanceof HttpException) return { status: exception.getStatus(), message: httpExceptionMessage(exception) };

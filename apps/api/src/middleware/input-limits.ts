@@ -94,7 +94,8 @@ export class InputChecker {
       args[name] = value;
     }
     const bytes = jsonBytes(args);
-    if (bytes > this.limits.MAX_ARGS_BYTES) throw new ValidationError(`args take ${bytes} bytes of JSON; at most ${this.limits.MAX_ARGS_BYTES} are accepted (LIMITS.MAX_ARGS_BYTES)`);
+    if (bytes > this.limits.MAX_ARGS_BYTES)
+      throw new ValidationError(`args take ${bytes} bytes of JSON; at most ${this.limits.MAX_ARGS_BYTES} are accepted (LIMITS.MAX_ARGS_BYTES)`);
   }
 
   result(body: unknown): void {

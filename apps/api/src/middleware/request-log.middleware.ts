@@ -8,7 +8,9 @@ export function requestLogMiddleware(req: Request, res: Response, next: NextFunc
   const started = process.hrtime.bigint();
   res.on('finish', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.log(JSON.stringify({ event: 'http_request', method: req.method, path: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...res.locals?.logFields }));
+    logger.log(
+      JSON.stringify({ event: 'http_request', method: req.method, path: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...res.locals?.logFields }),
+    );
   });
   next();
 }

@@ -85,7 +85,6 @@ async function brokerCheck(config: DaneConfig): Promise<string> {
   return 'up: rabbitmq';
 }
 
-
 if (require.main === module) {
   runHealthcheck(process.argv.slice(2)).then(
     ({ ok, checks }) => {

@@ -68,7 +68,12 @@ export class OpsMetricsService implements OnModuleInit {
       help: '1 when the store answered the (cached) task count of this scrape',
       registers,
       async collect() {
-        this.set(await self.taskStats().then(() => 1, () => 0));
+        this.set(
+          await self.taskStats().then(
+            () => 1,
+            () => 0,
+          ),
+        );
       },
     });
     new Gauge({
@@ -107,7 +112,6 @@ export class OpsMetricsService implements OnModuleInit {
         for (const q of await self.queueDepths().catch(() => [] as QueueDepth[])) this.set({ queue: q.queue }, q.consumers);
       },
     });
-
   }
 
   private async loadQueueDepths(): Promise<QueueDepth[]> {
@@ -129,9 +133,7 @@ export class OpsMetricsService implements OnModuleInit {
     });
     if (!res.ok) throw new Error(`management API answered HTTP ${res.status}`);
     const body = (await res.json()) as Array<Record<string, unknown>>;
-    return body
-      .filter((q) => typeof q?.name === 'string')
-      .map((q) => ({ queue: q.name as string, messages: Number(q.messages ?? 0), consumers: Number(q.consumers ?? 0) }));
+    return body.filter((q) => typeof q?.name === 'string').map((q) => ({ queue: q.name as string, messages: Number(q.messages ?? 0), consumers: Number(q.consumers ?? 0) }));
   }
 
   /** Without the management API: the server's own queues, over this process's broker connection. */

@@ -11,4 +11,15 @@ import { watchCommand } from './watch.command';
 import { workerCommand } from './worker.command';
 
 /** In the order `dane --help` lists them: the path of a batch from start to finish. */
-export const COMMANDS: readonly Command[] = [upCommand, submitCommand, statusCommand, tasksCommand, watchCommand, retryCommand, resetCommand, resultsCommand, workerCommand, keysCommand];
+export const COMMANDS: readonly Command[] = [
+  upCommand,
+  submitCommand,
+  statusCommand,
+  tasksCommand,
+  watchCommand,
+  retryCommand,
+  resetCommand,
+  resultsCommand,
+  workerCommand,
+  keysCommand,
+];

@@ -33,7 +33,14 @@ Roles: read < submit (documents, tasks, results) < operate (retry, reset, delete
       const { body } = await ctx.client.http.get<{ total: number; keys: KeyView[] }>('/DANE/keys/', { size: 1000 });
       if (ctx.json) printJson(ctx.io, body);
       else if (body.keys.length === 0) printLines(ctx.io, ['no keys']);
-      else printLines(ctx.io, renderTable([{ header: 'ID' }, { header: 'ROLE' }, { header: 'NAME', max: 40 }, { header: 'CREATED' }, { header: 'LAST USED' }], body.keys.map((k) => [k.id, k.role, k.name, k.created_at, k.last_used_at ?? '-'])));
+      else
+        printLines(
+          ctx.io,
+          renderTable(
+            [{ header: 'ID' }, { header: 'ROLE' }, { header: 'NAME', max: 40 }, { header: 'CREATED' }, { header: 'LAST USED' }],
+            body.keys.map((k) => [k.id, k.role, k.name, k.created_at, k.last_used_at ?? '-']),
+          ),
+        );
       return ExitCode.OK;
     }
     if (action === 'create' && rest.length === 1) {

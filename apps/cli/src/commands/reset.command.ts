@@ -28,7 +28,12 @@ Mass reset: every task of KEY in STATE (default ${stateLabel(MASS_RESET_DEFAULT_
       const state = states[0] ?? MASS_RESET_DEFAULT_STATE;
       const outcome = await ctx.client.tasks.massReset(key, state);
       if (ctx.json) printJson(ctx.io, { key, state, ...outcome });
-      else printLines(ctx.io, [outcome.total ? `reset ${outcome.total} task${outcome.total === 1 ? '' : 's'} of ${key} from ${stateLabel(state)} to ${stateLabel(TRANSITIONS.massReset.to)}` : `no tasks of ${key} in ${stateLabel(state)}`]);
+      else
+        printLines(ctx.io, [
+          outcome.total
+            ? `reset ${outcome.total} task${outcome.total === 1 ? '' : 's'} of ${key} from ${stateLabel(state)} to ${stateLabel(TRANSITIONS.massReset.to)}`
+            : `no tasks of ${key} in ${stateLabel(state)}`,
+        ]);
       return ExitCode.OK;
     }
     if (ctx.options.state !== undefined) throw new UsageError('--state goes with --key (mass reset)', NAME);

@@ -8,7 +8,9 @@ import { intOption } from '../parse-argv';
 const NAME = 'results';
 
 function resultLines(r: ResultView): string[] {
-  const payload = JSON.stringify(r.payload, null, 2).split('\n').map((l) => `  ${l}`);
+  const payload = JSON.stringify(r.payload, null, 2)
+    .split('\n')
+    .map((l) => `  ${l}`);
   return [`result ${r._id} of ${r.task_key} (task ${r.task_id}) by ${r.generator.name} ${r.generator.id}, ${r.created_at}`, ...payload];
 }
 

@@ -71,7 +71,10 @@ function defaults(ctx: CommandContext) {
 async function register(client: DaneClient, items: SubmitItem[], ctx: CommandContext, chunkSize?: number): Promise<RegisterManyOutcome> {
   const bar = new ProgressBar(ctx.io.stderr, 'documents', items.length);
   try {
-    return await client.registerMany(items.map((i) => i.input), { chunkSize, onProgress: (p) => bar.update(p.done, p.failed) });
+    return await client.registerMany(
+      items.map((i) => i.input),
+      { chunkSize, onProgress: (p) => bar.update(p.done, p.failed) },
+    );
   } finally {
     bar.finish();
   }

@@ -102,7 +102,14 @@ over the last minute and the ETA of the rest.
       const progress = keyProgress(await ctx.client.server.taskCounts(), keys);
       for (const p of progress) rates.add(p.key, t, p.byClass.done);
       if (ctx.json) {
-        const keysOut = progress.map((p) => ({ key: p.key, total: p.total, by_state: p.byState, by_class: p.byClass, rate: rates.rate(p.key), eta_seconds: rates.eta(p.key, p.remaining) }));
+        const keysOut = progress.map((p) => ({
+          key: p.key,
+          total: p.total,
+          by_state: p.byState,
+          by_class: p.byClass,
+          rate: rates.rate(p.key),
+          eta_seconds: rates.eta(p.key, p.remaining),
+        }));
         ctx.io.stdout.write(JSON.stringify({ at: new Date(t).toISOString(), keys: keysOut }) + '\n');
       } else {
         display.show([`DANE ${ctx.url} · ${new Date(t).toLocaleTimeString()}`, ...(progress.length ? rows(progress, rates) : ['no tasks'])]);

@@ -22,7 +22,8 @@ function loadModule(path: string, given: string): Record<string, unknown> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'MODULE_NOT_FOUND' && e.message.includes(path)) throw new UsageError(`no worker module at ${given}`, NAME);
-    if (extname(path) === '.ts') throw new UsageError(`cannot load ${given} (${e.message.split('\n')[0]}); dane worker runs compiled JavaScript: \`npm run build\`, then give the .js under dist/`, NAME);
+    if (extname(path) === '.ts')
+      throw new UsageError(`cannot load ${given} (${e.message.split('\n')[0]}); dane worker runs compiled JavaScript: \`npm run build\`, then give the .js under dist/`, NAME);
     throw err;
   }
 }
@@ -50,7 +51,15 @@ and --json. --url, when given (or DANE_URL), becomes the worker's --api-url.`,
     const classes = [...new Set(named.map(([, value]) => value as WorkerClass))];
     if (classes.length === 0) {
       const what = wanted ? `no DaneWorker subclass exported as ${wanted}` : 'no exported DaneWorker subclass';
-      throw new UsageError(`${given} has ${what} (exports: ${Object.keys(exports).filter((k) => k !== '__esModule').sort((a, b) => a.localeCompare(b)).join(', ') || 'none'})`, NAME);
+      throw new UsageError(
+        `${given} has ${what} (exports: ${
+          Object.keys(exports)
+            .filter((k) => k !== '__esModule')
+            .sort((a, b) => a.localeCompare(b))
+            .join(', ') || 'none'
+        })`,
+        NAME,
+      );
     }
     if (classes.length > 1) throw new UsageError(`${given} exports several workers (${named.map(([n]) => n).join(', ')}); pick one with --export NAME`, NAME);
     const args = [...ctx.passThrough];

@@ -24,10 +24,12 @@ export function csvDocuments(text: string, file: string, defaults: DocumentDefau
   const [header, ...rows] = records;
   const columns = header.fields.map((h) => h.trim().toLowerCase());
   const unknown = columns.filter((c) => !KNOWN.includes(c));
-  if (unknown.length) throw new InputError(name, `line ${header.line}`, `unknown column ${unknown.map((c) => JSON.stringify(c)).join(', ')}; the header is target_id,url,type[,creator_id]`);
+  if (unknown.length)
+    throw new InputError(name, `line ${header.line}`, `unknown column ${unknown.map((c) => JSON.stringify(c)).join(', ')}; the header is target_id,url,type[,creator_id]`);
   const missing = REQUIRED.filter((c) => !columns.includes(c));
   if (!columns.includes('type') && !defaults.type) missing.push('type');
-  if (missing.length) throw new InputError(name, `line ${header.line}`, `missing column ${missing.join(', ')} (or give --type for every document); the header is target_id,url,type[,creator_id]`);
+  if (missing.length)
+    throw new InputError(name, `line ${header.line}`, `missing column ${missing.join(', ')} (or give --type for every document); the header is target_id,url,type[,creator_id]`);
 
   return rows.map((row) => {
     const where = `line ${row.line}`;

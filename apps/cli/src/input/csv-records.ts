@@ -6,7 +6,10 @@ export interface CsvRecord {
 
 /** A quote that is never closed: the line where its record started. */
 export class CsvSyntaxError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -13,7 +13,10 @@ function whereInText(text: string): string {
 /** An element: a DANE document `{target, creator?}` or a flat `{target_id, url, type, creator_id?}`. */
 function documentOf(element: unknown, defaults: DocumentDefaults, problem: (text: string) => never): SubmitItem['input'] {
   if (!isObject(element)) problem('expected an object with target (or target_id, url, type)');
-  const creatorOf = (id: unknown, type: unknown) => ({ id: id === undefined || id === null || id === '' ? defaults.creator.id : (id as string), type: (type as string) ?? defaults.creator.type });
+  const creatorOf = (id: unknown, type: unknown) => ({
+    id: id === undefined || id === null || id === '' ? defaults.creator.id : (id as string),
+    type: (type as string) ?? defaults.creator.type,
+  });
   if (isObject(element.target)) {
     const target = { ...element.target };
     if (defaults.type) target.type = defaults.type;
@@ -46,7 +49,12 @@ export function jsonDocuments(text: string, file: string, defaults: DocumentDefa
       } catch (err) {
         throw new InputError(name, where, `not JSON: ${(err as Error).message}`);
       }
-      items.push({ input: documentOf(element, defaults, (p) => { throw new InputError(name, where, p); }), source: `${name} ${where}` });
+      items.push({
+        input: documentOf(element, defaults, (p) => {
+          throw new InputError(name, where, p);
+        }),
+        source: `${name} ${where}`,
+      });
     });
     return items;
   }
@@ -60,6 +68,11 @@ export function jsonDocuments(text: string, file: string, defaults: DocumentDefa
   if (!Array.isArray(data)) throw new InputError(name, '', 'expected a JSON list of documents');
   return data.map((element, i) => {
     const where = `item ${i + 1}`;
-    return { input: documentOf(element, defaults, (p) => { throw new InputError(name, where, p); }), source: `${name} ${where}` };
+    return {
+      input: documentOf(element, defaults, (p) => {
+        throw new InputError(name, where, p);
+      }),
+      source: `${name} ${where}`,
+    };
   });
 }

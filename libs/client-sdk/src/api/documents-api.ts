@@ -53,7 +53,12 @@ export class DocumentsApi {
       else refused.push({ index, document: null, invalid: JSON.parse(json!), error: problem });
     });
     if (sent.length === 0) return { success: [], failed: refused };
-    const body = (await this.http.post<DocumentBulkAnswer>('/DANE/documents/', sent.map((s) => s.element))).body;
+    const body = (
+      await this.http.post<DocumentBulkAnswer>(
+        '/DANE/documents/',
+        sent.map((s) => s.element),
+      )
+    ).body;
     const failed = [...refused, ...(body?.failed ?? []).map((f) => ({ ...f, index: sent[f.index]?.index ?? f.index }))].sort((a, b) => a.index - b.index);
     return { success: (body?.success ?? []).map(documentView), failed };
   }

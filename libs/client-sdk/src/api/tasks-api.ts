@@ -82,7 +82,9 @@ export class TasksApi {
 
   /** GET /DANE/workers/<key>: tasks of a key that errored or wait for a person. */
   errored(key: string): PagedQuery<TaskView> {
-    return new PagedQuery(async (page, size) => pageFromBody<TaskView>((await this.http.get<Record<string, unknown>>(`/DANE/workers/${seg(key)}`, { page, size })).body, 'tasks', page, size));
+    return new PagedQuery(async (page, size) =>
+      pageFromBody<TaskView>((await this.http.get<Record<string, unknown>>(`/DANE/workers/${seg(key)}`, { page, size })).body, 'tasks', page, size),
+    );
   }
 
   /** Every task of `key` in `state` (server default 500) → 205 "Manual reset". */

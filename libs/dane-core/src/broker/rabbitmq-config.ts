@@ -60,7 +60,6 @@ export function serverQueueArguments(type: QueueType): Record<string, unknown> {
   return type === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
 }
 
-
 /** golevelup's log lines as our structured ones (its disconnect "errors" are warnings: it reconnects). */
 class BrokerLogger implements LoggerService {
   private readonly logger = new Logger('RabbitMQ');

@@ -37,7 +37,8 @@ describe('decideReply', () => {
   });
 
   it('retries a 503 after the delay the worker asks for (retry_after_ms, at most 24 h) instead of its back-off; ignores nonsense', () => {
-    const asking = (v: unknown) => transition(decideReply(inFlight(), { kind: 'outcome', reply: reply(TaskState.ERROR_PROXY, 'rate limited', { extra: { retry_after_ms: v } }) }, ctx));
+    const asking = (v: unknown) =>
+      transition(decideReply(inFlight(), { kind: 'outcome', reply: reply(TaskState.ERROR_PROXY, 'rate limited', { extra: { retry_after_ms: v } }) }, ctx));
     expect(asking(90_000).request).toMatchObject({ to: TaskState.ERROR_PROXY, retries: 'increment', notBefore: new Date(now.getTime() + 90_000) });
     expect(asking(0).request.notBefore).toEqual(now);
     expect(asking(7 * 24 * 3600_000).request.notBefore).toEqual(new Date(now.getTime() + 24 * 3600_000));
@@ -79,7 +80,9 @@ describe('decideReply', () => {
 
   it('waits in 412 for the dependencies a worker names, merged with the ones it had, and assigns them', () => {
     const task = inFlight('ASR', { depends_on: ['PREP'] });
-    const d = transition(decideReply(task, { kind: 'outcome', reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies: ['DOWNLOAD', { key: 'PREP' }] }) }, ctx));
+    const d = transition(
+      decideReply(task, { kind: 'outcome', reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies: ['DOWNLOAD', { key: 'PREP' }] }) }, ctx),
+    );
     expect(d.effect).toBe('waiting_for_dependencies');
     expect(d.request).toMatchObject({ to: TaskState.UNFINISHED_DEPENDENCY, dependsOn: ['PREP', 'DOWNLOAD'], notBefore: null });
     expect(d.assign!.map((s) => s.key)).toEqual(['DOWNLOAD', 'PREP']);
@@ -87,14 +90,24 @@ describe('decideReply', () => {
 
   it('waits for the unfinished siblings when a 412 names no dependency (assigned but unfinished)', () => {
     const d = transition(
-      decideReply(inFlight('ASR'), { kind: 'outcome', reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies: [] }) }, { ...ctx, unfinishedSiblings: ['DOWNLOAD'] }),
+      decideReply(
+        inFlight('ASR'),
+        { kind: 'outcome', reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies: [] }) },
+        { ...ctx, unfinishedSiblings: ['DOWNLOAD'] },
+      ),
     );
     expect(d.request).toMatchObject({ to: TaskState.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD'] });
     expect(d.assign).toEqual([]);
   });
 
   it('retries with back-off a 412 that leaves nothing to wait for, instead of holding it forever', () => {
-    const d = transition(decideReply(inFlight('ASR'), { kind: 'outcome', reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies: [] }) }, { ...ctx, unfinishedSiblings: [] }));
+    const d = transition(
+      decideReply(
+        inFlight('ASR'),
+        { kind: 'outcome', reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies: [] }) },
+        { ...ctx, unfinishedSiblings: [] },
+      ),
+    );
     expect(d.effect).toBe('retry_scheduled');
     expect(d.request).toMatchObject({ to: TaskState.CREATED, retries: 'increment' });
   });

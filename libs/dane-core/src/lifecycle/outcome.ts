@@ -1,9 +1,19 @@
-import { DaneTask, TaskSpec, type IncomingReply, type WorkerReply, requestedRetryDelay, AUTO_RETRY_STATES, MANUAL_STATES, RUNNABLE_STATES, TRANSITIONS, TaskState } from '@dane/protocol';
+import {
+  DaneTask,
+  TaskSpec,
+  type IncomingReply,
+  type WorkerReply,
+  requestedRetryDelay,
+  AUTO_RETRY_STATES,
+  MANUAL_STATES,
+  RUNNABLE_STATES,
+  TRANSITIONS,
+  TaskState,
+} from '@dane/protocol';
 import { TransitionRequest } from '../storage/store.port';
 import { retryDelay } from './backoff';
 import { dependencySpecs, mergeKeys } from './dependencies';
 import { PARKED_UNTIL, RetryPolicy, retryLimit } from './retry-policy';
-
 
 /** What the scheduler does after the write, besides acknowledging the reply. */
 export type OutcomeEffect =

@@ -25,12 +25,32 @@ export class FlowMetrics {
 
   constructor(private readonly metrics: TaskMetrics) {
     const registers = [metrics.registry];
-    this.dispatchTotal = new Counter({ name: 'dane_dispatch_total', help: 'Dispatch outcomes of claimed tasks (dispatched, unroutable, publishFailed)', labelNames: ['outcome'], registers });
-    this.repliesTotal = new Counter({ name: 'dane_replies_total', help: 'Worker replies by what became of them (outcomes, heartbeats, malformed, unknownTask, stale)', labelNames: ['kind'], registers });
+    this.dispatchTotal = new Counter({
+      name: 'dane_dispatch_total',
+      help: 'Dispatch outcomes of claimed tasks (dispatched, unroutable, publishFailed)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.repliesTotal = new Counter({
+      name: 'dane_replies_total',
+      help: 'Worker replies by what became of them (outcomes, heartbeats, malformed, unknownTask, stale)',
+      labelNames: ['kind'],
+      registers,
+    });
     this.sweeperTotal = new Counter({ name: 'dane_sweeper_total', help: 'Lease sweeper activity (sweeps, expired, workerLost, released)', labelNames: ['kind'], registers });
-    this.resultMessagesTotal = new Counter({ name: 'dane_result_messages_total', help: 'Result messages from workers (stored, malformed, unknownTask)', labelNames: ['kind'], registers });
+    this.resultMessagesTotal = new Counter({
+      name: 'dane_result_messages_total',
+      help: 'Result messages from workers (stored, malformed, unknownTask)',
+      labelNames: ['kind'],
+      registers,
+    });
     this.resultsStored = new Counter({ name: 'dane_results_stored_total', help: 'Results stored from worker result messages by this process', registers });
-    this.eventsTotal = new Counter({ name: 'dane_events_total', help: 'DANE-events published by this process, by type and outcome (confirmed, failed)', labelNames: ['type', 'outcome'], registers });
+    this.eventsTotal = new Counter({
+      name: 'dane_events_total',
+      help: 'DANE-events published by this process, by type and outcome (confirmed, failed)',
+      labelNames: ['type', 'outcome'],
+      registers,
+    });
     this.stuckTasks = new Gauge({ name: 'dane_tasks_stuck', help: 'Tasks the last sweep found runnable or waiting for longer than SCHEDULER.STUCK_AFTER_SECONDS', registers });
   }
 

@@ -10,9 +10,7 @@ export interface TaskAssignmentFailure {
 }
 
 /** The two answers of `POST /DANE/task/` (docs/protocol.md, Task routes): one document → the task; a list → per-item outcome. */
-export type TaskAssignment =
-  | { many: false; task: DaneTask }
-  | { many: true; success: DaneTask[]; failed: TaskAssignmentFailure[] };
+export type TaskAssignment = { many: false; task: DaneTask } | { many: true; success: DaneTask[]; failed: TaskAssignmentFailure[] };
 
 function assignedMessage(task: DaneTask): string {
   return `Task \`${task.key}\` already assigned to document \`${task.document_id}\``;

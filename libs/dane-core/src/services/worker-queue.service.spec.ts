@@ -103,7 +103,11 @@ describe('worker queues of this deployment', () => {
     });
 
     it('counts nonsense as zero', () => {
-      const q = deploymentQueues(settings, [{ source: 'DANE-exchange', destination: 'ASR', destination_type: 'queue', routing_key: 'ASR' }], [{ name: 'ASR', consumers: 'lots', messages: -1 }]);
+      const q = deploymentQueues(
+        settings,
+        [{ source: 'DANE-exchange', destination: 'ASR', destination_type: 'queue', routing_key: 'ASR' }],
+        [{ name: 'ASR', consumers: 'lots', messages: -1 }],
+      );
       expect(q.workers).toEqual([{ name: 'ASR', active_workers: 0, in_queue: 0, binding_keys: ['ASR'] }]);
     });
   });

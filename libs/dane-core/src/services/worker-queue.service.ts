@@ -110,12 +110,10 @@ export function deploymentQueues(
     if (typeof b.routing_key === 'string' && !keys.includes(b.routing_key)) keys.push(b.routing_key);
     keysOf.set(b.destination, keys);
   }
-  const workers = [...keysOf.keys()]
-    .sort()
-    .map((name): BoundWorkerQueue => {
-      const q = byName.get(name);
-      return { name, active_workers: count(q?.consumers), in_queue: count(q?.messages), binding_keys: keysOf.get(name)!.sort() };
-    });
+  const workers = [...keysOf.keys()].sort().map((name): BoundWorkerQueue => {
+    const q = byName.get(name);
+    return { name, active_workers: count(q?.consumers), in_queue: count(q?.messages), binding_keys: keysOf.get(name)!.sort() };
+  });
   const serverRow = (name: string, role: ServerQueueRole): ServerQueue => {
     const q = byName.get(name);
     return { name, role, consumers: q ? count(q.consumers) : null, messages: q ? count(q.messages) : null };

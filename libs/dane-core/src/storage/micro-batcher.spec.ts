@@ -17,7 +17,10 @@ describe('MicroBatcher', () => {
     expect(batches).toEqual([[1, 2, 3]]);
     release();
     expect(await Promise.all([...first, ...second])).toEqual(['#1', '#2', '#3', '#4', '#5']);
-    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   it('caps a batch at maxBatch', async () => {

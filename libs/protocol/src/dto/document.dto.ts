@@ -8,7 +8,11 @@ import { IsAbsent, IsOneOf, IsRequiredObject, IsRequiredString, IsScalarId } fro
 
 /** The media item of a document (docs/protocol.md, Document). Extra keys are kept for the workers. */
 export class TargetDto {
-  @ApiProperty({ description: 'Identifier of the media item (a JSON scalar; str() is used for the id)', example: 'ITM123', oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] })
+  @ApiProperty({
+    description: 'Identifier of the media item (a JSON scalar; str() is used for the id)',
+    example: 'ITM123',
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  })
   @IsScalarId()
   id: JsonScalar;
 

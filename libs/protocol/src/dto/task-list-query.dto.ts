@@ -8,7 +8,10 @@ import { IsStateList, IsTaskKey } from './validators';
 /** `?state=500,ERROR&state=412` → [500, 412]: codes or names (any case), comma-separated or repeated. */
 function toStates({ value }: { value: unknown }): unknown {
   if (value === undefined || value === '') return undefined;
-  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+  const parts = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const codes = parts.map((part) => STATE_TABLE.find((s) => String(s.code) === part || s.name === part.toUpperCase())?.code ?? part);
   return [...new Set(codes)];
 }

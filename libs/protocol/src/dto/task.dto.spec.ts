@@ -70,7 +70,7 @@ describe('TaskAssignDto (POST /DANE/task/)', () => {
     expect(refusal(validateTaskAssignment, body)).toBe(message);
   });
 
-  it('names every refused field: TaskAssignDto\'s own (document_id) first, then those of TaskSpecDto', () => {
+  it("names every refused field: TaskAssignDto's own (document_id) first, then those of TaskSpecDto", () => {
     expect(refusal(validateTaskAssignment, { key: 'a b', priority: 'x' })).toBe(`document_id is required; key ${KEY_CHARS} (got "a b"); priority must be an integer (got "x")`);
   });
 });

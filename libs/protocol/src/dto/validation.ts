@@ -37,7 +37,11 @@ export function validationFailure(errors: readonly FieldError[]): ValidationErro
 
 /** Names of the properties a DTO class declares rules for (inherited ones included). */
 export function declaredProperties(cls: ClassConstructor<object>): Set<string> {
-  return new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName));
+  return new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(cls, '', true, false)
+      .map((m) => m.propertyName),
+  );
 }
 
 export interface BodyRules {

@@ -27,8 +27,7 @@ function rule(name: string, check: Rule, options?: ValidationOptions): PropertyD
 const got = (v: unknown) => JSON.stringify(v ?? null) ?? String(v);
 
 /** A JSON object is required (target, creator, generator). */
-export const IsRequiredObject = (message = '$property is required and must be an object') =>
-  rule('isRequiredObject', (v) => (isPlainObject(v) ? null : message));
+export const IsRequiredObject = (message = '$property is required and must be an object') => rule('isRequiredObject', (v) => (isPlainObject(v) ? null : message));
 
 /** An optional JSON object; `null` counts as absent. */
 export const IsOptionalObject = (message = '$property must be a JSON object') =>
@@ -104,8 +103,7 @@ export const IsDocumentIds = () =>
   });
 
 /** A query flag already read as a boolean (true/1, false/0/empty); anything else is refused. */
-export const IsBooleanFlag = () =>
-  rule('isBooleanFlag', (v) => (v === undefined || typeof v === 'boolean' ? null : `$property must be true or false (got ${got(v)})`));
+export const IsBooleanFlag = () => rule('isBooleanFlag', (v) => (v === undefined || typeof v === 'boolean' ? null : `$property must be true or false (got ${got(v)})`));
 
 /** A page number or size after the query's string was read as an integer: 1..max; absent or empty is the default. */
 export const IsPageNumber = (max: number) =>
@@ -132,5 +130,4 @@ export const IsGeneratorId = () =>
   });
 
 /** A required string that is not blank (generator.name). */
-export const IsNonEmptyString = () =>
-  rule('isNonEmptyString', (v) => (typeof v === 'string' && v.trim() !== '' ? null : '$property is required and must be a non-empty string'));
+export const IsNonEmptyString = () => rule('isNonEmptyString', (v) => (typeof v === 'string' && v.trim() !== '' ? null : '$property is required and must be a non-empty string'));

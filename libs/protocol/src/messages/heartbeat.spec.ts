@@ -15,7 +15,10 @@ describe('heartbeat round trip', () => {
   it('says "Processing" without progress, and works without attempt', () => {
     const encoded = encodeHeartbeat({ replyTo: 'q', taskId: 't1' });
     expect(encoded.properties.headers).toEqual({ [REPLY_KIND_HEADER]: 'heartbeat' });
-    expect(decodeHeartbeat({ content: encoded.body, properties: encoded.properties })).toEqual({ ok: true, heartbeat: { taskId: 't1', attempt: undefined, progress: 'Processing' } });
+    expect(decodeHeartbeat({ content: encoded.body, properties: encoded.properties })).toEqual({
+      ok: true,
+      heartbeat: { taskId: 't1', attempt: undefined, progress: 'Processing' },
+    });
   });
 
   it('is no outcome, and an outcome is no heartbeat', () => {

@@ -51,21 +51,30 @@ describe('reply round trip (encodeReply → readReply)', () => {
 describe('readReply (moved from apps/scheduler reply-envelope)', () => {
   it('reads a Python worker reply: correlation id and body, no headers', () => {
     const r = readReply(delivery(JSON.stringify({ state: TaskState.SUCCESS, message: 'Success' }), { headers: undefined }));
-    expect(r).toEqual({ ok: true, taskId: TASK, incoming: { kind: 'outcome', attempt: undefined, reply: { state: TaskState.SUCCESS, message: 'Success', dependencies: undefined, extra: {} } } });
+    expect(r).toEqual({
+      ok: true,
+      taskId: TASK,
+      incoming: { kind: 'outcome', attempt: undefined, reply: { state: TaskState.SUCCESS, message: 'Success', dependencies: undefined, extra: {} } },
+    });
   });
 
   it('reads our extensions: the attempt header (number, numeric string, bytes) and the reply kind', () => {
     const hb = readReply(delivery(JSON.stringify({ state: TaskState.QUEUED, message: '50%' }), { headers: { [ATTEMPT_HEADER]: 3, [REPLY_KIND_HEADER]: 'heartbeat' } }));
     expect(hb).toMatchObject({ ok: true, incoming: { kind: 'heartbeat', attempt: 3 } });
     expect(readReply(delivery(JSON.stringify({ state: TaskState.SUCCESS }), { headers: { [ATTEMPT_HEADER]: '4' } }))).toMatchObject({ ok: true, incoming: { attempt: 4 } });
-    expect(readReply(delivery(JSON.stringify({ state: TaskState.SUCCESS }), { headers: { [ATTEMPT_HEADER]: Buffer.from('5'), [REPLY_KIND_HEADER]: Buffer.from('refused') } }))).toMatchObject({
+    expect(
+      readReply(delivery(JSON.stringify({ state: TaskState.SUCCESS }), { headers: { [ATTEMPT_HEADER]: Buffer.from('5'), [REPLY_KIND_HEADER]: Buffer.from('refused') } })),
+    ).toMatchObject({
       ok: true,
       incoming: { attempt: 5, kind: 'refused' },
     });
   });
 
   it('reads an unknown kind as an outcome', () => {
-    expect(readReply(delivery(JSON.stringify({ state: TaskState.SUCCESS }), { headers: { [REPLY_KIND_HEADER]: 'other' } }))).toMatchObject({ ok: true, incoming: { kind: 'outcome' } });
+    expect(readReply(delivery(JSON.stringify({ state: TaskState.SUCCESS }), { headers: { [REPLY_KIND_HEADER]: 'other' } }))).toMatchObject({
+      ok: true,
+      incoming: { kind: 'outcome' },
+    });
   });
 
   it('takes a refusal without a usable body as a refusal', () => {
@@ -91,7 +100,10 @@ describe('readReply (moved from apps/scheduler reply-envelope)', () => {
   });
 
   it('decodes a double-encoded body once more (docs/protocol.md, Replies)', () => {
-    expect(readReply(delivery(JSON.stringify(JSON.stringify({ state: TaskState.NOT_FOUND, message: 'gone' }))))).toMatchObject({ ok: true, incoming: { reply: { state: TaskState.NOT_FOUND } } });
+    expect(readReply(delivery(JSON.stringify(JSON.stringify({ state: TaskState.NOT_FOUND, message: 'gone' }))))).toMatchObject({
+      ok: true,
+      incoming: { reply: { state: TaskState.NOT_FOUND } },
+    });
   });
 });
 

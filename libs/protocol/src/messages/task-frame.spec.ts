@@ -25,7 +25,7 @@ describe('task frame body (docs/protocol.md, Task message): the wire format Pyth
   });
 
   it('is byte for byte the json.dumps of {task: Task.to_json(), document: Document.to_json()}', () => {
-    const task = dispatched({ key: 'asr', args: { lang: 'nl', 'naïve': true } });
+    const task = dispatched({ key: 'asr', args: { lang: 'nl', naïve: true } });
     const expected =
       `{"task": {"key": "ASR", "_id": "${task._id}", "state": 201, "msg": "Created", "created_at": "${task.created_at}", "updated_at": "${task.updated_at}", "priority": 1, "args": {"lang": "nl", "na\\u00efve": true}}, ` +
       `"document": {"target": {"id": "ITM123", "url": "http://low.res/vid.mp4", "type": "Video"}, "creator": {"id": "NISV", "type": "Organization"}, "created_at": "${doc.created_at}", "updated_at": "${doc.updated_at}", "_id": "${doc._id}"}}`;

@@ -90,8 +90,7 @@ export type FrameRejection = {
 };
 
 export type DecodedTaskFrame =
-  | { ok: true; envelope: TaskEnvelope; task: FrameTask; document: DaneDocument }
-  | { ok: false; envelope: TaskEnvelope; reason: string; reply: FrameRejection };
+  { ok: true; envelope: TaskEnvelope; task: FrameTask; document: DaneDocument } | { ok: false; envelope: TaskEnvelope; reason: string; reply: FrameRejection };
 
 /** Texts of the Python base_worker, kept word for word: dashboards and scripts match on them. */
 export const FrameRejections = {

@@ -85,7 +85,13 @@ describe('Document rules (docs/protocol.md, Document)', () => {
   it('keeps extra target keys for workers and drops them from the REST view', () => {
     const d = createDocument({ ...doc, target: { ...doc.target, title: 'T' } });
     expect(d.target.title).toBe('T');
-    expect(documentView(d)).toEqual({ _id: d._id, target: { id: 'ITM123', url: 'http://x/a%20b.mp4', type: 'Video' }, creator: doc.creator, created_at: d.created_at, updated_at: d.updated_at });
+    expect(documentView(d)).toEqual({
+      _id: d._id,
+      target: { id: 'ITM123', url: 'http://x/a%20b.mp4', type: 'Video' },
+      creator: doc.creator,
+      created_at: d.created_at,
+      updated_at: d.updated_at,
+    });
     expect(Object.keys(documentToJson(d))).toEqual(['target', 'creator', 'created_at', 'updated_at', '_id']);
   });
 });

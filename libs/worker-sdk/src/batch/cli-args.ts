@@ -20,7 +20,8 @@ An API with keys needs one with the read role: env DANE_TOKEN (or DANE.API_TOKEN
 export function parseWorkerArgs(argv: string[]): WorkerCliArgs {
   const args: WorkerCliArgs = { documents: [], help: false };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const [flag, inline] =
+      argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
     const value = () => {
       if (inline !== undefined) return inline;
       const next = argv[i + 1];

@@ -41,9 +41,8 @@ export interface BatchSummary {
  * when the callback answers 200; anything else, or an error fetching it, is a failure.
  */
 export async function runBatch(worker: DaneWorker, options: BatchOptions): Promise<BatchSummary> {
-  const api = options.token !== undefined
-    ? new DaneApiClient(options.apiUrl ?? String(worker.config.DANE.API_URL), { token: options.token })
-    : apiClientFor(worker.config, options.apiUrl);
+  const api =
+    options.token !== undefined ? new DaneApiClient(options.apiUrl ?? String(worker.config.DANE.API_URL), { token: options.token }) : apiClientFor(worker.config, options.apiUrl);
   const count = options.documents.length;
   const summary: BatchSummary = { total: count, completed: 0, failed: 0, items: [] };
   if (count === 0) {

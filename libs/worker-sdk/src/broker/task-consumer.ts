@@ -78,7 +78,10 @@ export class TaskConsumer {
   /** Resolves once connected, with the queue declared, bound and consumed (retries while the broker is down). */
   async start(): Promise<void> {
     await this.connection.connect();
-    this.log.info('worker_started', `Consuming ${this.options.queue} (${this.options.bindingKeys.join(', ')}), concurrency ${this.options.concurrency}, prefetch ${this.options.prefetch}`);
+    this.log.info(
+      'worker_started',
+      `Consuming ${this.options.queue} (${this.options.bindingKeys.join(', ')}), concurrency ${this.options.concurrency}, prefetch ${this.options.prefetch}`,
+    );
   }
 
   get runningTasks(): number {
@@ -100,10 +103,7 @@ export class TaskConsumer {
     if (this.running.size > 0) {
       this.log.info('worker_stopping', `Waiting up to ${timeoutMs} ms for ${this.running.size} running task(s)`);
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        Promise.allSettled([...this.running]).then(() => false),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs))),
-      ]);
+      const timedOut = await Promise.race([Promise.allSettled([...this.running]).then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))]);
       clearTimeout(timer);
       if (timedOut) {
         this.log.warn('shutdown_timeout', `${this.running.size} task(s) still running after ${timeoutMs} ms; closing anyway`);
@@ -151,16 +151,23 @@ export class TaskConsumer {
   private armWaitTimer(): void {
     if (this.waitTimer || this.waiting.length === 0 || !Number.isFinite(this.options.maxLocalWaitMs)) return;
     const due = this.waiting[0].at + this.options.maxLocalWaitMs - Date.now();
-    this.waitTimer = setTimeout(() => {
-      this.waitTimer = undefined;
-      const now = Date.now();
-      let handedBack = 0;
-      while (this.waiting.length > 0 && now - this.waiting[0].at >= this.options.maxLocalWaitMs) {
-        if (this.waiting.shift()!.delivery.requeue()) handedBack++;
-      }
-      if (handedBack > 0) this.log.info('tasks_handed_back', `${handedBack} task message(s) waited over ${this.options.maxLocalWaitMs} ms behind running tasks; back to the queue for another worker`);
-      this.armWaitTimer();
-    }, Math.max(0, due));
+    this.waitTimer = setTimeout(
+      () => {
+        this.waitTimer = undefined;
+        const now = Date.now();
+        let handedBack = 0;
+        while (this.waiting.length > 0 && now - this.waiting[0].at >= this.options.maxLocalWaitMs) {
+          if (this.waiting.shift()!.delivery.requeue()) handedBack++;
+        }
+        if (handedBack > 0)
+          this.log.info(
+            'tasks_handed_back',
+            `${handedBack} task message(s) waited over ${this.options.maxLocalWaitMs} ms behind running tasks; back to the queue for another worker`,
+          );
+        this.armWaitTimer();
+      },
+      Math.max(0, due),
+    );
     this.waitTimer.unref();
   }
 

@@ -29,5 +29,5 @@ export function errorText(e: unknown): string {
   if (e instanceof Error) return e.message || e.name;
   // Nest's RPC filters throw plain `{status, message}` objects.
   if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
-  return typeof e === 'string' ? e : JSON.stringify(e) ?? String(e);
+  return typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e));
 }

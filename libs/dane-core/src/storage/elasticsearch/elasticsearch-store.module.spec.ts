@@ -66,7 +66,12 @@ describe('StorageModule and ElasticsearchModule', () => {
 
   it('does not register ElasticsearchModule (nor read ES config) for the other stores', async () => {
     // An ES host nothing listens on: opening a client and the index there would fail start-up.
-    const started = await start({ DANE_STORAGE__TYPE: 'pglite', DANE_STORAGE__DATA_DIR: "':memory:'", DANE_ELASTICSEARCH__HOST: "['http://127.0.0.1:9']", DANE_ELASTICSEARCH__MAX_RETRIES: '0' });
+    const started = await start({
+      DANE_STORAGE__TYPE: 'pglite',
+      DANE_STORAGE__DATA_DIR: "':memory:'",
+      DANE_ELASTICSEARCH__HOST: "['http://127.0.0.1:9']",
+      DANE_ELASTICSEARCH__MAX_RETRIES: '0',
+    });
     expect(started.get<DaneStore>(DANE_STORE).kind).toBe('pglite');
     expect(() => started.get(ElasticsearchService, { strict: false })).toThrow();
   });

@@ -17,9 +17,7 @@ interface IndexInfo {
 const SINGLE_SHARD = 'ELASTICSEARCH.SHARDS must be 1: tasks and results are read and updated by id without routing (docs/protocol.md, Writes)';
 
 async function readIndex(index: EsIndex): Promise<IndexInfo | null> {
-  const body = await index.call('read the index definition', () =>
-    index.client.indices.get<Record<string, IndexInfo>>({ index: index.name }, { ignore: [404] }),
-  );
+  const body = await index.call('read the index definition', () => index.client.indices.get<Record<string, IndexInfo>>({ index: index.name }, { ignore: [404] }));
   if (errorTypeOf(body) === 'index_not_found_exception') return null;
   // Keyed by the concrete index name (INDEX may be an alias).
   return Object.values(body)[0] ?? null;

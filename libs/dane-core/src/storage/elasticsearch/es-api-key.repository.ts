@@ -42,9 +42,7 @@ export class EsApiKeyRepository implements ApiKeyRepository {
   }
 
   async findById(id: string): Promise<ApiKeyRecord | null> {
-    const body = await this.index.call('read an API key', () =>
-      this.index.client.get<{ found: boolean; _source: Source }>({ index: this.name, id }, { ignore: [404] }),
-    );
+    const body = await this.index.call('read an API key', () => this.index.client.get<{ found: boolean; _source: Source }>({ index: this.name, id }, { ignore: [404] }));
     return body.found ? fromHit(id, body._source) : null;
   }
 
@@ -65,16 +63,12 @@ export class EsApiKeyRepository implements ApiKeyRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    const body = await this.index.call('delete an API key', () =>
-      this.index.client.delete<{ result?: string }>({ index: this.name, id, refresh: 'wait_for' }, { ignore: [404] }),
-    );
+    const body = await this.index.call('delete an API key', () => this.index.client.delete<{ result?: string }>({ index: this.name, id, refresh: 'wait_for' }, { ignore: [404] }));
     return body.result === 'deleted';
   }
 
   async touch(id: string, at: string): Promise<void> {
-    await this.index.call('note the use of an API key', () =>
-      this.index.client.update({ index: this.name, id, body: { doc: { last_used_at: at } } }, { ignore: [404] }),
-    );
+    await this.index.call('note the use of an API key', () => this.index.client.update({ index: this.name, id, body: { doc: { last_used_at: at } } }, { ignore: [404] }));
   }
 
   private ensureIndex(): Promise<void> {

@@ -17,7 +17,9 @@ function serveKeysIndex(es: RecordingElasticsearch): void {
   });
   es.on('GET', new RegExp(`^/${KEYS_INDEX}/_doc/`), (req) => {
     const doc = docs.get(idOf(req));
-    return doc ? { status: 200, body: { _index: KEYS_INDEX, _id: idOf(req), found: true, _source: doc } } : { status: 404, body: { _index: KEYS_INDEX, _id: idOf(req), found: false } };
+    return doc
+      ? { status: 200, body: { _index: KEYS_INDEX, _id: idOf(req), found: true, _source: doc } }
+      : { status: 404, body: { _index: KEYS_INDEX, _id: idOf(req), found: false } };
   });
   es.on('POST', new RegExp(`^/${KEYS_INDEX}/_update/`), () => ({ status: 200, body: { result: 'updated' } }));
   es.on('DELETE', new RegExp(`^/${KEYS_INDEX}/_doc/`), (req) => {

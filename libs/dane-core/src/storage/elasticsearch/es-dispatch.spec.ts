@@ -17,7 +17,14 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
     const [high, taken, low] = [storedTask('HIGH', S.ERROR_PROXY, 11), storedTask('TAKEN', S.CREATED, 12), storedTask('LOW', S.CREATED, 13)];
     recorded.es.once('POST', `/${INDEX}/_search`, hits([high, taken, low], 3, true));
     recorded.es.on('POST', `/${INDEX}/_mget`, mget([docStored]));
-    recorded.es.once('POST', `/${INDEX}/_bulk`, bulk([{ action: 'update', id: high.id, status: 200, seqNo: 14 }, { action: 'update', id: taken.id, status: 409, seqNo: 12 }]));
+    recorded.es.once(
+      'POST',
+      `/${INDEX}/_bulk`,
+      bulk([
+        { action: 'update', id: high.id, status: 200, seqNo: 14 },
+        { action: 'update', id: taken.id, status: 409, seqNo: 12 },
+      ]),
+    );
     recorded.es.once('POST', `/${INDEX}/_update/${low.id}`, updated(low.id, 15));
     const before = Date.now();
     const claims = await recorded.store.tasks.claimRunnable(2, 60_000);
@@ -31,12 +38,7 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
 
     const search = recorded.es.calls[0].body as Record<string, any>;
     expect(search).toMatchObject({ size: 14, seq_no_primary_term: true });
-    expect(search.sort).toEqual([
-      { 'task.priority': 'desc' },
-      { 'dane_node.seq': { order: 'asc', missing: 0 } },
-      { created_at: { order: 'asc', missing: 0 } },
-      { _seq_no: 'asc' },
-    ]);
+    expect(search.sort).toEqual([{ 'task.priority': 'desc' }, { 'dane_node.seq': { order: 'asc', missing: 0 } }, { created_at: { order: 'asc', missing: 0 } }, { _seq_no: 'asc' }]);
     expect(search.query.bool.must.slice(0, 2)).toEqual([{ exists: { field: 'task.key' } }, { terms: { 'task.state': [...DISPATCHABLE_STATES] } }]);
     expect(search.query.bool.must[2].bool.should[1]).toEqual({ range: { 'dane_node.not_before': { lte: expect.any(Number) } } });
 
@@ -69,7 +71,9 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
     expect(await recorded.store.tasks.heartbeat(t.id, 2, 60_000, '40% done')).toBe(true);
     const update = recorded.es.calls.find((r) => r.method === 'POST')!;
     expect(update.query).toEqual({ routing: doc._id, if_seq_no: '20', if_primary_term: '1', refresh: 'false' });
-    expect(update.body).toEqual({ doc: { dane_node: { lease_until: expect.any(Number), heartbeat_at: expect.any(Number) }, task: { msg: '40% done' }, updated_at: expect.any(String) } });
+    expect(update.body).toEqual({
+      doc: { dane_node: { lease_until: expect.any(Number), heartbeat_at: expect.any(Number) }, task: { msg: '40% done' }, updated_at: expect.any(String) },
+    });
   });
 
   it('refreshes once before looking for expired leases, then sends them back to 201', async () => {

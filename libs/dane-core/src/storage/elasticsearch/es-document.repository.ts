@@ -12,9 +12,7 @@ import { DocumentSource, documentFromHit, documentSource, isDocumentSource } fro
 const MAX_DELETE_PASSES = 5;
 
 function existsError(doc: DaneDocument): DocumentExistsError {
-  return new DocumentExistsError(
-    `A document with target.id \`${pythonStr(doc.target.id)}\`, and creator.id \`${pythonStr(doc.creator.id)}\` already exists`,
-  );
+  return new DocumentExistsError(`A document with target.id \`${pythonStr(doc.target.id)}\`, and creator.id \`${pythonStr(doc.creator.id)}\` already exists`);
 }
 
 export class EsDocumentRepository implements DocumentRepository {
@@ -67,7 +65,12 @@ export class EsDocumentRepository implements DocumentRepository {
   async search(query: DocumentSearch, page: PageRequest): Promise<Page<DaneDocument>> {
     const body = { _source: { excludes: ['role'] }, query: documentSearchQuery(query.targetId, query.creatorId) };
     const { hits, total, next } = await searchPage<DocumentSource>(this.index, body, WRITE_ORDER, page, 'documents');
-    return pageOfItems(hits.map((h) => documentFromHit(h)!), page, total, { next });
+    return pageOfItems(
+      hits.map((h) => documentFromHit(h)!),
+      page,
+      total,
+      { next },
+    );
   }
 
   async delete(id: string): Promise<boolean> {
@@ -82,7 +85,11 @@ export class EsDocumentRepository implements DocumentRepository {
   async deleteMany(ids: string[]): Promise<number> {
     const documents = (await this.index.mget<unknown>(ids)).filter((h) => isDocumentSource(h._source)).map((h) => h._id);
     if (documents.length === 0) return 0;
-    const items = await this.index.bulk(documents.map((_id) => ({ delete: { _id } })), REFRESH.delete, 'delete documents');
+    const items = await this.index.bulk(
+      documents.map((_id) => ({ delete: { _id } })),
+      REFRESH.delete,
+      'delete documents',
+    );
     const deleted = documents.filter((_, k) => items[k].status === 200);
     if (deleted.length > 0) await this.deleteChildren(deleted);
     return deleted.length;

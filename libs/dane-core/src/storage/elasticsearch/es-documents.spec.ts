@@ -29,7 +29,14 @@ describe('Elasticsearch documents on the wire (docs/protocol.md, Elasticsearch l
 
   it('registers many with one _bulk of create actions and reports each duplicate', async () => {
     const [a, b] = [makeDocument(), makeDocument()];
-    recorded.es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'create', id: a._id, status: 201 }, { action: 'create', id: b._id, status: 409 }]));
+    recorded.es.on(
+      'POST',
+      `/${INDEX}/_bulk`,
+      bulk([
+        { action: 'create', id: a._id, status: 201 },
+        { action: 'create', id: b._id, status: 409 },
+      ]),
+    );
     const outcome = await recorded.store.documents.insertMany([a, b]);
     expect(outcome.map((o) => o.error?.constructor)).toEqual([undefined, DocumentExistsError]);
     expect(recorded.es.calls).toHaveLength(1);
@@ -41,9 +48,17 @@ describe('Elasticsearch documents on the wire (docs/protocol.md, Elasticsearch l
 
   it('reads by id with a realtime GET and tells documents from tasks', async () => {
     const doc = makeDocument();
-    recorded.es.on('GET', `/${INDEX}/_doc/${doc._id}`, found({ id: doc._id, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at, role: 'document' } }));
+    recorded.es.on(
+      'GET',
+      `/${INDEX}/_doc/${doc._id}`,
+      found({ id: doc._id, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at, role: 'document' } }),
+    );
     recorded.es.on('GET', `/${INDEX}/_doc/${'0'.repeat(40)}`, missing('0'.repeat(40)));
-    recorded.es.on('GET', `/${INDEX}/_doc/${'1'.repeat(40)}`, found({ id: '1'.repeat(40), routing: doc._id, source: { task: { key: 'ASR', state: 201, msg: 'Created' }, role: { name: 'task', parent: doc._id } } }));
+    recorded.es.on(
+      'GET',
+      `/${INDEX}/_doc/${'1'.repeat(40)}`,
+      found({ id: '1'.repeat(40), routing: doc._id, source: { task: { key: 'ASR', state: 201, msg: 'Created' }, role: { name: 'task', parent: doc._id } } }),
+    );
     expect(await recorded.store.documents.findById(doc._id)).toEqual(doc);
     expect(await recorded.store.documents.findById('0'.repeat(40))).toBeNull();
     expect(await recorded.store.documents.findById('1'.repeat(40))).toBeNull();
@@ -51,7 +66,11 @@ describe('Elasticsearch documents on the wire (docs/protocol.md, Elasticsearch l
 
   it('searches with Q5 (wildcards, role excluded), oldest first, with exact totals', async () => {
     const doc = makeDocument('ITM1');
-    recorded.es.on('POST', `/${INDEX}/_search`, hits([{ id: doc._id, seqNo: 4, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at } }], 251));
+    recorded.es.on(
+      'POST',
+      `/${INDEX}/_search`,
+      hits([{ id: doc._id, seqNo: 4, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at } }], 251),
+    );
     const page = await recorded.store.documents.search({ targetId: 'ITM*' }, { page: 3, size: 100 });
     // Hits 201 of 251: the next page's cursor is this last hit's sort values.
     expect(page).toEqual({ items: [doc], total: 251, page: 3, size: 100, next: encodeCursor('documents', [4]) });

@@ -122,9 +122,7 @@ export class EsIndex {
   /** Items in the order of the actions; an empty list sends nothing. */
   async bulk(lines: object[], refresh: Refresh, what: string): Promise<BulkItem[]> {
     if (lines.length === 0) return [];
-    const body = await this.call(what, () =>
-      this.client.bulk<{ items: Record<string, BulkItem>[] }>({ index: this.name, refresh, body: lines }),
-    );
+    const body = await this.call(what, () => this.client.bulk<{ items: Record<string, BulkItem>[] }>({ index: this.name, refresh, body: lines }));
     return body.items.map((item) => Object.values(item)[0]);
   }
 

@@ -18,7 +18,8 @@ describe('Elasticsearch lease budget and stuck tasks', () => {
     // Claimed 12 s ago, a heartbeat 10.5 s ago (a worker had it), lease ran out 0.5 s ago.
     const claimedAt = now.getTime() - 12_000;
     const lost = (retries: number) =>
-      storedTask('ASR', S.QUEUED, 1, { attempt: retries + 1, retries, state_changed_at: claimedAt, heartbeat_at: claimedAt + 1_500, lease_until: claimedAt + 11_500 }).source as TaskSource;
+      storedTask('ASR', S.QUEUED, 1, { attempt: retries + 1, retries, state_changed_at: claimedAt, heartbeat_at: claimedAt + 1_500, lease_until: claimedAt + 11_500 })
+        .source as TaskSource;
     expect(expireDoc(lost(0), now, budget)).toMatchObject({
       task: { state: S.CREATED, msg: 'Worker lost (lease expired on attempt 1); dispatching again — retry 1 of 1' },
       dane_node: { retries: 1, not_before: null, lease_until: null, heartbeat_at: null },

@@ -53,7 +53,16 @@ describe('Elasticsearch results on the wire (docs/protocol.md, Elasticsearch lay
     recorded.es.on('PUT', `/${INDEX}/_doc/${id}`, alreadyExists(id));
     recorded.es.on('GET', `/${INDEX}/_doc/${id}`, found(first));
     const again = await recorded.store.results.insert(makeResult(task, 'ASR', 'abc123', { text: 'second copy' }), 'reply-1');
-    expect(again).toEqual({ _id: id, task_id: task._id, document_id: doc._id, task_key: 'ASR', generator, payload: { text: 'hallo' }, created_at: '2024-05-13T10:11:12', updated_at: '2024-05-13T10:11:12' });
+    expect(again).toEqual({
+      _id: id,
+      task_id: task._id,
+      document_id: doc._id,
+      task_key: 'ASR',
+      generator,
+      payload: { text: 'hallo' },
+      created_at: '2024-05-13T10:11:12',
+      updated_at: '2024-05-13T10:11:12',
+    });
     expect(id).toMatch(/^[A-Za-z0-9_-]{20}$/);
     expect((recorded.es.calls[1].body as Record<string, unknown>).dane_node).toEqual({ dedup_key: 'reply-1' });
   });

@@ -73,7 +73,12 @@ export class EsTaskRepository implements TaskRepository {
     // Q3 leaves `role` out; the document id is the routing every hit carries.
     const body = { _source: { excludes: ['role'] }, query: taskFilterQuery(filter) };
     const { hits, total, next } = await searchPage<TaskSource>(this.index, body, TASK_ORDER, page, 'tasks');
-    return pageOfItems(hits.map((h) => taskFromHit(h)!), page, total, { next });
+    return pageOfItems(
+      hits.map((h) => taskFromHit(h)!),
+      page,
+      total,
+      { next },
+    );
   }
 
   /** A composite aggregation, paged by its after_key, so no key or state is cut off. */
@@ -123,7 +128,10 @@ export class EsTaskRepository implements TaskRepository {
   async transitionMany(reqs: TransitionRequest[]): Promise<(DaneTask | null)[]> {
     reqs.forEach(checkTransitionText);
     const now = new Date();
-    return this.writer.writeMany(reqs.map((req) => ({ id: req.id, decide: (task) => transitionDoc(task, req, now) })), REFRESH.stateChange);
+    return this.writer.writeMany(
+      reqs.map((req) => ({ id: req.id, decide: (task) => transitionDoc(task, req, now) })),
+      REFRESH.stateChange,
+    );
   }
 
   /** Mass reset (docs/protocol.md, Manual interventions) as `_update_by_query`; passes repeat while tasks changed under it. */

@@ -63,7 +63,14 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
     const orphanDoc = makeDocument();
     const [ner, asr, orphan] = [makeTask(doc, 'NER'), makeTask(doc, 'ASR'), makeTask(orphanDoc, 'ASR')];
     recorded.es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: docSource }, orphanDoc._id]));
-    recorded.es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'create', id: ner._id, status: 201 }, { action: 'create', id: asr._id, status: 409 }]));
+    recorded.es.on(
+      'POST',
+      `/${INDEX}/_bulk`,
+      bulk([
+        { action: 'create', id: ner._id, status: 201 },
+        { action: 'create', id: asr._id, status: 409 },
+      ]),
+    );
     const outcome = await recorded.store.tasks.insertMany([ner, asr, orphan]);
     expect(outcome.map((o) => o.error?.constructor)).toEqual([undefined, TaskAssignedError, NotFoundError]);
     expect(recorded.es.calls.map((r) => r.path)).toEqual([`/${INDEX}/_mget`, `/${INDEX}/_bulk`, `/${INDEX}/_mget`]);
@@ -75,7 +82,14 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
 
   it('lists a document`s tasks with Q3 (match _routing, role excluded), reading the document id from the routing', async () => {
     const task = makeTask(doc, 'ASR');
-    recorded.es.on('POST', `/${INDEX}/_search`, hits([{ id: task._id, routing: doc._id, source: { task: { key: 'ASR', state: 201, msg: 'Created', priority: 1 }, created_at: task.created_at, updated_at: task.updated_at } }], 1));
+    recorded.es.on(
+      'POST',
+      `/${INDEX}/_search`,
+      hits(
+        [{ id: task._id, routing: doc._id, source: { task: { key: 'ASR', state: 201, msg: 'Created', priority: 1 }, created_at: task.created_at, updated_at: task.updated_at } }],
+        1,
+      ),
+    );
     const page = await recorded.store.tasks.list({ documentId: doc._id, key: 'ASR' }, { page: 1, size: 10 });
     expect(page.items).toEqual([{ ...task, depends_on: [] }]);
     expect(recorded.es.calls[0].body).toEqual({
@@ -91,10 +105,17 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
   it('pages a task list by cursor: search_after the three TASK_ORDER values, the next cursor from the last hit`s sort', async () => {
     const [asr, ner] = [makeTask(doc, 'ASR'), makeTask(doc, 'NER')];
     const source = (t: typeof asr) => ({ task: { key: t.key, state: 201, msg: 'Created', priority: 1 }, created_at: t.created_at, updated_at: t.updated_at });
-    recorded.es.once('POST', `/${INDEX}/_search`, hits([
-      { id: asr._id, routing: doc._id, source: source(asr), sort: [41, 1_700_000_000_000, 90] },
-      { id: ner._id, routing: doc._id, source: source(ner), sort: [42, 1_700_000_000_000, 91] },
-    ], 5));
+    recorded.es.once(
+      'POST',
+      `/${INDEX}/_search`,
+      hits(
+        [
+          { id: asr._id, routing: doc._id, source: source(asr), sort: [41, 1_700_000_000_000, 90] },
+          { id: ner._id, routing: doc._id, source: source(ner), sort: [42, 1_700_000_000_000, 91] },
+        ],
+        5,
+      ),
+    );
     const cursor = encodeCursor('tasks', [40, 1_700_000_000_000, 88]);
     const page = await recorded.store.tasks.list({ key: 'ASR' }, { page: 1, size: 1, cursor });
     expect(page.items.map((t) => t.key)).toEqual(['ASR']);
@@ -116,11 +137,7 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
     await recorded.store.tasks.list({ key: 'ASR', notStates: [S.QUEUED, S.SUCCESS], creatorId: 'NISV' }, { page: 1, size: 20 });
     expect((recorded.es.calls[0].body as Record<string, unknown>).query).toEqual({
       bool: {
-        must: [
-          { exists: { field: 'task.key' } },
-          { match: { 'task.key': 'ASR' } },
-          { has_parent: { parent_type: 'document', query: { term: { 'creator.id': 'NISV' } } } },
-        ],
+        must: [{ exists: { field: 'task.key' } }, { match: { 'task.key': 'ASR' } }, { has_parent: { parent_type: 'document', query: { term: { 'creator.id': 'NISV' } } } }],
         must_not: [{ terms: { 'task.state': [S.QUEUED, S.SUCCESS] } }],
       },
     });
@@ -128,7 +145,12 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
 
   it('reads a task Python wrote (no dane_node) as attempt 0 without dependencies', async () => {
     const id = makeTask(doc, 'DOWNLOAD')._id;
-    const source = { task: { key: 'DOWNLOAD', state: 200, msg: 'Success', priority: 1 }, role: { name: 'task', parent: doc._id }, created_at: '2021-01-14T10:00:00', updated_at: '2021-01-14T10:05:00' };
+    const source = {
+      task: { key: 'DOWNLOAD', state: 200, msg: 'Success', priority: 1 },
+      role: { name: 'task', parent: doc._id },
+      created_at: '2021-01-14T10:00:00',
+      updated_at: '2021-01-14T10:05:00',
+    };
     recorded.es.on('GET', `/${INDEX}/_doc/${id}`, found({ id, routing: doc._id, source }));
     expect(await recorded.store.tasks.findById(id)).toEqual({
       _id: id,

@@ -77,7 +77,14 @@ describe('Elasticsearch task transitions: conditional writes with if_seq_no/if_p
   it('applies many with one MGET and one _bulk of versioned updates; a lost item is decided again', async () => {
     const [a, b, c] = [storedTask('A', S.CREATED, 3), storedTask('B', S.QUEUED, 4), storedTask('C', S.CREATED, 5)];
     recorded.es.once('POST', `/${INDEX}/_mget`, mget([a, b, c]));
-    recorded.es.once('POST', `/${INDEX}/_bulk`, bulk([{ action: 'update', id: a.id, status: 200, seqNo: 6 }, { action: 'update', id: c.id, status: 409, seqNo: 5 }]));
+    recorded.es.once(
+      'POST',
+      `/${INDEX}/_bulk`,
+      bulk([
+        { action: 'update', id: a.id, status: 200, seqNo: 6 },
+        { action: 'update', id: c.id, status: 409, seqNo: 5 },
+      ]),
+    );
     recorded.es.once('POST', `/${INDEX}/_mget`, mget([storedTask('C', S.SUCCESS, 7)]));
     const results = await recorded.store.tasks.transitionMany([
       { id: a.id, from: [S.CREATED], to: S.UNFINISHED_DEPENDENCY, msg: 'waits', dependsOn: ['B'], notBefore: null, retries: 'increment' },
@@ -103,7 +110,24 @@ describe('Elasticsearch task transitions: conditional writes with if_seq_no/if_p
   });
 
   it('mass-resets with _update_by_query and a painless script, updated_at untouched, refreshed once', async () => {
-    recorded.es.on('POST', `/${INDEX}/_update_by_query`, { status: 200, body: { took: 9, timed_out: false, total: 2, updated: 2, deleted: 0, batches: 1, version_conflicts: 0, noops: 0, retries: { bulk: 0, search: 0 }, throttled_millis: 0, requests_per_second: -1, throttled_until_millis: 0, failures: [] } });
+    recorded.es.on('POST', `/${INDEX}/_update_by_query`, {
+      status: 200,
+      body: {
+        took: 9,
+        timed_out: false,
+        total: 2,
+        updated: 2,
+        deleted: 0,
+        batches: 1,
+        version_conflicts: 0,
+        noops: 0,
+        retries: { bulk: 0, search: 0 },
+        throttled_millis: 0,
+        requests_per_second: -1,
+        throttled_until_millis: 0,
+        failures: [],
+      },
+    });
     expect(await recorded.store.tasks.transitionAll({ key: 'ASR', state: S.ERROR }, S.TASK_RESET, 'Manual reset')).toBe(2);
     expect(recorded.es.calls[0].query).toEqual({ refresh: 'true', conflicts: 'proceed' });
     const body = recorded.es.calls[0].body as Record<string, any>;

@@ -17,11 +17,7 @@ export const WRITE_ORDER: Sort = [{ _seq_no: 'asc' }];
  * by created_at. `_seq_no` makes the order total, which search_after needs. `missing: 0` rather
  * than `_first`, whose sort value (Long.MIN_VALUE) does not survive a JavaScript number.
  */
-export const TASK_ORDER: Sort = [
-  { 'dane_node.seq': { order: 'asc', missing: 0 } },
-  { created_at: { order: 'asc', missing: 0 } },
-  { _seq_no: 'asc' },
-];
+export const TASK_ORDER: Sort = [{ 'dane_node.seq': { order: 'asc', missing: 0 } }, { created_at: { order: 'asc', missing: 0 } }, { _seq_no: 'asc' }];
 
 export interface SearchBody {
   query: Query;
@@ -45,7 +41,13 @@ function cursorOf(list: CursorList, hit: EsHit<unknown> | undefined): string | u
  * then read the page. The walk is not a snapshot: writes between its steps may shift the page by the
  * documents they add or remove.
  */
-export async function searchPage<S>(index: EsIndex, body: SearchBody, sort: Sort, page: PageRequest, list: CursorList): Promise<{ hits: EsHit<S>[]; total: number; next?: string }> {
+export async function searchPage<S>(
+  index: EsIndex,
+  body: SearchBody,
+  sort: Sort,
+  page: PageRequest,
+  list: CursorList,
+): Promise<{ hits: EsHit<S>[]; total: number; next?: string }> {
   if (page.cursor !== undefined) {
     const after = cursorKey(page.cursor, list, sort.length);
     const res = await index.search<S>({ ...body, sort, size: page.size + 1, search_after: after, track_total_hits: true });

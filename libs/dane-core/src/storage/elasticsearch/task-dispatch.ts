@@ -170,7 +170,12 @@ export class TaskDispatch {
       return Math.max(changed, due ?? 0);
     });
 
-    const waiting = bool([IS_TASK, taskStates([TaskState.UNFINISHED_DEPENDENCY]), { exists: { field: 'dane_node.depends_on' } }, { range: { 'dane_node.state_changed_at': { lt: cutoff } } }]);
+    const waiting = bool([
+      IS_TASK,
+      taskStates([TaskState.UNFINISHED_DEPENDENCY]),
+      { exists: { field: 'dane_node.depends_on' } },
+      { range: { 'dane_node.state_changed_at': { lt: cutoff } } },
+    ]);
     let missed = 0;
     for await (const page of scanPages<TaskSource>(this.index, { query: waiting }, since('dane_node.state_changed_at'), RELEASE_BATCH)) {
       const doneAt = await this.dependenciesDoneAt(page);

@@ -50,10 +50,7 @@ export class TaskInserts {
       }
     });
     const now = Date.now();
-    const lines = writable.flatMap((i) => [
-      { create: { _id: tasks[i]._id, routing: tasks[i].document_id } },
-      taskSource(tasks[i], nextInsertionSeq(now), now),
-    ]);
+    const lines = writable.flatMap((i) => [{ create: { _id: tasks[i]._id, routing: tasks[i].document_id } }, taskSource(tasks[i], nextInsertionSeq(now), now)]);
     const items = await this.index.bulk(lines, REFRESH.create, 'store tasks');
     const created: DaneTask[] = [];
     writable.forEach((i, k) => {

@@ -65,7 +65,14 @@ describe('PGlite memory settings', () => {
     const params = pgliteStartParams({ walBuffers: '', workMem: '1MB' });
     expect(params.slice(0, PGlite.defaultStartParams.length)).toEqual(PGlite.defaultStartParams);
     expect(params.slice(PGlite.defaultStartParams.length)).toEqual([
-      '-c', 'shared_buffers=16MB', '-c', 'work_mem=1MB', '-c', 'maintenance_work_mem=16MB', '-c', 'temp_buffers=8MB',
+      '-c',
+      'shared_buffers=16MB',
+      '-c',
+      'work_mem=1MB',
+      '-c',
+      'maintenance_work_mem=16MB',
+      '-c',
+      'temp_buffers=8MB',
     ]);
   });
 

@@ -10,9 +10,7 @@ import { wildcardToLike } from './wildcard';
 const COLUMNS = documentColumns('d');
 
 function existsError(doc: DaneDocument): DocumentExistsError {
-  return new DocumentExistsError(
-    `A document with target.id \`${pythonStr(doc.target.id)}\`, and creator.id \`${pythonStr(doc.creator.id)}\` already exists`,
-  );
+  return new DocumentExistsError(`A document with target.id \`${pythonStr(doc.target.id)}\`, and creator.id \`${pythonStr(doc.creator.id)}\` already exists`);
 }
 
 /**

@@ -118,7 +118,10 @@ describe('readSqlPage totals and cursors (fake executor)', () => {
   });
 
   it('does not count at all when the page is the last one by number, or a short first one', async () => {
-    for (const page of [{ page: 1, size: 10 }, { page: 7, size: 10 }]) {
+    for (const page of [
+      { page: 1, size: 10 },
+      { page: 7, size: 10 },
+    ]) {
       const db = fakeDb({ rows: 4, counted: 0, planned: 0 });
       expect(await read(db, page)).toMatchObject({ total: (page.page - 1) * 10 + 4 });
       expect(db.statements).toHaveLength(1);

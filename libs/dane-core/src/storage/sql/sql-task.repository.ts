@@ -7,16 +7,7 @@ import { SqlExecutor } from './sql-client';
 import { FOREIGN_KEY_VIOLATION, sqlState } from './sql-errors';
 import { SqlList, SqlPagingOptions, readSqlPage, sqlStateSet } from './sql-paging';
 import { SqlParams } from './sql-params';
-import {
-  ANNOTATE_DEPENDANTS,
-  CLAIM_RUNNABLE,
-  HEARTBEAT,
-  NEXT_DUE,
-  RELEASE_DEPENDANTS,
-  WAITING_DOCUMENTS,
-  CONFIRM_PUBLISHED,
-  dependenciesDone,
-} from './task-dispatch.sql';
+import { ANNOTATE_DEPENDANTS, CLAIM_RUNNABLE, HEARTBEAT, NEXT_DUE, RELEASE_DEPENDANTS, WAITING_DOCUMENTS, CONFIRM_PUBLISHED, dependenciesDone } from './task-dispatch.sql';
 import { EXPIRE_LEASES_WITHIN_BUDGET, FIND_STUCK } from './task-lease.sql';
 import { SQL_SUCCESS, SQL_WAITING } from './sql-states';
 import { transitionArrays, transitionParams, transitionSet } from './task-transition.sql';
@@ -321,7 +312,12 @@ export class SqlTaskRepository implements TaskRepository {
       const { rows } = await this.db.query<{ document_id: string }>(WAITING_DOCUMENTS, [after, RELEASE_BATCH_DOCUMENTS]);
       if (rows.length === 0) break;
       const remaining = limit === undefined ? undefined : limit - released.length;
-      released.push(...(await this.releaseIn(rows.map((r) => r.document_id), remaining)));
+      released.push(
+        ...(await this.releaseIn(
+          rows.map((r) => r.document_id),
+          remaining,
+        )),
+      );
       if (rows.length < RELEASE_BATCH_DOCUMENTS || (limit !== undefined && released.length >= limit)) break;
       after = rows[rows.length - 1].document_id;
     }
@@ -339,10 +335,7 @@ export class SqlTaskRepository implements TaskRepository {
   }
 
   async findDependants(documentId: string, key: string): Promise<DaneTask[]> {
-    const { rows } = await this.db.query<Row>(
-      `SELECT ${COLUMNS} FROM tasks AS t WHERE t.document_id = $1 AND $2::text = ANY(t.depends_on) ORDER BY t.seq`,
-      [documentId, key],
-    );
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM tasks AS t WHERE t.document_id = $1 AND $2::text = ANY(t.depends_on) ORDER BY t.seq`, [documentId, key]);
     return rows.map(taskFromRow);
   }
 

@@ -129,8 +129,7 @@ export class RecordingElasticsearch {
 
   /** Counted routes first, in the order given (a scripted sequence); then standing routes, latest first. */
   private replyTo(req: RecordedRequest): CannedReply {
-    const matches = (route: Route) =>
-      route.method === req.method && route.times > 0 && (typeof route.path === 'string' ? route.path === req.path : route.path.test(req.path));
+    const matches = (route: Route) => route.method === req.method && route.times > 0 && (typeof route.path === 'string' ? route.path === req.path : route.path.test(req.path));
     const route = this.routes.find((r) => r.times !== Infinity && matches(r)) ?? [...this.routes].reverse().find(matches);
     if (route) {
       route.times--;

@@ -80,9 +80,7 @@ export function dispatchContract(store: () => DaneStore): void {
       const [long] = await store().tasks.claimRunnable(1, LONG_LEASE);
       await sleep(50);
       const expired = await store().tasks.expireLeases(10);
-      expect(expired.map((t) => [t._id, t.state, t.msg, t.attempt])).toEqual([
-        [short.task._id, S.CREATED, 'Lease expired (attempt 1); dispatching again', 1],
-      ]);
+      expect(expired.map((t) => [t._id, t.state, t.msg, t.attempt])).toEqual([[short.task._id, S.CREATED, 'Lease expired (attempt 1); dispatching again', 1]]);
       expect(await store().tasks.heartbeat(short.task._id, 1, LONG_LEASE)).toBe(false);
       expect((await store().tasks.findById(long.task._id))?.state).toBe(S.QUEUED);
       const [again] = await store().tasks.claimRunnable(10, LONG_LEASE);
@@ -139,10 +137,12 @@ export function dispatchContract(store: () => DaneStore): void {
       ]);
       expect(stored.map((t) => t && [t.key, t.state])).toEqual([['DOWNLOAD', S.SUCCESS], ['DOWNLOAD', S.ERROR], null]);
       // ASR (DOWNLOAD only) and FACES (DOWNLOAD, and SHOTS done before) go; OCR still waits for X.
-      expect(released.map((t) => [t.document_id, t.key, t.state, t.msg]).sort()).toEqual([
-        [doc._id, 'ASR', S.CREATED, 'Dependencies done'],
-        [doc._id, 'FACES', S.CREATED, 'Dependencies done'],
-      ].sort());
+      expect(released.map((t) => [t.document_id, t.key, t.state, t.msg]).sort()).toEqual(
+        [
+          [doc._id, 'ASR', S.CREATED, 'Dependencies done'],
+          [doc._id, 'FACES', S.CREATED, 'Dependencies done'],
+        ].sort(),
+      );
       expect((await store().tasks.findById(id(doc, 'OCR')))?.state).toBe(S.UNFINISHED_DEPENDENCY);
       expect((await store().tasks.findById(id(other, 'ASR')))?.state).toBe(S.UNFINISHED_DEPENDENCY);
       expect(await store().tasks.transitionManyAndRelease([])).toEqual({ stored: [], released: [] });
@@ -152,10 +152,7 @@ export function dispatchContract(store: () => DaneStore): void {
       const docs = [makeDocument(), makeDocument(), makeDocument()];
       for (const doc of docs) {
         await store().documents.insert(doc);
-        await store().tasks.insertMany([
-          makeTask(doc, 'DOWNLOAD', { state: S.SUCCESS }),
-          makeTask(doc, 'ASR', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD'] }),
-        ]);
+        await store().tasks.insertMany([makeTask(doc, 'DOWNLOAD', { state: S.SUCCESS }), makeTask(doc, 'ASR', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD'] })]);
       }
       expect(await store().tasks.releaseDependants(undefined, 2)).toHaveLength(2);
       expect(await store().tasks.releaseDependants()).toHaveLength(1);

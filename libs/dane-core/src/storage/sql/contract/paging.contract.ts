@@ -48,15 +48,19 @@ export function pagingContract(store: () => DaneStore): void {
       for (const [name, filter] of filters) {
         const before = (await store().tasks.list(filter, { page: 1, size: 1000 })).items.map((t) => t._id);
         const added: string[] = [];
-        const walked = await walk((p) => store().tasks.list(filter, p), 2, async (n) => {
-          if (n === 1) {
-            // Remove a task already read (OFFSET paging would now skip one) and add a document with tasks.
-            await store().tasks.delete(before[0]);
-            const extra = await seed(store(), ['ASR', 'NER'], makeDocument(undefined, creator));
-            const now = (await store().tasks.list(filter, { page: 1, size: 1000 })).items.map((t) => t._id);
-            added.push(...now.filter((id) => extra.tasks.some((t) => t._id === id)));
-          }
-        });
+        const walked = await walk(
+          (p) => store().tasks.list(filter, p),
+          2,
+          async (n) => {
+            if (n === 1) {
+              // Remove a task already read (OFFSET paging would now skip one) and add a document with tasks.
+              await store().tasks.delete(before[0]);
+              const extra = await seed(store(), ['ASR', 'NER'], makeDocument(undefined, creator));
+              const now = (await store().tasks.list(filter, { page: 1, size: 1000 })).items.map((t) => t._id);
+              added.push(...now.filter((id) => extra.tasks.some((t) => t._id === id)));
+            }
+          },
+        );
         const ids = walked.map((t) => t._id);
         expect({ name, duplicates: ids.length - new Set(ids).size }).toEqual({ name, duplicates: 0 });
         // The walk reads every task that was there before it (the removed one was read first), in order, then the new ones.
@@ -97,15 +101,23 @@ export function pagingContract(store: () => DaneStore): void {
 
       const before = docs.map((d) => d.doc._id);
       const late: string[] = [];
-      const walkedDocs = await walk((p) => store().documents.search({ creatorId: creator }, p), 3, async (n) => {
-        if (n === 1) late.push((await seed(store(), [], makeDocument(undefined, creator))).doc._id);
-      });
+      const walkedDocs = await walk(
+        (p) => store().documents.search({ creatorId: creator }, p),
+        3,
+        async (n) => {
+          if (n === 1) late.push((await seed(store(), [], makeDocument(undefined, creator))).doc._id);
+        },
+      );
       expect(walkedDocs.map((d) => d._id)).toEqual([...before, ...late]);
 
       const lateResults: string[] = [];
-      const walkedResults = await walk((p) => store().results.find({ creatorId: creator, taskKey: 'ASR' }, p), 2, async (n) => {
-        if (n === 2) lateResults.push((await store().results.insert(makeResult(docs[3].tasks[0], 'ASR', 'g2')))._id);
-      });
+      const walkedResults = await walk(
+        (p) => store().results.find({ creatorId: creator, taskKey: 'ASR' }, p),
+        2,
+        async (n) => {
+          if (n === 2) lateResults.push((await store().results.insert(makeResult(docs[3].tasks[0], 'ASR', 'g2')))._id);
+        },
+      );
       expect(walkedResults.map((r) => r._id)).toEqual([...results.map((r) => r._id), ...lateResults]);
       const ofTask = await walk((p) => store().results.find({ taskId: docs[0].tasks[0]._id }, p), 1);
       expect(ofTask.map((r) => r._id)).toEqual([results[0]._id, results[7]._id]);
