@@ -74,7 +74,7 @@ describe.each(['classic', 'quorum'])('scheduler replies (postgres, %s server que
       const t = await ctx.store.tasks.findById(id);
       return t?.msg.includes('retries spent') ? t : null;
     });
-    expect(parked).toMatchObject({ state: TaskState.ERROR_INVALID_INPUT, msg: 'bad input — retries spent (2 of 2)', attempt: 3 });
+    expect(parked).toMatchObject({ state: TaskState.ERROR_INVALID_INPUT, msg: 'bad input — retries spent (2 of 2), attempt 3', attempt: 3 });
     // Parked: no further dispatch.
     await sleep(600);
     expect(w.tasksReceived(id)).toHaveLength(3);

@@ -53,7 +53,7 @@ describe('decideReply', () => {
   it('retries 502/503 with back-off while the key has retries left', () => {
     const d = transition(decideReply(inFlight('DOWNLOAD', { retries: 1 }), outcome(TaskState.ERROR_PROXY, 'service down'), ctx));
     expect(d.effect).toBe('retry_scheduled');
-    expect(d.request).toMatchObject({ to: TaskState.ERROR_PROXY, retries: 'increment', msg: 'service down — retry 2 of 3' });
+    expect(d.request).toMatchObject({ to: TaskState.ERROR_PROXY, retries: 'increment', msg: 'service down — retry 2 of 3, attempt 2' });
     // second retry: ceiling 2000 ms, jitter 0.5 → 1000 ms
     expect(d.request.notBefore).toEqual(new Date(now.getTime() + 1000));
   });
@@ -61,7 +61,7 @@ describe('decideReply', () => {
   it('parks a 502 whose retries are spent, saying so, with the per-key limit', () => {
     const d = transition(decideReply(inFlight('ASR', { retries: 1 }), outcome(TaskState.ERROR_INVALID_INPUT, 'bad input'), ctx));
     expect(d.effect).toBe('retries_spent');
-    expect(d.request).toMatchObject({ to: TaskState.ERROR_INVALID_INPUT, msg: 'bad input — retries spent (1 of 1)', notBefore: PARKED_UNTIL });
+    expect(d.request).toMatchObject({ to: TaskState.ERROR_INVALID_INPUT, msg: 'bad input — retries spent (1 of 1), attempt 2', notBefore: PARKED_UNTIL });
     expect(d.request.retries).toBeUndefined();
   });
 
@@ -74,7 +74,7 @@ describe('decideReply', () => {
   it('sends a refused job back to runnable after a back-off, counting it as a retry', () => {
     const d = transition(decideReply(inFlight(), { kind: 'refused', reply: reply(TaskState.CREATED, 'busy') }, ctx));
     expect(d.effect).toBe('retry_scheduled');
-    expect(d.request).toMatchObject({ to: TaskState.CREATED, retries: 'increment', msg: 'Refused by worker: busy — retry 1 of 3' });
+    expect(d.request).toMatchObject({ to: TaskState.CREATED, retries: 'increment', msg: 'Refused by worker: busy — retry 1 of 3, attempt 2' });
     expect(d.request.notBefore).toEqual(new Date(now.getTime() + 500));
   });
 

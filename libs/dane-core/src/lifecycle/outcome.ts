@@ -100,20 +100,28 @@ function waitForDependencies(task: DaneTask, reply: WorkerReply, ctx: DecisionCo
 /**
  * Auto-retry while the key's budget lasts, after the delay the worker asked for (`retry_after_ms`, see
  * requestedRetryDelay) or else the policy's back-off; then park in `state` with a message saying so.
+ * The message names both counters, because they differ: the retry budget counts outcomes that used a
+ * retry, the attempt counts every dispatch (also lease expiries of a task still queued and unconfirmed
+ * publishes, which use none): "… — retry 2 of 5, attempt 3", "… — retries spent (5 of 5), attempt 13".
  */
 function retryOrPark(task: DaneTask, state: number, msg: string, ctx: DecisionContext, requestedDelayMs?: number): ReplyDecision {
   const limit = retryLimit(ctx.policy, task.key);
   const used = task.retries ?? 0;
   if (used >= limit) {
-    return { action: 'transition', effect: 'retries_spent', request: request(task, state, `${msg} — retries spent (${limit} of ${limit})`, { notBefore: PARKED_UNTIL }) };
+    return { action: 'transition', effect: 'retries_spent', request: request(task, state, `${msg} — ${retriesSpentText(limit, task.attempt)}`, { notBefore: PARKED_UNTIL }) };
   }
   const next = used + 1;
   const delay = requestedDelayMs ?? retryDelay(next, ctx.policy.baseMs, ctx.policy.maxMs, ctx.random);
   return {
     action: 'transition',
     effect: 'retry_scheduled',
-    request: request(task, state, `${msg} — retry ${next} of ${limit}`, { notBefore: new Date(ctx.now.getTime() + delay), retries: 'increment' }),
+    request: request(task, state, `${msg} — retry ${next} of ${limit}, attempt ${task.attempt}`, { notBefore: new Date(ctx.now.getTime() + delay), retries: 'increment' }),
   };
+}
+
+/** "retries spent (5 of 5), attempt 13": the budget and the dispatch attempt it was spent on. */
+function retriesSpentText(limit: number, attempt: number): string {
+  return `retries spent (${limit} of ${limit}), attempt ${attempt}`;
 }
 
 /** Conditional on 102 at the attempt read: a concurrent expiry/re-dispatch makes the write a no-op. */
