@@ -51,6 +51,7 @@ const READS: string[] = [
   `/DANE/documents/?doc=${ID}`,
   '/DANE/search/document/?target_id=*',
   '/DANE/document/search/ITM*/NISV',
+  '/DANE/search/ITM*/NISV',
   '/DANE/task/',
   '/DANE/task/inprogress',
   `/DANE/task/${ID}`,

@@ -31,6 +31,7 @@ const ROUTES = [
   '/DANE/document/search/:seg/:seg',
   '/DANE/documents/',
   '/DANE/search/document/',
+  '/DANE/search/:seg/:seg',
   '/DANE/task/',
   '/DANE/task/inprogress',
   '/DANE/task/:task',
@@ -227,24 +228,20 @@ function arbitraries(seeds: Seeds) {
     },
     {
       weight: 1,
-      arbitrary: fc
-        .uint8Array({ maxLength: 200 })
-        .map((bytes) => ({
-          kind: 'raw' as const,
-          bytes: Buffer.concat([Buffer.from('{"target":{"id":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(bytes), Buffer.from('"}}')]),
-          type: 'application/json',
-        })),
+      arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => ({
+        kind: 'raw' as const,
+        bytes: Buffer.concat([Buffer.from('{"target":{"id":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(bytes), Buffer.from('"}}')]),
+        type: 'application/json',
+      })),
     },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ kind: 'raw' as const, bytes: Buffer.from(bytes), type: 'application/octet-stream' })) },
     {
       weight: 1,
-      arbitrary: fc
-        .integer({ min: MAX_BODY_BYTES - 10, max: MAX_BODY_BYTES * 2 })
-        .map((n) => ({
-          kind: 'raw' as const,
-          bytes: Buffer.from(JSON.stringify({ target: { id: 'BIG', url: 'u'.repeat(n), type: 'Video' }, creator: { id: 'X', type: 'Organization' } })),
-          type: 'text/plain',
-        })),
+      arbitrary: fc.integer({ min: MAX_BODY_BYTES - 10, max: MAX_BODY_BYTES * 2 }).map((n) => ({
+        kind: 'raw' as const,
+        bytes: Buffer.from(JSON.stringify({ target: { id: 'BIG', url: 'u'.repeat(n), type: 'Video' }, creator: { id: 'X', type: 'Organization' } })),
+        type: 'text/plain',
+      })),
     },
     { weight: 1, arbitrary: fc.string({ maxLength: 50 }).map((text) => ({ kind: 'raw' as const, bytes: Buffer.from(text), type: 'application/json' })) },
   );

@@ -242,13 +242,16 @@ describe('task routes (PGlite)', () => {
       expect((await http().get('/DANE/task/?size=5000').expect(400)).body.message).toMatch(/^size must be between 1 and 1000/);
     });
 
-    it('lists the ids of the tasks in 102 on the legacy /DANE/task/inprogress', async () => {
+    it('lists the ids of the tasks in progress or errored (not 200, not 412) on the legacy /DANE/task/inprogress', async () => {
       const docId = await newDocument('T-INPROGRESS');
       const a = (await http().post('/DANE/task/').send({ document_id: docId, key: 'P1' }).expect(201)).body._id;
-      await http().post('/DANE/task/').send({ document_id: docId, key: 'P2' }).expect(201);
+      const b = (await http().post('/DANE/task/').send({ document_id: docId, key: 'P2' }).expect(201)).body._id;
+      const c = (await http().post('/DANE/task/').send({ document_id: docId, key: 'P3' }).expect(201)).body._id;
       await setState(a, TaskState.QUEUED);
+      await setState(c, TaskState.SUCCESS);
       const res = await http().get('/DANE/task/inprogress').expect(200);
-      expect(res.body.tasks).toContain(a);
+      expect(res.body.tasks).toEqual(expect.arrayContaining([a, b]));
+      expect(res.body.tasks).not.toContain(c);
       expect(res.headers['x-total-count']).toBe(String(res.body.tasks.length));
       expect((await http().get('/DANE/task/inprogress?page=zero').expect(400)).body.message).toMatch(/^page must be/);
     });

@@ -31,6 +31,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'DocumentsController.deleteMany': { access: 'operate' },
 
   'SearchController.searchDocuments': { access: 'read' },
+  'SearchController.documentIds': { access: 'read' },
 
   'TaskController.assign': { access: 'submit', rateLimited: true },
   'TaskController.unfinished': { access: 'read' },

@@ -67,8 +67,12 @@ export class TaskController {
   }
 
   @Get('inprogress')
-  @ApiOperation({ summary: 'Legacy 0.2 (docs/protocol.md, Legacy routes): ids of the tasks in 102, paged by cursor or page' })
+  @ApiOperation({
+    summary: 'Legacy 0.2 (docs/protocol.md, Legacy routes): ids of the in-progress tasks, or tasks which have errored — every task not in 200 or 412 — paged by cursor or page',
+    description: 'The same tasks as GET /DANE/task/, answered as the original did: {"tasks": [ids]}; total in X-Total-Count, next page in Link.',
+  })
   @ApiOkResponse({ type: InProgressDto, headers: CURSOR_PAGING_HEADERS })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad page, size or cursor' })
   async inProgress(@Query() q: KeysetPageQueryDto, @Res({ passthrough: true }) res: Response) {
     return { tasks: cursorPagedList(res, await this.tasks.inProgress(pageOf(q)), (t) => t._id) };
   }

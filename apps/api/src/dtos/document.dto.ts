@@ -65,3 +65,9 @@ export class LegacyDocumentHitDto {
   @ApiProperty({ type: CreatorDto })
   creator: CreatorDto;
 }
+
+/** The seed's `GET /DANE/search/<target_id>/<creator_id>` (docs/protocol.md, Legacy routes): the original's `{"documents": [ids]}`. */
+export class DocumentIdsDto {
+  @ApiProperty({ type: [String], description: 'Ids of the documents whose target.id and creator.id match, oldest first (this page)' })
+  documents: string[];
+}

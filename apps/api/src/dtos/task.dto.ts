@@ -65,6 +65,6 @@ export class TaskBulkResponseDto {
 
 /** Legacy `GET /DANE/task/inprogress` (docs/protocol.md, Legacy routes). */
 export class InProgressDto {
-  @ApiProperty({ type: [String] })
+  @ApiProperty({ type: [String], description: 'Ids of the tasks not in 200 or 412 (in flight, to run, errored or waiting for a person), oldest first (this page)' })
   tasks: string[];
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DaneDocument, DaneTask, normaliseKey, NOT_ERRORED_STATES, TaskState, UNFINISHED_EXCLUDED_STATES, Page, PageRequest } from '@dane/protocol';
+import { DaneDocument, DaneTask, normaliseKey, NOT_ERRORED_STATES, UNFINISHED_EXCLUDED_STATES, Page, PageRequest } from '@dane/protocol';
 import { DANE_STORE, DaneStore, TaskStats } from '../storage/store.port';
 import { documentNotFound, taskNotFound } from './not-found';
 
@@ -37,9 +37,12 @@ export class TaskService {
     return this.store.tasks.list({ notStates: UNFINISHED_EXCLUDED_STATES }, page);
   }
 
-  /** Tasks in flight (legacy `GET /DANE/task/inprogress`; docs/protocol.md, Legacy routes). */
+  /**
+   * Legacy `GET /DANE/task/inprogress` (docs/protocol.md, Legacy routes): "in progress tasks, or tasks which have
+   * errored" — the original's getUnfinished, every task not in 200 or 412, the same set as `GET /DANE/task/`.
+   */
   async inProgress(page: PageRequest): Promise<Page<DaneTask>> {
-    return this.store.tasks.list({ states: [TaskState.QUEUED] }, page);
+    return this.unfinished(page);
   }
 
   /** Tasks of one key that ended in an error or wait for a person (`GET /DANE/workers/<key>`; docs/protocol.md, Worker routes). */
