@@ -4,3 +4,4 @@ export * from './dependencies';
 export * from './outcome';
 export * from './publish-outcome';
 export * from './lease-expiry';
+export * from './needs-person';

@@ -1,5 +1,6 @@
 import { DaneDocument, DaneResult, DaneTask, DaneError, Page, PageRequest } from '@dane/protocol';
 import type { LeaseExpiryBudget } from '../lifecycle/lease-expiry';
+import type { NeedsPersonCount } from '../lifecycle/needs-person';
 import type { ApiKeyRepository } from '../auth/api-key.repository';
 
 /** Injection token of the store (a `DaneStore`). */
@@ -39,6 +40,8 @@ export interface TaskFilter {
   notStates?: readonly number[];
   documentId?: string;
   creatorId?: string;
+  /** true: only tasks that need a person (lifecycle/needs-person.ts: manual states, retries spent, blocked by such a task). */
+  needsPerson?: boolean;
 }
 
 /**
@@ -106,6 +109,8 @@ export interface TaskRepository {
   list(filter: TaskFilter, page: PageRequest): Promise<Page<DaneTask>>;
   /** Counts by key and state, of one key when given. */
   countByKeyAndState(key?: string): Promise<TaskStats[]>;
+  /** Tasks that need a person (lifecycle/needs-person.ts), counted by key (keys without any left out), of one key when given. */
+  countNeedingPerson(key?: string): Promise<NeedsPersonCount[]>;
   delete(id: string): Promise<boolean>;
 
   transition(req: TransitionRequest): Promise<DaneTask | null>;

@@ -1,10 +1,11 @@
 import { DaneTask, TaskState, cursorKey, Page, PageRequest, pageOfItems } from '@dane/protocol';
 import { LeaseExpiryBudget } from '../../lifecycle/lease-expiry';
+import { NEEDS_PERSON, NeedsPersonCount, blockedTaskIds } from '../../lifecycle/needs-person';
 import { BulkOutcome, ClaimedTask, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
 import { EsHit, EsIndex } from './es-index';
 import { refuseNul } from './nul-text';
 import { TASK_ORDER, scanAll, searchPage } from './paging';
-import { IS_TASK, bool, resultsOfTask, routedTo, taskFilterQuery, taskKey, taskStates } from './queries';
+import { IS_TASK, bool, needsPersonQuery, resultsOfTask, routedTo, routedToAny, taskFilterQuery, taskKey, taskStates } from './queries';
 import { REFRESH } from './refresh-policy';
 import { TaskSource, taskFromHit } from './sources';
 import { annotateDoc, transitionDoc } from './task-changes';
@@ -15,6 +16,8 @@ import { TaskWriter } from './task-writer';
 /** Buckets per composite-aggregation page when counting by key and state. */
 const COUNT_PAGE = 1000;
 const MAX_QUERY_PASSES = 5;
+/** Documents per query when reading the tasks of the documents that have 412 tasks (needs-person case 3). */
+const BLOCKED_DOCUMENTS_PER_QUERY = 1000;
 
 /** The mass reset's script (docs/protocol.md, Writes): state and msg, a fresh retry budget, updated_at untouched (docs/protocol.md, Timestamps). */
 const MASS_RESET_SCRIPT = [
@@ -71,7 +74,8 @@ export class EsTaskRepository implements TaskRepository {
     if (page.cursor !== undefined) cursorKey(page.cursor, 'tasks', TASK_ORDER.length);
     if (filter.states !== undefined && filter.states.length === 0) return pageOfItems([], page, 0);
     // Q3 leaves `role` out; the document id is the routing every hit carries.
-    const body = { _source: { excludes: ['role'] }, query: taskFilterQuery(filter) };
+    const needsPerson = filter.needsPerson === undefined ? undefined : needsPersonQuery(await this.blockedIds());
+    const body = { _source: { excludes: ['role'] }, query: taskFilterQuery(filter, needsPerson) };
     const { hits, total, next } = await searchPage<TaskSource>(this.index, body, TASK_ORDER, page, 'tasks');
     return pageOfItems(
       hits.map((h) => taskFromHit(h)!),
@@ -98,6 +102,41 @@ export class EsTaskRepository implements TaskRepository {
       if (agg.buckets.length < COUNT_PAGE || !agg.after_key) return stats;
       after = agg.after_key;
     }
+  }
+
+  /** A terms aggregation of task.key over the needs-person query (keys are few; the size covers them all). */
+  async countNeedingPerson(key?: string): Promise<NeedsPersonCount[]> {
+    const must = [IS_TASK, needsPersonQuery(await this.blockedIds())];
+    if (key !== undefined) must.push({ term: { 'task.key': key } });
+    const stats: NeedsPersonCount[] = [];
+    let after: unknown;
+    for (;;) {
+      const composite = { size: COUNT_PAGE, sources: [{ key: { terms: { field: 'task.key' } } }], ...(after ? { after } : {}) };
+      const { aggregations } = await this.index.search<never>({ size: 0, query: bool(must), aggs: { by_key: { composite } } });
+      const agg = aggregations?.by_key as { buckets: { key: { key: string }; doc_count: number }[]; after_key?: unknown };
+      for (const b of agg.buckets) stats.push({ key: b.key.key, count: b.doc_count });
+      if (agg.buckets.length < COUNT_PAGE || !agg.after_key) return stats;
+      after = agg.after_key;
+    }
+  }
+
+  /**
+   * Needs-person case 3 (lifecycle/needs-person.ts) without joins Elasticsearch cannot make (a task's
+   * `depends_on` against its siblings' keys): the 412 tasks' documents, every task of those documents,
+   * and blockedTaskIds over them. Costs nothing when no task waits in 412.
+   */
+  private async blockedIds(): Promise<string[]> {
+    const waiting = await scanAll<TaskSource>(this.index, { _source: false, query: bool([IS_TASK, taskStates([NEEDS_PERSON.blockedState])]) }, TASK_ORDER);
+    const documents = [...new Set(waiting.map((h) => h._routing).filter((r): r is string => typeof r === 'string'))];
+    const tasks = [];
+    for (let i = 0; i < documents.length; i += BLOCKED_DOCUMENTS_PER_QUERY) {
+      const query = bool([routedToAny(documents.slice(i, i + BLOCKED_DOCUMENTS_PER_QUERY)), IS_TASK]);
+      for (const hit of await scanAll<TaskSource>(this.index, { _source: { excludes: ['role'] }, query }, TASK_ORDER)) {
+        const task = taskFromHit(hit)!;
+        tasks.push({ id: task._id, documentId: task.document_id, key: task.key, state: task.state, notBefore: hit._source.dane_node?.not_before, dependsOn: task.depends_on });
+      }
+    }
+    return [...blockedTaskIds(tasks)];
   }
 
   /** The task, then its results by join parent (they are routed by task id; docs/protocol.md, Join field and routing). */

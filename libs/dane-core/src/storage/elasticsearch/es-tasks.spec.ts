@@ -1,4 +1,5 @@
 import { NotFoundError, TaskAssignedError, TaskState, encodeCursor } from '@dane/protocol';
+import { PARKED_UNTIL } from '../../lifecycle/retry-policy';
 import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
 import { INDEX, alreadyExists, bulk, created, found, hits, mget, missing } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';
@@ -200,5 +201,87 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
     });
     await recorded.store.tasks.countByKeyAndState('ASR');
     expect((recorded.es.calls[1].body as { query: unknown }).query).toEqual({ bool: { must: [{ exists: { field: 'task.key' } }, { term: { 'task.key': 'ASR' } }] } });
+  });
+
+  it('lists the tasks that need a person: 412 tasks` documents read, blocked ones by id, beside manual and parked states', async () => {
+    const other = makeDocument('ITM10');
+    const source = (key: string, state: number, ext: Record<string, unknown> = {}) => ({
+      task: { key, state, msg: 'm', priority: 1 },
+      created_at: '2021-01-14T10:00:00',
+      updated_at: '2021-01-14T10:00:00',
+      dane_node: { attempt: 1, retries: 0, depends_on: [], ...ext },
+    });
+    const [download, asr, ner, filesize] = [makeTask(doc, 'DOWNLOAD'), makeTask(doc, 'ASR'), makeTask(other, 'NER'), makeTask(other, 'FILESIZE')];
+    const parked = { not_before: PARKED_UNTIL.getTime() };
+    // 1. the 412 tasks (ids and routing only); 2. every task of their documents; 3. the list itself.
+    recorded.es.once(
+      'POST',
+      `/${INDEX}/_search`,
+      hits([
+        { id: asr._id, routing: doc._id, source: undefined },
+        { id: ner._id, routing: other._id, source: undefined },
+      ]),
+    );
+    recorded.es.once(
+      'POST',
+      `/${INDEX}/_search`,
+      hits([
+        { id: download._id, routing: doc._id, source: source('DOWNLOAD', S.ERROR) },
+        { id: asr._id, routing: doc._id, source: source('ASR', S.UNFINISHED_DEPENDENCY, { depends_on: ['DOWNLOAD'] }) },
+        { id: ner._id, routing: other._id, source: source('NER', S.UNFINISHED_DEPENDENCY, { depends_on: ['ASR'] }) },
+        { id: filesize._id, routing: other._id, source: source('FILESIZE', S.ERROR_PROXY, parked) },
+      ]),
+    );
+    recorded.es.once('POST', `/${INDEX}/_search`, hits([download, asr, filesize].map((t) => ({ id: t._id, routing: t.document_id, source: source(t.key, S.ERROR) }))));
+    const page = await recorded.store.tasks.list({ needsPerson: true, key: 'ASR' }, { page: 1, size: 10 });
+    expect(page.total).toBe(3);
+    const bodies = recorded.es.calls.map((c) => c.body as Record<string, any>);
+    expect(bodies[0]).toMatchObject({ _source: false, query: { bool: { must: [{ exists: { field: 'task.key' } }, { terms: { 'task.state': [S.UNFINISHED_DEPENDENCY] } }] } } });
+    expect(bodies[1]).toMatchObject({
+      _source: { excludes: ['role'] },
+      query: { bool: { must: [{ terms: { _routing: [doc._id, other._id] } }, { exists: { field: 'task.key' } }] } },
+    });
+    const itself = {
+      bool: {
+        should: [
+          { terms: { 'task.state': [S.BAD_REQUEST, S.ACCESS_DENIED, S.NOT_FOUND, S.NO_ROUTE_TO_QUEUE, S.ERROR] } },
+          {
+            bool: {
+              must: [
+                { terms: { 'task.state': [S.CREATED, S.TASK_RESET, S.ERROR_INVALID_INPUT, S.ERROR_PROXY] } },
+                { range: { 'dane_node.not_before': { gte: PARKED_UNTIL.getTime() } } },
+              ],
+            },
+          },
+        ],
+        minimum_should_match: 1,
+      },
+    };
+    // ASR waits for the 500 DOWNLOAD: blocked. NER waits for an ASR its own document does not have in trouble: not.
+    expect(bodies[2].query).toEqual({
+      bool: {
+        must: [{ exists: { field: 'task.key' } }, { match: { 'task.key': 'ASR' } }, { bool: { should: [itself, { ids: { values: [asr._id] } }], minimum_should_match: 1 } }],
+      },
+    });
+  });
+
+  it('counts the tasks that need a person by key; without 412 tasks the query is the states alone', async () => {
+    recorded.es.once('POST', `/${INDEX}/_search`, hits([]));
+    recorded.es.once('POST', `/${INDEX}/_search`, {
+      status: 200,
+      body: {
+        took: 3,
+        timed_out: false,
+        _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+        hits: { total: { value: 2, relation: 'eq' }, max_score: null, hits: [] },
+        aggregations: { by_key: { after_key: { key: 'FILESIZE' }, buckets: [{ key: { key: 'FILESIZE' }, doc_count: 2 }] } },
+      },
+    });
+    expect(await recorded.store.tasks.countNeedingPerson()).toEqual([{ key: 'FILESIZE', count: 2 }]);
+    expect(recorded.es.calls).toHaveLength(2);
+    const body = recorded.es.calls[1].body as Record<string, any>;
+    expect(body.aggs).toEqual({ by_key: { composite: { size: 1000, sources: [{ key: { terms: { field: 'task.key' } } }] } } });
+    expect(body.query.bool.must[0]).toEqual({ exists: { field: 'task.key' } });
+    expect(body.query.bool.must[1].bool.should).toHaveLength(2);
   });
 });

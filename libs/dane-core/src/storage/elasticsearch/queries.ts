@@ -1,3 +1,4 @@
+import { NEEDS_PERSON } from '../../lifecycle/needs-person';
 import { TaskFilter } from '../store.port';
 import { Query } from './es-index';
 
@@ -38,15 +39,35 @@ export function bool(must: Query[], mustNot: Query[] = []): Query {
   return { bool: clauses };
 }
 
-/** GET /DANE/task/-style filters; Q3 (document + key) and Q9 (key, not in states) are special cases. */
-export function taskFilterQuery(filter: TaskFilter): Query {
+/** Cases 1 and 2 of lifecycle/needs-person.ts: a manual state, or parked with its retries spent. */
+export function needsPersonItself(): Query {
+  const parked = bool([taskStates(NEEDS_PERSON.parkedStates), { range: { 'dane_node.not_before': { gte: NEEDS_PERSON.parkedFrom.getTime() } } }]);
+  return { bool: { should: [taskStates(NEEDS_PERSON.manualStates), parked], minimum_should_match: 1 } };
+}
+
+/** All of lifecycle/needs-person.ts: cases 1 and 2, or one of the `blocked` 412 tasks (case 3, found by the caller). */
+export function needsPersonQuery(blocked: readonly string[]): Query {
+  if (blocked.length === 0) return needsPersonItself();
+  return { bool: { should: [needsPersonItself(), { ids: { values: [...blocked] } }], minimum_should_match: 1 } };
+}
+
+/**
+ * GET /DANE/task/-style filters; Q3 (document + key) and Q9 (key, not in states) are special cases.
+ * `filter.needsPerson` needs the clause `needsPerson` (needsPersonQuery, which takes a read to build).
+ */
+export function taskFilterQuery(filter: TaskFilter, needsPerson?: Query): Query {
   const must: Query[] = [];
   if (filter.documentId !== undefined) must.push(routedTo(filter.documentId));
   must.push(IS_TASK);
   if (filter.key !== undefined) must.push(taskKey(filter.key));
   if (filter.states !== undefined) must.push(taskStates(filter.states));
   if (filter.creatorId !== undefined) must.push(createdBy(filter.creatorId));
-  return bool(must, filter.notStates?.length ? [taskStates(filter.notStates)] : []);
+  const mustNot = filter.notStates?.length ? [taskStates(filter.notStates)] : [];
+  if (filter.needsPerson !== undefined) {
+    if (!needsPerson) throw new Error('taskFilterQuery: needsPerson filter without its clause');
+    (filter.needsPerson ? must : mustNot).push(needsPerson);
+  }
+  return bool(must, mustNot);
 }
 
 /** Q5: case-sensitive keyword wildcards on target.id and creator.id, `*` by default. */

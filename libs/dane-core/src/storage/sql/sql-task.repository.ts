@@ -1,6 +1,7 @@
 import { NotFoundError, TaskAssignedError, DaneTask, formatTimestamp, TRANSITIONS, TaskState, stateInfo, Page, PageRequest } from '@dane/protocol';
 import { MicroBatcher } from '../micro-batcher';
 import { LeaseExpiryBudget, LEASE_EXPIRED_STATE, WORKER_LOST_STATE } from '../../lifecycle/lease-expiry';
+import { NEEDS_PERSON, NeedsPersonCount } from '../../lifecycle/needs-person';
 import { BulkOutcome, ClaimedTask, StuckReason, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
 import { documentFromRow, taskColumns, taskFromRow } from './rows';
 import { SqlExecutor } from './sql-client';
@@ -66,6 +67,20 @@ export function taskList(filter: TaskFilter): SqlList {
   if (filter.documentId !== undefined) conditions.push(`t.document_id = ${params.add(filter.documentId)}`);
   if (filter.creatorId !== undefined) conditions.push(`t.creator_id = ${params.add(filter.creatorId)}`);
   return { list: 'tasks', from: 'tasks AS t', alias: 't', columns: COLUMNS, conditions, params };
+/**
+ * lifecycle/needs-person.ts as SQL: the ids of the tasks that need a person — manual states, parked with
+ * retries spent, and (recursively) 412 tasks waiting for a key whose task on the same document is one of them.
+ * Only constants are interpolated (state codes and PARKED_UNTIL), so it takes no parameters.
+ */
+const NEEDS_PERSON_IDS = `WITH RECURSIVE np(id, document_id, key) AS (
+      SELECT p.id, p.document_id, p.key FROM tasks AS p
+      WHERE p.state IN (${sqlStateSet(NEEDS_PERSON.manualStates)})
+         OR (p.state IN (${sqlStateSet(NEEDS_PERSON.parkedStates)}) AND p.not_before >= '${NEEDS_PERSON.parkedFrom.toISOString()}'::timestamptz)
+      UNION
+      SELECT w.id, w.document_id, w.key FROM tasks AS w JOIN np ON w.document_id = np.document_id AND np.key = ANY(w.depends_on)
+      WHERE w.state IN (${sqlStateSet([NEEDS_PERSON.blockedState])})
+    ) SELECT np.id FROM np`;
+
 }
 
 export class SqlTaskRepository implements TaskRepository {
@@ -75,6 +90,7 @@ export class SqlTaskRepository implements TaskRepository {
   constructor(
     private readonly db: SqlExecutor,
     private readonly paging: SqlPagingOptions = {},
+  if (filter.needsPerson !== undefined) conditions.push(`t.id ${filter.needsPerson ? '' : 'NOT '}IN (${NEEDS_PERSON_IDS})`);
   ) {}
 
   async insert(task: DaneTask): Promise<void> {
@@ -182,6 +198,15 @@ export class SqlTaskRepository implements TaskRepository {
     const set = transitionSet({
       to: '$4::smallint',
       msg: '$5::text',
+  async countNeedingPerson(key?: string): Promise<NeedsPersonCount[]> {
+    const { rows } = await this.db.query<{ key: string; count: string | number }>(
+      `SELECT t.key, count(*) AS count FROM tasks AS t WHERE t.id IN (${NEEDS_PERSON_IDS}) ${key === undefined ? '' : 'AND t.key = $1'}
+       GROUP BY t.key ORDER BY t.key`,
+      key === undefined ? [] : [key],
+    );
+    return rows.map((r) => ({ key: r.key, count: Number(r.count) }));
+  }
+
       now: '$6::text',
       keepUpdatedAt: '$7::boolean',
       notBeforeSet: '$8::boolean',

@@ -1,4 +1,5 @@
 import { NotFoundError, TaskAssignedError, TaskState } from '@dane/protocol';
+import { PARKED_UNTIL } from '../../../lifecycle/retry-policy';
 import { DaneStore } from '../../store.port';
 import { OLD_TIMESTAMP, makeDocument, makeTask, seed } from '../store-contract.fixtures';
 
@@ -63,6 +64,49 @@ export function taskContract(store: () => DaneStore): void {
         { key: 'ASR', state: S.CREATED, count: 1 },
         { key: 'NER', state: S.CREATED, count: 1 },
       ]);
+    });
+
+    it('tells the tasks that need a person (lifecycle/needs-person.ts): manual states, retries spent, blocked by such a task', async () => {
+      const a = makeDocument();
+      const b = makeDocument();
+      await store().documents.insertMany([a, b]);
+      const download = makeTask(a, 'DOWNLOAD', { state: S.ERROR });
+      const asr = makeTask(a, 'ASR', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD'] });
+      const ner = makeTask(a, 'NER', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['ASR'] });
+      const filesize = makeTask(b, 'FILESIZE');
+      const ocr = makeTask(b, 'OCR');
+      const retrying = makeTask(b, 'ASR');
+      const waiting = makeTask(b, 'NER', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['ASR'] });
+      const blockedByRefusals = makeTask(b, 'SPLIT', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['OCR'] });
+      await store().tasks.insertMany([download, asr, ner, filesize, ocr, retrying, waiting, blockedByRefusals]);
+      // Retries spent: 503 and (refusals) 201 parked at PARKED_UNTIL; an auto-retry whose back-off is ahead is not.
+      await store().tasks.transition({ id: filesize._id, from: [S.CREATED], to: S.ERROR_PROXY, msg: 'down — retries spent (5 of 5), attempt 13', notBefore: PARKED_UNTIL });
+      await store().tasks.transition({ id: ocr._id, from: [S.CREATED], to: S.CREATED, msg: 'Refused — retries spent (1 of 1), attempt 2', notBefore: PARKED_UNTIL });
+      await store().tasks.transition({ id: retrying._id, from: [S.CREATED], to: S.ERROR_PROXY, msg: 'down — retry 1 of 5, attempt 1', notBefore: new Date(Date.now() + 60_000) });
+
+      const ids = async (filter: Parameters<DaneStore['tasks']['list']>[0]) => {
+        const p = await store().tasks.list(filter, { page: 1, size: 20 });
+        return { total: p.total, ids: p.items.map((t) => t._id) };
+      };
+      expect(await ids({ needsPerson: true })).toEqual({ total: 6, ids: [download._id, asr._id, ner._id, filesize._id, ocr._id, blockedByRefusals._id] });
+      expect(await ids({ needsPerson: false })).toEqual({ total: 2, ids: [retrying._id, waiting._id] });
+      expect(await ids({ needsPerson: true, key: 'NER' })).toEqual({ total: 1, ids: [ner._id] });
+      expect(await ids({ needsPerson: true, documentId: b._id, states: [S.ERROR_PROXY, S.UNFINISHED_DEPENDENCY] })).toEqual({
+        total: 2,
+        ids: [filesize._id, blockedByRefusals._id],
+      });
+      expect(await store().tasks.countNeedingPerson()).toEqual([
+        { key: 'ASR', count: 1 },
+        { key: 'DOWNLOAD', count: 1 },
+        { key: 'FILESIZE', count: 1 },
+        { key: 'NER', count: 1 },
+        { key: 'OCR', count: 1 },
+        { key: 'SPLIT', count: 1 },
+      ]);
+      expect(await store().tasks.countNeedingPerson('FILESIZE')).toEqual([{ key: 'FILESIZE', count: 1 }]);
+      // A person retries the download: nothing on document a needs a person any more.
+      await store().tasks.transition({ id: download._id, from: [S.ERROR], to: S.CREATED, msg: 'Retried', notBefore: null });
+      expect((await ids({ needsPerson: true, documentId: a._id })).total).toBe(0);
     });
 
     it('deletes a task', async () => {
