@@ -82,6 +82,11 @@ function eventedTasks(repo: TaskRepository, events: EventPublisher): TaskReposit
       );
       return claimed;
     },
+    async claimOne(id: string, from: readonly number[], leaseMs: number, msg: string) {
+      const claimed = await repo.claimOne(id, from, leaseMs, msg);
+      if (claimed) events.taskChanged([claimed], () => (from.length === 1 ? from[0] : null));
+      return claimed;
+    },
     async expireLeases(limit: number, budget?: Parameters<TaskRepository['expireLeases']>[1]) {
       const expired = await repo.expireLeases(limit, budget);
       events.taskChanged(expired, () => TaskState.QUEUED);

@@ -131,6 +131,13 @@ export interface TaskRepository {
    * now + leaseMs. Concurrent claimers never get the same task (SKIP LOCKED).
    */
   claimRunnable(limit: number, leaseMs: number): Promise<ClaimedTask[]>;
+  /**
+   * Claims one task by id for a caller that runs it itself (a worker's batch run): when its state is one of `from`
+   * (whatever its back-off), state → 102 with `msg`, attempt + 1, lease until now + leaseMs, no heartbeat yet, back-off
+   * cleared; the retry counter is kept. One conditional write: of concurrent claimers (batch runs, dispatchers) one
+   * wins. Returns the task as stored after the claim, or null when it was not in one of `from`.
+   */
+  claimOne(id: string, from: readonly number[], leaseMs: number, msg: string): Promise<DaneTask | null>;
   /** Extends the lease of a task in 102 (at `attempt` when given). Returns false when not in 102. */
   heartbeat(id: string, attempt: number | undefined, leaseMs: number, msg?: string): Promise<boolean>;
   /**

@@ -197,6 +197,10 @@ export class EsTaskRepository implements TaskRepository {
     return this.dispatch.claimRunnable(limit, leaseMs);
   }
 
+  claimOne(id: string, from: readonly number[], leaseMs: number, msg: string): Promise<DaneTask | null> {
+    return this.dispatch.claimOne(id, from, leaseMs, msg);
+  }
+
   heartbeat(id: string, attempt: number | undefined, leaseMs: number, msg?: string): Promise<boolean> {
     return this.dispatch.heartbeat(id, attempt, leaseMs, msg);
   }

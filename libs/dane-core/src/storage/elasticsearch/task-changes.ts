@@ -63,6 +63,17 @@ export function claimDoc(task: TaskSource, leaseMs: number, now: Date): TaskDoc 
   });
 }
 
+/** A claim by id from one of `from`, whatever the back-off (TaskRepository.claimOne). */
+export function claimOneDoc(task: TaskSource, from: readonly number[], leaseMs: number, msg: string, now: Date): TaskDoc | null {
+  if (!from.includes(stateOf(task))) return null;
+  return stateWrite(task, TRANSITIONS.claim.to, msg, now, {
+    attempt: (ext(task).attempt ?? 0) + 1,
+    lease_until: now.getTime() + leaseMs,
+    heartbeat_at: null,
+    not_before: null,
+  });
+}
+
 /** Extends the lease of a task in 102 (at `attempt` when given); a progress message refreshes updated_at. */
 export function heartbeatDoc(task: TaskSource, attempt: number | undefined, leaseMs: number, msg: string | undefined, now: Date): TaskDoc | null {
   if (stateOf(task) !== TaskState.QUEUED) return null;

@@ -7,7 +7,7 @@ import { MAX_WINDOW, Sort, TASK_ORDER, scanPages } from './paging';
 import { IS_TASK, bool, routedToAny, taskStates } from './queries';
 import { REFRESH } from './refresh-policy';
 import { TaskSource, documentFromHit, isTaskSource, taskFromHit } from './sources';
-import { claimDoc, expireDoc, heartbeatDoc, queueLeaseDoc, releaseDoc } from './task-changes';
+import { claimDoc, claimOneDoc, expireDoc, heartbeatDoc, queueLeaseDoc, releaseDoc } from './task-changes';
 import { TaskWriter, VersionedWrite } from './task-writer';
 
 /** Highest priority first, then insertion order (docs/protocol.md, Task message; the SQL store's `ORDER BY priority DESC, seq`). */
@@ -85,6 +85,13 @@ export class TaskDispatch {
       if (hits.length < window) break;
     }
     return claimed;
+  }
+
+  /** One conditional write at the version read (a claim's refresh policy); a concurrent change is read again. */
+  async claimOne(id: string, from: readonly number[], leaseMs: number, msg: string): Promise<DaneTask | null> {
+    refuseNul(msg, 'msg');
+    if (from.length === 0) return null;
+    return this.writer.writeOne(id, (task) => claimOneDoc(task, from, leaseMs, msg, new Date()), REFRESH.claim);
   }
 
   async heartbeat(id: string, attempt: number | undefined, leaseMs: number, msg?: string): Promise<boolean> {

@@ -8,7 +8,17 @@ import { SqlExecutor } from './sql-client';
 import { FOREIGN_KEY_VIOLATION, sqlState } from './sql-errors';
 import { SqlList, SqlPagingOptions, readSqlPage, sqlStateSet } from './sql-paging';
 import { SqlParams } from './sql-params';
-import { ANNOTATE_DEPENDANTS, CLAIM_RUNNABLE, HEARTBEAT, NEXT_DUE, RELEASE_DEPENDANTS, WAITING_DOCUMENTS, CONFIRM_PUBLISHED, dependenciesDone } from './task-dispatch.sql';
+import {
+  ANNOTATE_DEPENDANTS,
+  CLAIM_ONE,
+  CLAIM_RUNNABLE,
+  HEARTBEAT,
+  NEXT_DUE,
+  RELEASE_DEPENDANTS,
+  WAITING_DOCUMENTS,
+  CONFIRM_PUBLISHED,
+  dependenciesDone,
+} from './task-dispatch.sql';
 import { EXPIRE_LEASES_WITHIN_BUDGET, FIND_STUCK } from './task-lease.sql';
 import { SQL_SUCCESS, SQL_WAITING } from './sql-states';
 import { transitionArrays, transitionParams, transitionSet } from './task-transition.sql';
@@ -292,6 +302,12 @@ export class SqlTaskRepository implements TaskRepository {
     if (limit <= 0) return [];
     const { rows } = await this.db.query<Row>(CLAIM_RUNNABLE, [limit, leaseMs, TRANSITIONS.claim.to, CLAIM_MESSAGE, formatTimestamp()]);
     return rows.map((row) => ({ task: taskFromRow(row), document: documentFromRow(row, 'doc_'), leaseUntil: row.lease_until as Date }));
+  }
+
+  async claimOne(id: string, from: readonly number[], leaseMs: number, msg: string): Promise<DaneTask | null> {
+    if (from.length === 0) return null;
+    const { rows } = await this.db.query<Row>(CLAIM_ONE, [id, [...from], leaseMs, TRANSITIONS.claim.to, msg, formatTimestamp()]);
+    return rows.length > 0 ? taskFromRow(rows[0]) : null;
   }
 
   async heartbeat(id: string, attempt: number | undefined, leaseMs: number, msg?: string): Promise<boolean> {

@@ -55,6 +55,15 @@ export const CONFIRM_PUBLISHED = `
   FROM locked
   WHERE t.id = locked.id`;
 
+/** $1 id, $2 the states it may be claimed from (smallint[]), $3 lease ms, $4 new state, $5 msg, $6 updated_at. */
+export const CLAIM_ONE = `
+  UPDATE tasks AS t
+  SET state = $4::smallint, msg = $5::text, attempt = t.attempt + 1,
+      lease_until = now() + $3::double precision * interval '1 millisecond', heartbeat_at = NULL,
+      not_before = NULL, updated_at = $6::text, state_changed_at = now()
+  WHERE t.id = $1 AND t.state = ANY($2::smallint[])
+  RETURNING ${taskColumns('t')}`;
+
 /** $1 lease ms, $2 id, $3 attempt or null, $4 msg or null (progress), $5 updated_at. */
 export const HEARTBEAT = `
   UPDATE tasks AS t

@@ -158,5 +158,29 @@ export function dispatchContract(store: () => DaneStore): void {
       expect(await store().tasks.releaseDependants()).toHaveLength(1);
       expect(await store().tasks.releaseDependants()).toEqual([]);
     });
+
+    it('claims one task by id from the given states, whatever its back-off, once among concurrent claimers', async () => {
+      const doc = makeDocument();
+      await store().documents.insert(doc);
+      await store().tasks.insertMany([makeTask(doc, 'LATER', { state: S.ERROR_PROXY, msg: 'Proxy error' }), makeTask(doc, 'DONE', { state: S.SUCCESS }), makeTask(doc, 'RACE')]);
+      const [later, done, race] = ['LATER', 'DONE', 'RACE'].map((key) => makeTask(doc, key)._id);
+      await store().tasks.transition({ id: later, from: [S.ERROR_PROXY], to: S.ERROR_PROXY, msg: 'Proxy error', notBefore: new Date(Date.now() + 3_600_000) });
+      const claimed = await store().tasks.claimOne(later, [S.CREATED, S.ERROR_PROXY], LONG_LEASE, 'Claimed by batch run');
+      expect(claimed).toMatchObject({ _id: later, state: S.QUEUED, msg: 'Claimed by batch run', attempt: 1 });
+      expect(await store().tasks.claimOne(later, [S.CREATED, S.ERROR_PROXY], LONG_LEASE, 'again')).toBeNull();
+      expect(await store().tasks.claimOne(done, [S.CREATED], LONG_LEASE, 'not done')).toBeNull();
+      expect(await store().tasks.claimOne(done, [S.SUCCESS], LONG_LEASE, 'forced')).toMatchObject({ state: S.QUEUED, attempt: 1 });
+      expect(await store().tasks.claimOne('0'.repeat(40), [S.CREATED], LONG_LEASE, 'unknown')).toBeNull();
+      expect(await store().tasks.claimOne(race, [], LONG_LEASE, 'no states')).toBeNull();
+      // The lease is the claim's: a heartbeat at the attempt extends it, the sweep does not take it yet.
+      expect(await store().tasks.heartbeat(later, 1, LONG_LEASE, 'half way')).toBe(true);
+      expect(await store().tasks.expireLeases(10)).toEqual([]);
+      expect(await store().tasks.claimRunnable(10, LONG_LEASE)).toEqual([expect.objectContaining({ task: expect.objectContaining({ _id: race }) })]);
+
+      await store().tasks.transition({ id: race, from: [S.QUEUED], to: S.CREATED, msg: 'Created' });
+      const rivals = await Promise.all([0, 1, 2, 3].map((i) => store().tasks.claimOne(race, [S.CREATED], LONG_LEASE, `claimer ${i}`)));
+      expect(rivals.filter((t) => t !== null)).toHaveLength(1);
+      expect(await store().tasks.findById(race)).toMatchObject({ state: S.QUEUED, attempt: 2 });
+    });
   });
 }
