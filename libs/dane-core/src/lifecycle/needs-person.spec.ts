@@ -30,14 +30,16 @@ describe('needs a person (the one definition)', () => {
       t('a1', 'a', 'DOWNLOAD', S.ERROR),
       t('a3', 'a', 'NER', S.UNFINISHED_DEPENDENCY, ['ASR']),
       t('a2', 'a', 'ASR', S.UNFINISHED_DEPENDENCY, ['DOWNLOAD']),
-      t('a4', 'a', 'OCR', S.UNFINISHED_DEPENDENCY, ['SPLIT']),
+      t('a4', 'a', 'OCR', S.UNFINISHED_DEPENDENCY, ['SPLIT']), // no SPLIT task on the document
       t('b1', 'b', 'DOWNLOAD', S.SUCCESS),
       t('b2', 'b', 'ASR', S.UNFINISHED_DEPENDENCY, ['DOWNLOAD']),
       t('c1', 'c', 'FILESIZE', S.ERROR_PROXY, [], PARKED_UNTIL),
       t('c2', 'c', 'THUMB', S.UNFINISHED_DEPENDENCY, ['FILESIZE']),
       t('d1', 'd', 'DOWNLOAD', S.ERROR),
       t('d2', 'd', 'ASR', S.CREATED, ['DOWNLOAD']),
+      t('e1', 'e', 'LATER', S.UNFINISHED_DEPENDENCY, ['NEVER_ASSIGNED']),
+      t('e2', 'e', 'LAST', S.UNFINISHED_DEPENDENCY, ['LATER']),
     ]);
-    expect([...blocked].sort()).toEqual(['a2', 'a3', 'c2']);
+    expect([...blocked].sort()).toEqual(['a2', 'a3', 'a4', 'c2', 'e1', 'e2']);
   });
 });

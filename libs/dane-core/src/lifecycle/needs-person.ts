@@ -9,7 +9,8 @@ import { PARKED_UNTIL } from './retry-policy';
  * 2. **retries spent** — in a dispatchable state (201/205, 502/503) parked with `not_before` at
  *    PARKED_UNTIL: the dispatcher never reaches it (outcome.ts, retryOrPark);
  * 3. **blocked** — in 412 waiting for a key whose task on the same document needs a person (1, 2 or,
- *    transitively, 3): the release waits for a 200 that nothing will bring.
+ *    transitively, 3), or for a key that no task of the document has (nothing assigned it): the release
+ *    waits for a 200 that nothing will bring.
  *
  * The stores render this as a query condition (SQL: sql-task.repository.ts `needsPersonCondition`,
  * a recursive CTE over these constants; Elasticsearch: es-task.repository.ts, which applies
@@ -52,8 +53,8 @@ export interface NeedsPersonTask {
 
 /**
  * Case 3 over the given tasks (all tasks of their documents): ids of the 412 tasks that wait, directly
- * or through other 412 tasks, for a task that needs a person itself. A fixpoint per document, so a
- * chain A → B → C with C in 500 blocks both B and A.
+ * or through other 412 tasks, for a task that needs a person itself or for a key the document has no
+ * task of. A fixpoint per document, so a chain A → B → C with C in 500 blocks both B and A.
  */
 export function blockedTaskIds(tasks: readonly NeedsPersonTask[]): Set<string> {
   const byDocument = new Map<string, NeedsPersonTask[]>();
@@ -64,13 +65,13 @@ export function blockedTaskIds(tasks: readonly NeedsPersonTask[]): Set<string> {
   }
   const blocked = new Set<string>();
   for (const siblings of byDocument.values()) {
+    const keys = new Set(siblings.map((t) => t.key));
     const stuckKeys = new Set(siblings.filter((t) => waitsForPersonItself(t.state, t.notBefore) !== null).map((t) => t.key));
-    if (stuckKeys.size === 0) continue;
     const waiting = siblings.filter((t) => t.state === NEEDS_PERSON.blockedState);
     for (let changed = true; changed;) {
       changed = false;
       for (const t of waiting) {
-        if (blocked.has(t.id) || !t.dependsOn.some((k) => stuckKeys.has(k))) continue;
+        if (blocked.has(t.id) || !t.dependsOn.some((k) => stuckKeys.has(k) || !keys.has(k))) continue;
         blocked.add(t.id);
         stuckKeys.add(t.key);
         changed = true;

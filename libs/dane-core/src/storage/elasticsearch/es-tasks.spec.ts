@@ -211,7 +211,7 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
       updated_at: '2021-01-14T10:00:00',
       dane_node: { attempt: 1, retries: 0, depends_on: [], ...ext },
     });
-    const [download, asr, ner, filesize] = [makeTask(doc, 'DOWNLOAD'), makeTask(doc, 'ASR'), makeTask(other, 'NER'), makeTask(other, 'FILESIZE')];
+    const [download, asr, ner, filesize, thumb] = [makeTask(doc, 'DOWNLOAD'), makeTask(doc, 'ASR'), makeTask(other, 'NER'), makeTask(other, 'FILESIZE'), makeTask(other, 'THUMB')];
     const parked = { not_before: PARKED_UNTIL.getTime() };
     // 1. the 412 tasks (ids and routing only); 2. every task of their documents; 3. the list itself.
     recorded.es.once(
@@ -228,7 +228,8 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
       hits([
         { id: download._id, routing: doc._id, source: source('DOWNLOAD', S.ERROR) },
         { id: asr._id, routing: doc._id, source: source('ASR', S.UNFINISHED_DEPENDENCY, { depends_on: ['DOWNLOAD'] }) },
-        { id: ner._id, routing: other._id, source: source('NER', S.UNFINISHED_DEPENDENCY, { depends_on: ['ASR'] }) },
+        { id: ner._id, routing: other._id, source: source('NER', S.UNFINISHED_DEPENDENCY, { depends_on: ['THUMB'] }) },
+        { id: thumb._id, routing: other._id, source: source('THUMB', S.ERROR_PROXY, { not_before: Date.now() + 60_000 }) },
         { id: filesize._id, routing: other._id, source: source('FILESIZE', S.ERROR_PROXY, parked) },
       ]),
     );
@@ -257,7 +258,7 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
         minimum_should_match: 1,
       },
     };
-    // ASR waits for the 500 DOWNLOAD: blocked. NER waits for an ASR its own document does not have in trouble: not.
+    // ASR waits for the 500 DOWNLOAD: blocked. NER waits for a THUMB that is still being retried: not.
     expect(bodies[2].query).toEqual({
       bool: {
         must: [{ exists: { field: 'task.key' } }, { match: { 'task.key': 'ASR' } }, { bool: { should: [itself, { ids: { values: [asr._id] } }], minimum_should_match: 1 } }],

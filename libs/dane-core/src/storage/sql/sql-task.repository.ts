@@ -77,9 +77,13 @@ export function taskList(filter: TaskFilter): SqlList {
   if (filter.documentId !== undefined) conditions.push(`t.document_id = ${params.add(filter.documentId)}`);
   if (filter.creatorId !== undefined) conditions.push(`t.creator_id = ${params.add(filter.creatorId)}`);
   return { list: 'tasks', from: 'tasks AS t', alias: 't', columns: COLUMNS, conditions, params };
+         OR (p.state IN (${sqlStateSet([NEEDS_PERSON.blockedState])}) AND EXISTS (
+               SELECT 1 FROM unnest(p.depends_on) AS d(key)
+               WHERE NOT EXISTS (SELECT 1 FROM tasks AS s WHERE s.document_id = p.document_id AND s.key = d.key)))
 /**
  * lifecycle/needs-person.ts as SQL: the ids of the tasks that need a person — manual states, parked with
- * retries spent, and (recursively) 412 tasks waiting for a key whose task on the same document is one of them.
+ * retries spent, 412 tasks waiting for a key their document has no task of, and (recursively) 412 tasks
+ * waiting for a key whose task on the same document is one of them.
  * Only constants are interpolated (state codes and PARKED_UNTIL), so it takes no parameters.
  */
 const NEEDS_PERSON_IDS = `WITH RECURSIVE np(id, document_id, key) AS (

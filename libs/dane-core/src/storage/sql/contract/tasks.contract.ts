@@ -78,7 +78,8 @@ export function taskContract(store: () => DaneStore): void {
       const retrying = makeTask(b, 'ASR');
       const waiting = makeTask(b, 'NER', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['ASR'] });
       const blockedByRefusals = makeTask(b, 'SPLIT', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['OCR'] });
-      await store().tasks.insertMany([download, asr, ner, filesize, ocr, retrying, waiting, blockedByRefusals]);
+      const unassigned = makeTask(b, 'LATER', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['ASR', 'NEVER'] });
+      await store().tasks.insertMany([download, asr, ner, filesize, ocr, retrying, waiting, blockedByRefusals, unassigned]);
       // Retries spent: 503 and (refusals) 201 parked at PARKED_UNTIL; an auto-retry whose back-off is ahead is not.
       await store().tasks.transition({ id: filesize._id, from: [S.CREATED], to: S.ERROR_PROXY, msg: 'down — retries spent (5 of 5), attempt 13', notBefore: PARKED_UNTIL });
       await store().tasks.transition({ id: ocr._id, from: [S.CREATED], to: S.CREATED, msg: 'Refused — retries spent (1 of 1), attempt 2', notBefore: PARKED_UNTIL });
@@ -88,17 +89,19 @@ export function taskContract(store: () => DaneStore): void {
         const p = await store().tasks.list(filter, { page: 1, size: 20 });
         return { total: p.total, ids: p.items.map((t) => t._id) };
       };
-      expect(await ids({ needsPerson: true })).toEqual({ total: 6, ids: [download._id, asr._id, ner._id, filesize._id, ocr._id, blockedByRefusals._id] });
+      // LATER waits for a key its document has no task of: nothing will assign it.
+      expect(await ids({ needsPerson: true })).toEqual({ total: 7, ids: [download._id, asr._id, ner._id, filesize._id, ocr._id, blockedByRefusals._id, unassigned._id] });
       expect(await ids({ needsPerson: false })).toEqual({ total: 2, ids: [retrying._id, waiting._id] });
       expect(await ids({ needsPerson: true, key: 'NER' })).toEqual({ total: 1, ids: [ner._id] });
       expect(await ids({ needsPerson: true, documentId: b._id, states: [S.ERROR_PROXY, S.UNFINISHED_DEPENDENCY] })).toEqual({
-        total: 2,
-        ids: [filesize._id, blockedByRefusals._id],
+        total: 3,
+        ids: [filesize._id, blockedByRefusals._id, unassigned._id],
       });
       expect(await store().tasks.countNeedingPerson()).toEqual([
         { key: 'ASR', count: 1 },
         { key: 'DOWNLOAD', count: 1 },
         { key: 'FILESIZE', count: 1 },
+        { key: 'LATER', count: 1 },
         { key: 'NER', count: 1 },
         { key: 'OCR', count: 1 },
         { key: 'SPLIT', count: 1 },
