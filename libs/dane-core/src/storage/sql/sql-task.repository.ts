@@ -67,19 +67,6 @@ const MOVE = `UPDATE tasks AS t SET ${transitionSet({
 
 type Row = Record<string, unknown>;
 
-/** The statement of a task list (exported for the paging specs, which EXPLAIN it). */
-export function taskList(filter: TaskFilter): SqlList {
-  const params = new SqlParams();
-  const conditions: string[] = [];
-  if (filter.key !== undefined) conditions.push(`t.key = ${params.add(filter.key)}`);
-  if (filter.states !== undefined) conditions.push(filter.states.length ? `t.state IN (${sqlStateSet(filter.states)})` : 'FALSE');
-  if (filter.notStates?.length) conditions.push(`t.state NOT IN (${sqlStateSet(filter.notStates)})`);
-  if (filter.documentId !== undefined) conditions.push(`t.document_id = ${params.add(filter.documentId)}`);
-  if (filter.creatorId !== undefined) conditions.push(`t.creator_id = ${params.add(filter.creatorId)}`);
-  return { list: 'tasks', from: 'tasks AS t', alias: 't', columns: COLUMNS, conditions, params };
-         OR (p.state IN (${sqlStateSet([NEEDS_PERSON.blockedState])}) AND EXISTS (
-               SELECT 1 FROM unnest(p.depends_on) AS d(key)
-               WHERE NOT EXISTS (SELECT 1 FROM tasks AS s WHERE s.document_id = p.document_id AND s.key = d.key)))
 /**
  * lifecycle/needs-person.ts as SQL: the ids of the tasks that need a person — manual states, parked with
  * retries spent, 412 tasks waiting for a key their document has no task of, and (recursively) 412 tasks
@@ -90,11 +77,25 @@ const NEEDS_PERSON_IDS = `WITH RECURSIVE np(id, document_id, key) AS (
       SELECT p.id, p.document_id, p.key FROM tasks AS p
       WHERE p.state IN (${sqlStateSet(NEEDS_PERSON.manualStates)})
          OR (p.state IN (${sqlStateSet(NEEDS_PERSON.parkedStates)}) AND p.not_before >= '${NEEDS_PERSON.parkedFrom.toISOString()}'::timestamptz)
+         OR (p.state IN (${sqlStateSet([NEEDS_PERSON.blockedState])}) AND EXISTS (
+               SELECT 1 FROM unnest(p.depends_on) AS d(key)
+               WHERE NOT EXISTS (SELECT 1 FROM tasks AS s WHERE s.document_id = p.document_id AND s.key = d.key)))
       UNION
       SELECT w.id, w.document_id, w.key FROM tasks AS w JOIN np ON w.document_id = np.document_id AND np.key = ANY(w.depends_on)
       WHERE w.state IN (${sqlStateSet([NEEDS_PERSON.blockedState])})
     ) SELECT np.id FROM np`;
 
+/** The statement of a task list (exported for the paging specs, which EXPLAIN it). */
+export function taskList(filter: TaskFilter): SqlList {
+  const params = new SqlParams();
+  const conditions: string[] = [];
+  if (filter.key !== undefined) conditions.push(`t.key = ${params.add(filter.key)}`);
+  if (filter.states !== undefined) conditions.push(filter.states.length ? `t.state IN (${sqlStateSet(filter.states)})` : 'FALSE');
+  if (filter.notStates?.length) conditions.push(`t.state NOT IN (${sqlStateSet(filter.notStates)})`);
+  if (filter.documentId !== undefined) conditions.push(`t.document_id = ${params.add(filter.documentId)}`);
+  if (filter.creatorId !== undefined) conditions.push(`t.creator_id = ${params.add(filter.creatorId)}`);
+  if (filter.needsPerson !== undefined) conditions.push(`t.id ${filter.needsPerson ? '' : 'NOT '}IN (${NEEDS_PERSON_IDS})`);
+  return { list: 'tasks', from: 'tasks AS t', alias: 't', columns: COLUMNS, conditions, params };
 }
 
 export class SqlTaskRepository implements TaskRepository {
@@ -104,7 +105,6 @@ export class SqlTaskRepository implements TaskRepository {
   constructor(
     private readonly db: SqlExecutor,
     private readonly paging: SqlPagingOptions = {},
-  if (filter.needsPerson !== undefined) conditions.push(`t.id ${filter.needsPerson ? '' : 'NOT '}IN (${NEEDS_PERSON_IDS})`);
   ) {}
 
   async insert(task: DaneTask): Promise<void> {
@@ -202,6 +202,15 @@ export class SqlTaskRepository implements TaskRepository {
     return rows.map((r) => ({ key: r.key, state: Number(r.state), count: Number(r.count) }));
   }
 
+  async countNeedingPerson(key?: string): Promise<NeedsPersonCount[]> {
+    const { rows } = await this.db.query<{ key: string; count: string | number }>(
+      `SELECT t.key, count(*) AS count FROM tasks AS t WHERE t.id IN (${NEEDS_PERSON_IDS}) ${key === undefined ? '' : 'AND t.key = $1'}
+       GROUP BY t.key ORDER BY t.key`,
+      key === undefined ? [] : [key],
+    );
+    return rows.map((r) => ({ key: r.key, count: Number(r.count) }));
+  }
+
   /** Its results go with it (ON DELETE CASCADE). */
   async delete(id: string): Promise<boolean> {
     const { rowCount } = await this.db.query('DELETE FROM tasks WHERE id = $1', [id]);
@@ -212,15 +221,6 @@ export class SqlTaskRepository implements TaskRepository {
     const set = transitionSet({
       to: '$4::smallint',
       msg: '$5::text',
-  async countNeedingPerson(key?: string): Promise<NeedsPersonCount[]> {
-    const { rows } = await this.db.query<{ key: string; count: string | number }>(
-      `SELECT t.key, count(*) AS count FROM tasks AS t WHERE t.id IN (${NEEDS_PERSON_IDS}) ${key === undefined ? '' : 'AND t.key = $1'}
-       GROUP BY t.key ORDER BY t.key`,
-      key === undefined ? [] : [key],
-    );
-    return rows.map((r) => ({ key: r.key, count: Number(r.count) }));
-  }
-
       now: '$6::text',
       keepUpdatedAt: '$7::boolean',
       notBeforeSet: '$8::boolean',
