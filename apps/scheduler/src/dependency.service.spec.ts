@@ -76,9 +76,11 @@ describe('DependencyService', () => {
     expect((await stored(ids.C)).msg).toBe('Waiting for dependencies: E');
   });
 
-  it('unfinishedSiblings: the keys of the other tasks of the document that are not 200', async () => {
-    const { ids } = await documentWith(['A', TaskState.SUCCESS], ['B', TaskState.ERROR], ['C', TaskState.QUEUED], ['W', TaskState.UNFINISHED_DEPENDENCY, []]);
-    expect((await service.unfinishedSiblings(await stored(ids.W))).sort()).toEqual(['B', 'C']);
+  it('siblingKeys: the keys of the other tasks of the document, not 200 and 200', async () => {
+    const { ids } = await documentWith(['A', TaskState.SUCCESS], ['B', TaskState.ERROR], ['C', TaskState.QUEUED], ['D', TaskState.SUCCESS], ['W', TaskState.QUEUED]);
+    const { unfinished, done } = await service.siblingKeys(await stored(ids.W));
+    expect(unfinished.sort()).toEqual(['B', 'C']);
+    expect(done.sort()).toEqual(['A', 'D']);
   });
 
   it('assignDependencies assigns what a 412 reply names, skips what is assigned or invalid, then releases the waiting task', async () => {

@@ -41,12 +41,13 @@ export class DependencyService {
   }
 
   /**
-   * Keys of the document's other tasks that are not done: what a 412 with an empty dependency list
-   * (assigned but unfinished; docs/protocol.md, Dependencies) may be waiting for.
+   * Keys of the document's other tasks, unfinished and done, for a 412 reply: what a 412 with an empty dependency
+   * list (assigned but unfinished; docs/protocol.md, Dependencies) may be waiting for, and which named
+   * dependencies the server already has in 200 (a worker that disagrees; lifecycle/outcome.ts, waitForDependencies).
    */
-  async unfinishedSiblings(task: DaneTask): Promise<string[]> {
-    const siblings = await tasksOfDocument(this.store, task.document_id);
-    return siblings.filter((t) => t._id !== task._id && !isDone(t.state)).map((t) => t.key);
+  async siblingKeys(task: DaneTask): Promise<{ unfinished: string[]; done: string[] }> {
+    const siblings = (await tasksOfDocument(this.store, task.document_id)).filter((t) => t._id !== task._id);
+    return { unfinished: siblings.filter((t) => !isDone(t.state)).map((t) => t.key), done: siblings.filter((t) => isDone(t.state)).map((t) => t.key) };
   }
 
   /**

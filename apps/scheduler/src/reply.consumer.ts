@@ -15,7 +15,6 @@ import {
   ReplyDecision,
   TaskState,
   decideReply,
-  dependencySpecs,
   readReply,
   serverQueueArguments,
 } from '@dane/core';
@@ -114,8 +113,9 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         this.reject('reply_unknown_task', 'unknownTask', { task_id: taskId, state: incoming.reply.state });
         continue;
       }
-      const unfinishedSiblings = waitsForUnnamedDependency(task, incoming) ? await this.dependencies.unfinishedSiblings(task) : undefined;
-      const decision = decideReply(task, incoming, { now, policy: this.settings.retry, unfinishedSiblings });
+      // A 412 is decided against the document's other tasks: what it may wait for, and what the server has done.
+      const siblings = isDependencyReply(task, incoming) ? await this.dependencies.siblingKeys(task) : undefined;
+      const decision = decideReply(task, incoming, { now, policy: this.settings.retry, unfinishedSiblings: siblings?.unfinished, doneSiblings: siblings?.done });
       if (decision.action === 'ignore') {
         this.reject('reply_stale', 'stale', { ...taskFields(task), reply_attempt: incoming.attempt ?? null, state: incoming.reply.state, reason: decision.reason });
       } else if (decision.action === 'heartbeat') {
@@ -178,14 +178,9 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-/** A 412 naming no valid dependency: the waiting set must come from the document's other tasks. */
-function waitsForUnnamedDependency(task: DaneTask, incoming: IncomingReply): boolean {
-  return (
-    task.state === TaskState.QUEUED &&
-    incoming.kind === 'outcome' &&
-    incoming.reply.state === TaskState.UNFINISHED_DEPENDENCY &&
-    dependencySpecs(incoming.reply.dependencies ?? [], task.key).specs.length === 0
-  );
+/** A 412 outcome for a task in flight: decideReply needs the states of the document's other tasks. */
+function isDependencyReply(task: DaneTask, incoming: IncomingReply): boolean {
+  return task.state === TaskState.QUEUED && incoming.kind === 'outcome' && incoming.reply.state === TaskState.UNFINISHED_DEPENDENCY;
 }
 
 function taskFields(task: DaneTask): Record<string, unknown> {

@@ -110,5 +110,84 @@ describe('decideReply', () => {
     );
     expect(d.effect).toBe('retry_scheduled');
     expect(d.request).toMatchObject({ to: TaskState.CREATED, retries: 'increment' });
+    expect(d.request.msg).toBe(
+      'Unfinished dependencies: the worker says a dependency is unfinished without naming it, but the document has no other unfinished task — retry 1 of 1, attempt 2',
+    );
+  });
+
+  describe('a worker that answers 412 for what the server sees as done, or names what it cannot assign (issue 13, item 4)', () => {
+    const unfinished = (dependencies: WorkerReply['dependencies']): IncomingReply => ({
+      kind: 'outcome',
+      reply: reply(TaskState.UNFINISHED_DEPENDENCY, 'Unfinished dependencies', { dependencies }),
+    });
+    const serverHas = { ...ctx, unfinishedSiblings: [], doneSiblings: ['DOWNLOAD'] };
+
+    it('does not wait in 412 for a dependency the server has in 200 (that would release it at once and loop): a retry with back-off, named', () => {
+      const d = transition(decideReply(inFlight('ASR', { attempt: 2, depends_on: ['DOWNLOAD'] }), unfinished(['DOWNLOAD']), serverHas));
+      expect(d.effect).toBe('retry_scheduled');
+      expect(d.request).toEqual({
+        id: inFlight('ASR')._id,
+        from: [TaskState.QUEUED],
+        attempt: 2,
+        to: TaskState.CREATED,
+        msg: 'Unfinished dependencies: the worker says DOWNLOAD is unfinished but the server has it done (200) — does the worker read another store? — retry 1 of 1, attempt 2',
+        notBefore: new Date(now.getTime() + 500),
+        retries: 'increment',
+      });
+      expect(d.assign).toBeUndefined();
+    });
+
+    it('counts each such 412 against the retry budget, then parks the task for a person with the dependency and the cause named', () => {
+      // The loop a Python worker reading Elasticsearch against a PostgreSQL server would drive: bounded.
+      let task = inFlight('DIARIZE', { attempt: 1, retries: 0 });
+      const effects: string[] = [];
+      let last: ReturnType<typeof transition> | undefined;
+      for (let i = 0; i < 10 && last?.effect !== 'retries_spent'; i++) {
+        last = transition(decideReply(task, unfinished([{ key: 'DOWNLOAD' }]), serverHas));
+        effects.push(last.effect);
+        task = { ...task, attempt: task.attempt + 1, retries: (task.retries ?? 0) + (last.request.retries === 'increment' ? 1 : 0) };
+      }
+      expect(effects).toEqual(['retry_scheduled', 'retry_scheduled', 'retry_scheduled', 'retries_spent']);
+      expect(last!.request).toMatchObject({
+        to: TaskState.CREATED,
+        notBefore: PARKED_UNTIL,
+        msg: 'Unfinished dependencies: the worker says DOWNLOAD is unfinished but the server has it done (200) — does the worker read another store? — retries spent (3 of 3), attempt 4',
+      });
+      expect(last!.request.retries).toBeUndefined();
+    });
+
+    it('names every done dependency, and still waits when one named dependency is unfinished on the server', () => {
+      const both = transition(decideReply(inFlight(), unfinished(['SHOTS', 'ASR']), { ...ctx, doneSiblings: ['SHOTS', 'ASR'] }));
+      expect(both.request.msg).toMatch(/^Unfinished dependencies: the worker says SHOTS, ASR are unfinished but the server has them done \(200\)/);
+      const oneOpen = transition(decideReply(inFlight(), unfinished(['SHOTS', 'ASR']), { ...ctx, doneSiblings: ['SHOTS'] }));
+      expect(oneOpen.effect).toBe('waiting_for_dependencies');
+      expect(oneOpen.request).toMatchObject({ to: TaskState.UNFINISHED_DEPENDENCY, dependsOn: ['SHOTS', 'ASR'] });
+    });
+
+    it('retries with back-off, naming it, a 412 whose only dependency the server cannot assign (an invalid key), instead of waiting for other tasks', () => {
+      const d = transition(decideReply(inFlight(), unfinished(['down load']), { ...ctx, unfinishedSiblings: ['OTHER'], doneSiblings: [] }));
+      expect(d.effect).toBe('retry_scheduled');
+      expect(d.request).toMatchObject({ to: TaskState.CREATED, retries: 'increment' });
+      expect(d.request.msg).toMatch(
+        /^Unfinished dependencies: the worker names a dependency the server cannot assign: "down load" \(dependency .+\) — is the worker's dependency list wrong\? — retry 1 of 3, attempt 2$/,
+      );
+      const spent = transition(decideReply(inFlight('DOWNLOAD', { retries: 3 }), unfinished(['down load', { nokey: 1 }]), { ...ctx, doneSiblings: [] }));
+      expect(spent.effect).toBe('retries_spent');
+      expect(spent.request.msg).toMatch(/the server cannot assign: "down load" \(.+\); \{"nokey":1\} \(.+\) — .* — retries spent \(3 of 3\), attempt 2$/);
+    });
+
+    it('still waits for the task`s own unfinished depends_on when the named key is invalid', () => {
+      const d = transition(decideReply(inFlight('ASR', { depends_on: ['PREP'] }), unfinished(['down load']), { ...ctx, doneSiblings: [] }));
+      expect(d.effect).toBe('waiting_for_dependencies');
+      expect(d.request).toMatchObject({ dependsOn: ['PREP'] });
+      expect(d.rejected).toEqual([{ entry: 'down load', reason: expect.any(String) }]);
+    });
+
+    it('names the done tasks of the document for a 412 that names nothing while nothing is unfinished', () => {
+      const d = transition(decideReply(inFlight(), unfinished([]), serverHas));
+      expect(d.request.msg).toBe(
+        'Unfinished dependencies: the worker says a dependency is unfinished without naming it, but the server has every other task of the document done (DOWNLOAD: 200) — does the worker read another store? — retry 1 of 3, attempt 2',
+      );
+    });
   });
 });

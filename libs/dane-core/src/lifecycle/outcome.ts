@@ -12,7 +12,7 @@ import {
 } from '@dane/protocol';
 import { TransitionRequest } from '../storage/store.port';
 import { retryDelay } from './backoff';
-import { dependencySpecs, mergeKeys } from './dependencies';
+import { DependencySpecs, dependencySpecs, mergeKeys } from './dependencies';
 import { PARKED_UNTIL, RetryPolicy, retryLimit } from './retry-policy';
 
 /** What the scheduler does after the write, besides acknowledging the reply. */
@@ -51,6 +51,12 @@ export interface DecisionContext {
    * so the task waits for every unfinished sibling; it re-checks once they are done.
    */
   unfinishedSiblings?: readonly string[];
+  /**
+   * For any 412: keys of the document's other tasks in 200. A dependency the worker says is unfinished while the
+   * server has it done (a worker that reads another store, e.g. a Python worker reading Elasticsearch while the
+   * server stores in PostgreSQL) is a pointless 412: waiting in 412 would release it at once and loop.
+   */
+  doneSiblings?: readonly string[];
 }
 
 /**
@@ -81,13 +87,22 @@ export function decideReply(task: DaneTask, incoming: IncomingReply, ctx: Decisi
   return { action: 'ignore', reason: `state ${state} is not a worker outcome` };
 }
 
+/**
+ * A 412 waits in 412 for what is unfinished on the server: the keys the worker names (assigned if missing) and
+ * the task's own `depends_on`; a 412 naming nothing (Python's "assigned but unfinished") waits for the document's
+ * unfinished tasks. A 412 that leaves nothing unfinished to wait for is pointless — the worker disagrees with the
+ * server (it names keys the server has in 200, or only keys the server cannot assign): waiting would release the
+ * task at once and re-dispatch it in a loop. It is counted against the key's retry budget instead, runs again
+ * after a back-off, and once the budget is spent waits for a person with a message naming the dependency and the
+ * likely cause (retryOrPark).
+ */
 function waitForDependencies(task: DaneTask, reply: WorkerReply, ctx: DecisionContext): ReplyDecision {
   const { specs, rejected } = dependencySpecs(reply.dependencies ?? [], task.key);
   const named = specs.map((s) => s.key);
-  const waitFor = mergeKeys(task.depends_on, named.length > 0 ? named : (ctx.unfinishedSiblings ?? [])).filter((k) => k !== task.key);
-  // Nothing known to wait for (the dependency finished meanwhile, or the worker named only invalid
-  // keys): run it again after a back-off rather than hold it in 412 with nothing to release it.
-  if (waitFor.length === 0) return retryOrPark(task, TaskState.CREATED, `${reply.message} (no unfinished dependency found)`, ctx);
+  const unnamed = named.length === 0 && rejected.length === 0;
+  const waitFor = mergeKeys(task.depends_on, unnamed ? (ctx.unfinishedSiblings ?? []) : named).filter((k) => k !== task.key);
+  const done = new Set(ctx.doneSiblings ?? []);
+  if (!waitFor.some((k) => !done.has(k))) return retryOrPark(task, TaskState.CREATED, `${reply.message}: ${disagreement(named, rejected, ctx)}`, ctx);
   return {
     action: 'transition',
     effect: 'waiting_for_dependencies',
@@ -95,6 +110,37 @@ function waitForDependencies(task: DaneTask, reply: WorkerReply, ctx: DecisionCo
     assign: specs,
     rejected,
   };
+}
+
+/** Why a 412 left nothing to wait for: the dependency the worker names and the likely cause. */
+function disagreement(named: readonly string[], rejected: DependencySpecs['rejected'], ctx: DecisionContext): string {
+  const done = new Set(ctx.doneSiblings ?? []);
+  const doneNamed = named.filter((k) => done.has(k));
+  const parts: string[] = [];
+  if (doneNamed.length > 0) {
+    const [are, them] = doneNamed.length === 1 ? ['is', 'it'] : ['are', 'them'];
+    parts.push(`the worker says ${doneNamed.join(', ')} ${are} unfinished but the server has ${them} done (200) — does the worker read another store?`);
+  }
+  if (rejected.length > 0) {
+    const entries = rejected.map(({ entry, reason }) => `${preview(entry)} (${reason})`).join('; ');
+    parts.push(`the worker names ${rejected.length === 1 ? 'a dependency' : 'dependencies'} the server cannot assign: ${entries} — is the worker's dependency list wrong?`);
+  }
+  if (parts.length === 0) {
+    // A 412 naming nothing, and nothing of the document unfinished.
+    const siblings = ctx.doneSiblings ?? [];
+    parts.push(
+      siblings.length > 0
+        ? `the worker says a dependency is unfinished without naming it, but the server has every other task of the document done (${siblings.join(', ')}: 200) — does the worker read another store?`
+        : 'the worker says a dependency is unfinished without naming it, but the document has no other unfinished task',
+    );
+  }
+  return parts.join('; ');
+}
+
+/** A dependency entry as the worker sent it, short. */
+function preview(entry: unknown): string {
+  const text = typeof entry === 'string' ? `"${entry}"` : JSON.stringify(entry);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /**
