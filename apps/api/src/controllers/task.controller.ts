@@ -16,6 +16,7 @@ import {
   TaskService,
   taskToJson,
   taskView,
+  UnfinishedTaskQueryDto,
   validateResult,
   validateTaskAssignment,
 } from '@dane/core';
@@ -59,11 +60,16 @@ export class TaskController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Unfinished tasks (not 200, not 412) as Task.to_json with integer states, paged by cursor or page (docs/protocol.md, Conventions)' })
+  @ApiOperation({
+    summary: 'Unfinished tasks (not 200, not 412) as Task.to_json with integer states, paged by cursor or page (docs/protocol.md, Conventions)',
+    description:
+      '`?needs_person=true`: instead, every task that needs a person (a manual state, retries spent, or 412 blocked by such a task; ' +
+      'docs/protocol.md, Needs a person); `?needs_person=false`: the unfinished tasks that will still move by themselves.',
+  })
   @ApiOkResponse({ type: [TaskJsonDto], headers: CURSOR_PAGING_HEADERS })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad page, size or cursor' })
-  async unfinished(@Query() q: KeysetPageQueryDto, @Res({ passthrough: true }) res: Response) {
-    return cursorPagedList(res, await this.tasks.unfinished(pageOf(q)), taskToJson);
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad page, size, cursor or needs_person' })
+  async unfinished(@Query() q: UnfinishedTaskQueryDto, @Res({ passthrough: true }) res: Response) {
+    return cursorPagedList(res, await this.tasks.unfinished(pageOf(q), q.needs_person), taskToJson);
   }
 
   @Get('inprogress')

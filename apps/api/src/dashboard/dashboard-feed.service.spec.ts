@@ -19,7 +19,7 @@ class CountingReader {
     this.maxRunning = Math.max(this.maxRunning, this.running);
     await new Promise((r) => setTimeout(r, this.readMs));
     this.running--;
-    return { t: Date.now(), counts: [], attention: { total: 0, tasks: [] } };
+    return { t: Date.now(), counts: [], needsPerson: [], attention: { total: 0, tasks: [] } };
   }
 }
 

@@ -1,4 +1,4 @@
-import { MANUAL_STATES, RETRY_REFUSED_STATES, STATE_TABLE, StateClass, TaskState, TaskStats } from '@dane/core';
+import { NeedsPersonCount, RETRY_REFUSED_STATES, STATE_TABLE, StateClass, TaskStats } from '@dane/core';
 
 /** What the page needs to know about each state, so its script holds no state codes. */
 interface StateLegend {
@@ -10,10 +10,7 @@ interface StateLegend {
 
 const STATE_LEGEND: readonly StateLegend[] = STATE_TABLE.map((s) => ({ code: s.code, name: s.name, class: s.class, meaning: s.meaning }));
 
-/** States a person should look at: the manual ones, and 412 (blocked on a dependency). */
-export const ATTENTION_STATES: readonly number[] = [...MANUAL_STATES, TaskState.UNFINISHED_DEPENDENCY];
-
-/** How many of the newest attention tasks each snapshot carries. */
+/** How many of the newest tasks needing a person ("Needs attention") each snapshot carries. */
 export const ATTENTION_LIMIT = 20;
 
 /** How many throughput samples the sparkline shows (one per snapshot). */
@@ -24,6 +21,8 @@ export interface StoreReading {
   /** Epoch ms of the read. */
   t: number;
   counts: TaskStats[];
+  /** Tasks that need a person, by key (store.tasks.countNeedingPerson(); lifecycle/needs-person.ts). */
+  needsPerson: NeedsPersonCount[];
   attention: { total: number; tasks: Record<string, unknown>[] };
 }
 
@@ -46,18 +45,22 @@ export interface DashboardSnapshot {
   at: string;
   t: number;
   states: readonly StateLegend[];
-  attentionStates: readonly number[];
   retryRefusedStates: readonly number[];
   counts: TaskStats[];
+  /**
+   * Tasks that need a person — no automatic path moves them again: manual states, retries spent, 412 blocked by
+   * such a task (lifecycle/needs-person.ts) — by key; `dane watch --until-done` ends when every task is done or here.
+   */
+  needsPerson: NeedsPersonCount[];
   keys: KeySummary[];
   total: number;
   /** Tasks completed (reached a done state) per second, all keys; null until two reads exist. */
   rate: number | null;
   history: ThroughputSample[];
-  /** The newest tasks needing attention, newest first, and how many there are in all. */
+  /** The newest tasks needing a person, newest first, and how many there are in all. */
   attention: { total: number; tasks: Record<string, unknown>[] };
   /** Set when the store could not be read; the counts are those of the last good read. */
   error?: string;
 }
 
-export const SNAPSHOT_CONSTANTS = { states: STATE_LEGEND, attentionStates: ATTENTION_STATES, retryRefusedStates: RETRY_REFUSED_STATES };
+export const SNAPSHOT_CONSTANTS = { states: STATE_LEGEND, retryRefusedStates: RETRY_REFUSED_STATES };

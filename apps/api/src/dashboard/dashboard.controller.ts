@@ -9,7 +9,7 @@ import { DashboardFeed } from './dashboard-feed.service';
 import { DashboardSnapshot } from './dashboard-snapshot';
 import { DASHBOARD_HTML } from './page/dashboard-page';
 import { DASHBOARD_SCRIPT } from './page/dashboard-script';
-import { parseKey, parseStates } from './task-list-query';
+import { parseFlag, parseKey, parseStates } from './task-list-query';
 
 /** DANE-events go to a browser in batches this often, at most EVENTS_PER_BATCH of them (the newest). */
 const EVENT_BATCH_MS = 250;
@@ -94,13 +94,14 @@ export class DashboardController {
   }
 
   /**
-   * Tasks by key and state, paged, total in X-Total-Count: the list `dane tasks` shows. The /DANE
+   * Tasks by key and state (and `needs_person=true|false`: lifecycle/needs-person.ts), paged, total in
+   * X-Total-Count: the list `dane tasks` shows. The /DANE
    * routes have no such filter (GET /DANE/workers/<key> is fixed to the errored states).
    */
   @Get('api/tasks')
   async tasks(@Query() q: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     const page = pageRequest(q.page, q.size);
-    const list = await this.store.tasks.list({ key: parseKey(q.key), states: parseStates(q.state) }, page);
+    const list = await this.store.tasks.list({ key: parseKey(q.key), states: parseStates(q.state), needsPerson: parseFlag(q.needs_person, 'needs_person') }, page);
     return pagedList(res, list, taskView);
   }
 }

@@ -26,3 +26,11 @@ export function parseKey(raw: unknown): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   return normaliseKey(raw, 'key');
 }
+
+/** `?needs_person=true|1|false|0`; absent or empty: no filter. Anything else is a 400 naming the field. */
+export function parseFlag(raw: unknown, field: string): boolean | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ValidationError(`${field} must be true or false (got ${JSON.stringify(raw)})`);
+}

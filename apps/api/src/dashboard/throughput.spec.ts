@@ -5,6 +5,7 @@ import { failedSnapshot, nextSnapshot } from './throughput';
 const reading = (t: number, counts: [string, number, number][]): StoreReading => ({
   t,
   counts: counts.map(([key, state, count]) => ({ key, state, count })),
+  needsPerson: [],
   attention: { total: 0, tasks: [] },
 });
 

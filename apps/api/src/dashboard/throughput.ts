@@ -33,6 +33,7 @@ export function nextSnapshot(prev: DashboardSnapshot | undefined, reading: Store
     t: reading.t,
     ...SNAPSHOT_CONSTANTS,
     counts: reading.counts,
+    needsPerson: reading.needsPerson,
     keys: summaries,
     total: summaries.reduce((sum, k) => sum + k.total, 0),
     rate,
@@ -43,6 +44,6 @@ export function nextSnapshot(prev: DashboardSnapshot | undefined, reading: Store
 
 /** The store could not be read: keep the last good counts, say why. */
 export function failedSnapshot(prev: DashboardSnapshot | undefined, t: number, error: string): DashboardSnapshot {
-  const base = prev ?? nextSnapshot(undefined, { t, counts: [], attention: { total: 0, tasks: [] } });
+  const base = prev ?? nextSnapshot(undefined, { t, counts: [], needsPerson: [], attention: { total: 0, tasks: [] } });
   return { ...base, at: new Date(t).toISOString(), t, error };
 }

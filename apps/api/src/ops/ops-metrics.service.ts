@@ -5,6 +5,7 @@ import { Gauge } from 'prom-client';
 import { checkQueues, QueueCount } from '@dane/core/broker';
 import { within } from '@dane/core/util/within';
 import { TaskMetrics } from '@dane/core/metrics';
+import type { NeedsPersonCount } from '@dane/core/lifecycle/needs-person';
 import { DANE_STORE, DaneStore, TaskStats } from '@dane/core/storage/store.port';
 import { AmqpSettings, DaneConfig, amqpSettings, resultQueueName } from '@dane/protocol';
 
@@ -43,6 +44,7 @@ export class OpsMetricsService implements OnModuleInit {
   private readonly amqp: AmqpSettings;
   private readonly rabbit: DaneConfig['RABBITMQ'];
   private readonly taskStats: () => Promise<TaskStats[]>;
+  private readonly needingPerson: () => Promise<NeedsPersonCount[]>;
   private readonly queueDepths: () => Promise<QueueDepth[]>;
 
   constructor(
@@ -54,6 +56,7 @@ export class OpsMetricsService implements OnModuleInit {
     this.rabbit = this.config.get<DaneConfig['RABBITMQ']>('RABBITMQ') ?? {};
     this.amqp = amqpSettings({ RABBITMQ: this.rabbit } as DaneConfig);
     this.taskStats = cached(() => within(this.store.tasks.countByKeyAndState(), BROKER_TIMEOUT_MS), SCRAPE_CACHE_MS);
+    this.needingPerson = cached(() => within(this.store.tasks.countNeedingPerson(), BROKER_TIMEOUT_MS), SCRAPE_CACHE_MS);
     this.queueDepths = cached(() => this.loadQueueDepths(), SCRAPE_CACHE_MS);
   }
 
@@ -85,6 +88,21 @@ export class OpsMetricsService implements OnModuleInit {
         this.reset();
         try {
           for (const s of await self.taskStats()) this.set({ key: s.key, state: String(s.state) }, s.count);
+        } catch (err) {
+          self.logger.warn(JSON.stringify({ event: 'metrics_store_failed', error: err.message }));
+        }
+      },
+    });
+
+    new Gauge({
+      name: 'dane_tasks_needing_person',
+      help: `Tasks that no automatic path will move again, by key: manual states, retries spent, 412 blocked by such a task (from the store, cached ${SCRAPE_CACHE_MS / 1000} s)`,
+      labelNames: ['key'],
+      registers,
+      async collect() {
+        this.reset();
+        try {
+          for (const c of await self.needingPerson()) this.set({ key: c.key }, c.count);
         } catch (err) {
           self.logger.warn(JSON.stringify({ event: 'metrics_store_failed', error: err.message }));
         }

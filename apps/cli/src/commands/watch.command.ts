@@ -35,7 +35,7 @@ function rows(progress: readonly KeyProgress[], rates: RateTracker): string[] {
         p.byClass.in_flight,
         p.byClass.runs_automatically,
         p.byClass.waiting,
-        p.byClass.needs_person,
+        p.needsPerson,
         formatRate(rates.rate(p.key)),
         eta === null ? '–' : formatDuration(eta),
         byState(p),
@@ -84,9 +84,10 @@ Reads the task counts every interval (default ${DEFAULT_INTERVAL_SECONDS} s) and
 done, in flight, to run, waiting for dependencies (${stateLabel(TaskState.UNFINISHED_DEPENDENCY)}) and needing a person, with the completion rate
 over the last minute and the ETA of the rest.
   --key KEY      watch these keys only (repeatable); default every key
-  --until-done   stop when every watched task is done or needs a person: exit 0 when all are done,
-                 4 when some need a person. Tasks waiting on a failed dependency keep it running:
-                 watch the dependency's key too.
+  --until-done   stop when nothing can move any more — every watched task is done or needs a person
+                 (a manual state, retries spent, or waiting in ${stateLabel(TaskState.UNFINISHED_DEPENDENCY)} for such a task) — and say
+                 how many need a person: exit 0 when all are done, 4 when some need a person.
+NEEDS PERSON counts those tasks whatever their state (a 503 whose retries are spent stays 503).
   --json         one JSON line per reading`,
   options: { key: { type: 'string', multiple: true }, interval: { type: 'string' }, 'until-done': { type: 'boolean' } },
   async run(ctx) {
@@ -99,7 +100,8 @@ over the last minute and the ETA of the rest.
     const display = new WatchDisplay(ctx);
     for (;;) {
       const t = Date.now();
-      const progress = keyProgress(await ctx.client.server.taskCounts(), keys);
+      const read = await ctx.client.server.taskProgress();
+      const progress = keyProgress(read.counts, keys, read.needsPerson);
       for (const p of progress) rates.add(p.key, t, p.byClass.done);
       if (ctx.json) {
         const keysOut = progress.map((p) => ({
@@ -107,6 +109,7 @@ over the last minute and the ETA of the rest.
           total: p.total,
           by_state: p.byState,
           by_class: p.byClass,
+          needs_person: p.needsPerson,
           rate: rates.rate(p.key),
           eta_seconds: rates.eta(p.key, p.remaining),
         }));
@@ -115,7 +118,19 @@ over the last minute and the ETA of the rest.
         display.show([`DANE ${ctx.url} · ${new Date(t).toLocaleTimeString()}`, ...(progress.length ? rows(progress, rates) : ['no tasks'])]);
       }
       if (ctx.options['until-done'] && settled(progress)) {
-        return progress.some((p) => p.byClass.needs_person > 0) ? ExitCode.SOME_FAILED : ExitCode.OK;
+        const stuck = progress.reduce((n, p) => n + p.needsPerson, 0);
+        if (stuck === 0) {
+          if (!ctx.json) ctx.io.stdout.write('All done.\n');
+          return ExitCode.OK;
+        }
+        const keysText = progress
+          .filter((p) => p.needsPerson > 0)
+          .map((p) => `${p.key} ${p.needsPerson}`)
+          .join(', ');
+        const text = `Nothing can move any more: ${stuck} task${stuck === 1 ? '' : 's'} need${stuck === 1 ? 's' : ''} a person (${keysText}); list them with GET /DANE/task/?needs_person=true.`;
+        if (ctx.json) ctx.io.stdout.write(JSON.stringify({ done: true, needs_person: stuck }) + '\n');
+        else ctx.io.stdout.write(text + '\n');
+        return ExitCode.SOME_FAILED;
       }
       if ((await sleep(interval * 1000, ctx.io.interrupted)) === 'interrupted') return ExitCode.OK;
     }

@@ -1,4 +1,4 @@
-import type { TaskCount } from '@dane/client';
+import type { NeedsPersonCount, TaskCount } from '@dane/client';
 import { StateClass, stateInfo } from '@dane/protocol';
 
 /** Where the tasks of one key are, by state class (docs/protocol.md, State table), at one moment. */
@@ -7,7 +7,12 @@ export interface KeyProgress {
   total: number;
   byClass: Record<StateClass, number>;
   byState: Record<string, number>;
-  /** Neither done nor waiting for a person: still to come. */
+  /**
+   * Tasks that need a person as the server counts them (manual states, retries spent, 412 blocked by such a
+   * task): more than `byClass.needs_person` when retries are spent or dependants are blocked.
+   */
+  needsPerson: number;
+  /** Neither done nor needing a person: still to come. */
   remaining: number;
 }
 
@@ -18,11 +23,11 @@ const emptyClasses = (): Record<StateClass, number> => ({ in_flight: 0, done: 0,
  * key without tasks shows as zeros). A code outside the state table counts as to run (the
  * original's scheduler treated unknown codes as runnable; docs/protocol.md, State table).
  */
-export function keyProgress(counts: readonly TaskCount[], keys: readonly string[] = []): KeyProgress[] {
+export function keyProgress(counts: readonly TaskCount[], keys: readonly string[] = [], needsPerson?: readonly NeedsPersonCount[]): KeyProgress[] {
   const byKey = new Map<string, KeyProgress>();
   const entry = (key: string) => {
     let p = byKey.get(key);
-    if (!p) byKey.set(key, (p = { key, total: 0, byClass: emptyClasses(), byState: {}, remaining: 0 }));
+    if (!p) byKey.set(key, (p = { key, total: 0, byClass: emptyClasses(), byState: {}, needsPerson: 0, remaining: 0 }));
     return p;
   };
   for (const key of keys) entry(key.toUpperCase());
@@ -33,11 +38,16 @@ export function keyProgress(counts: readonly TaskCount[], keys: readonly string[
     p.byState[String(c.state)] = (p.byState[String(c.state)] ?? 0) + c.count;
     p.byClass[stateInfo(c.state)?.class ?? 'runs_automatically'] += c.count;
   }
-  for (const p of byKey.values()) p.remaining = p.total - p.byClass.done - p.byClass.needs_person;
+  // A server without the needs-person counts: the manual states alone.
+  const stuck = new Map((needsPerson ?? []).map((c) => [c.key, c.count]));
+  for (const p of byKey.values()) {
+    p.needsPerson = needsPerson ? (stuck.get(p.key) ?? 0) : p.byClass.needs_person;
+    p.remaining = Math.max(0, p.total - p.byClass.done - p.needsPerson);
+  }
   return keys.length ? [...byKey.values()] : [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** Every watched task is done or waits for a person: nothing more will happen by itself. */
+/** Every watched task is done or needs a person: nothing more will happen by itself. */
 export function settled(progress: readonly KeyProgress[]): boolean {
   return progress.every((p) => p.remaining === 0);
 }

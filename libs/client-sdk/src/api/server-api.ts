@@ -1,6 +1,6 @@
 import type { HttpTransport } from '../http/http-transport';
 import { PagedQuery, pageFromHeaders } from '../paging/page';
-import type { TaskCount, WorkerQueue } from '../model/views';
+import type { NeedsPersonCount, TaskCount, WorkerQueue } from '../model/views';
 
 /** `/ready` answer. */
 export interface Readiness {
@@ -31,7 +31,16 @@ export class ServerApi {
 
   /** Task counts by key and state, read from the dashboard's `GET /manage/api/snapshot`. */
   async taskCounts(): Promise<TaskCount[]> {
-    const body = (await this.http.get<{ counts?: TaskCount[] }>('/manage/api/snapshot')).body;
-    return Array.isArray(body?.counts) ? body.counts : [];
+    return (await this.taskProgress()).counts;
+  }
+
+  /**
+   * Task counts by key and state, and by key the tasks that need a person (manual states, retries spent, 412
+   * blocked by such a task; `needsPerson` undefined from a server that does not count them), in one read of
+   * `GET /manage/api/snapshot`.
+   */
+  async taskProgress(): Promise<{ counts: TaskCount[]; needsPerson?: NeedsPersonCount[] }> {
+    const body = (await this.http.get<{ counts?: TaskCount[]; needsPerson?: NeedsPersonCount[] }>('/manage/api/snapshot')).body;
+    return { counts: Array.isArray(body?.counts) ? body.counts : [], needsPerson: Array.isArray(body?.needsPerson) ? body.needsPerson : undefined };
   }
 }

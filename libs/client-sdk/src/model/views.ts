@@ -135,3 +135,9 @@ export interface TaskCount {
   state: number;
   count: number;
 }
+
+/** Tasks of one key that need a person: manual states, retries spent, 412 blocked by such a task (via /manage/api/snapshot). */
+export interface NeedsPersonCount {
+  key: string;
+  count: number;
+}

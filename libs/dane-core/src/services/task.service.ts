@@ -32,9 +32,14 @@ export class TaskService {
     return this.store.tasks.list({ documentId }, page);
   }
 
-  /** Tasks neither done nor waiting for dependencies (`GET /DANE/task/`; docs/protocol.md, Task routes). */
-  async unfinished(page: PageRequest): Promise<Page<DaneTask>> {
-    return this.store.tasks.list({ notStates: UNFINISHED_EXCLUDED_STATES }, page);
+  /**
+   * Tasks neither done nor waiting for dependencies (`GET /DANE/task/`; docs/protocol.md, Task routes). With
+   * `needsPerson` true: every task that needs a person (lifecycle/needs-person.ts), 412 ones included; false: the
+   * unfinished ones that will still move by themselves.
+   */
+  async unfinished(page: PageRequest, needsPerson?: boolean): Promise<Page<DaneTask>> {
+    if (needsPerson) return this.store.tasks.list({ needsPerson: true }, page);
+    return this.store.tasks.list({ notStates: UNFINISHED_EXCLUDED_STATES, needsPerson }, page);
   }
 
   /**

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { Allow, ValidateIf } from 'class-validator';
 import { ValidationError } from '../errors';
 import { isPlainObject, MAX_PRIORITY, MIN_PRIORITY, TASK_KEYWORDS } from '../model/vocabulary';
+import { KeysetPageQueryDto } from './page-query.dto';
 import { validateBody } from './validation';
 import { IsAbsent, IsBooleanFlag, IsDependencyList, IsDocumentIds, IsOptionalObject, IsPriority, IsTaskKey } from './validators';
 
@@ -96,6 +97,20 @@ export class TaskActionQueryDto {
   @Transform(({ value }) => cascadeFlag(value))
   @IsBooleanFlag()
   cascade?: boolean;
+}
+
+/** `GET /DANE/task/?needs_person=`: the unfinished tasks, or with the flag the tasks that need a person (or the others). */
+export class UnfinishedTaskQueryDto extends KeysetPageQueryDto {
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description:
+      'true: every task that needs a person — no automatic path will move it again: a manual state (400, 403, 404, 422, 500), ' +
+      'an auto-retry state whose retries are spent ("retries spent (L of L)"), or 412 waiting for such a task — whatever its state. ' +
+      'false: the unfinished tasks (not 200, not 412) that will still move by themselves.',
+  })
+  @Transform(({ value }) => cascadeFlag(value))
+  @IsBooleanFlag()
+  needs_person?: boolean;
 }
 
 const CASCADE_VALUES: Record<string, boolean> = { '': false, false: false, '0': false, true: true, '1': true };
