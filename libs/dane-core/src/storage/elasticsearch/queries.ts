@@ -40,7 +40,7 @@ export function bool(must: Query[], mustNot: Query[] = []): Query {
 }
 
 /** Cases 1 and 2 of lifecycle/needs-person.ts: a manual state, or parked with its retries spent. */
-export function needsPersonItself(): Query {
+function needsPersonItself(): Query {
   const parked = bool([taskStates(NEEDS_PERSON.parkedStates), { range: { 'dane_node.not_before': { gte: NEEDS_PERSON.parkedFrom.getTime() } } }]);
   return { bool: { should: [taskStates(NEEDS_PERSON.manualStates), parked], minimum_should_match: 1 } };
 }
