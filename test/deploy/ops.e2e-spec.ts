@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { BROKER_HEALTH, DaneConfigModule, DaneStore, StorageModule } from '@dane/core';
+import * as amqp from 'amqplib';
+import { DaneConfigModule, DaneStore, StorageModule } from '@dane/core';
 import { MetricsServerModule, TaskMetrics } from '@dane/core/metrics';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { ResultsModule } from '@dane/results';
 import { SchedulerModule } from '@dane/scheduler';
 import { createApiTestApp } from '../support/api-test-app';
 import { freePort } from '../support/net';
-import { assigner, newDocument, publishRawReply, storeOf, TestBroker, testEnv, TestWorker, waitFor, waitForState } from '../support/scheduler-harness';
+import { AMQP_URL, assigner, newDocument, publishRawReply, storeOf, TestBroker, testEnv, TestWorker, waitFor, waitForState } from '../support/scheduler-harness';
 
 /** One sample of the exposition, e.g. value(text, 'dane_tasks', {key: 'X', state: '200'}). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -24,6 +26,15 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[4]);
   }
   return undefined;
+}
+
+/** Publishes raw bytes to the results queue, as anything on the network could. */
+async function publishRawResult(broker: TestBroker, content: string): Promise<void> {
+  const conn = await amqp.connect(AMQP_URL);
+  const ch = await conn.createConfirmChannel();
+  ch.sendToQueue(broker.resultQueue, Buffer.from(content), { persistent: true });
+  await ch.waitForConfirms();
+  await conn.close();
 }
 
 describe('operations: /metrics and terminus probes', () => {
@@ -43,7 +54,13 @@ describe('operations: /metrics and terminus probes', () => {
         DANE_SCHEDULER__MAX_RETRIES: '3',
       };
       const moduleRef = await Test.createTestingModule({
-        imports: [DaneConfigModule.forRoot({ env, cwd: env.DANE_HOME }), StorageModule.forRoot(), ApiModule, SchedulerModule, ResultsModule],
+        imports: [
+          DaneConfigModule.forRoot({ env, cwd: env.DANE_HOME }),
+          StorageModule.forRoot({ events: true }),
+          ApiModule.forRoot({ broker: true }),
+          SchedulerModule,
+          ResultsModule,
+        ],
       }).compile();
       app = moduleRef.createNestApplication({ logger: ['error'] });
       configureApiApp(app, undefined, { logRequests: false });
@@ -70,11 +87,15 @@ describe('operations: /metrics and terminus probes', () => {
       ids.push(await assign((await newDocument(store))._id, KEY, { args: { flaky: true } }));
       for (const id of ids) await waitForState(store, id, 200);
       await publishRawReply(broker, 'not json at all', { correlationId: 'nope' });
+      await publishRawResult(broker, 'not json either');
 
+      // One registry in the process: the scheduler's and the results intake's counters show on the API's /metrics.
       const http = () => request(app.getHttpServer());
-      const text = (await waitFor('the rejected reply in /metrics', async () => {
+      const text = (await waitFor('the rejected reply and result message in /metrics', async () => {
         const res = await http().get('/metrics').expect(200);
-        return (sample(res.text, 'dane_replies_rejected_total', { reason: 'malformed' }) ?? 0) >= 1 ? res.text : undefined;
+        const reply = sample(res.text, 'dane_replies_rejected_total', { reason: 'malformed' }) ?? 0;
+        const result = sample(res.text, 'dane_result_messages_total', { kind: 'malformed' }) ?? 0;
+        return reply >= 1 && result >= 1 ? res.text : undefined;
       })) as string;
       expect((await http().get('/metrics')).headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
 
@@ -89,6 +110,8 @@ describe('operations: /metrics and terminus probes', () => {
       expect(sample(text, 'dane_dispatch_total', { outcome: 'dispatched' })).toBeGreaterThanOrEqual(5);
       expect(sample(text, 'dane_replies_total', { kind: 'outcomes' })).toBeGreaterThanOrEqual(5);
       expect(sample(text, 'dane_results_stored_total')).toBe(0);
+      // The store publishes its writes' events (StorageModule.forRoot({ events: true })), counted on the same registry.
+      expect(sample(text, 'dane_events_total', { type: 'task', outcome: 'confirmed' })).toBeGreaterThanOrEqual(1);
       expect(sample(text, 'dane_sweeper_total', { kind: 'sweeps' })).toBeGreaterThanOrEqual(1);
       expect(sample(text, 'dane_sweeper_total', { kind: 'stuck' })).toBeUndefined();
       expect(sample(text, 'dane_tasks_stuck')).toBe(0);
@@ -96,6 +119,16 @@ describe('operations: /metrics and terminus probes', () => {
       expect(sample(text, 'dane_queue_messages', { queue: broker.responseQueue })).toBe(0);
       expect(sample(text, 'dane_queue_consumers', { queue: broker.responseQueue })).toBeGreaterThanOrEqual(1);
       expect(text).toMatch(/^dane_process_cpu_user_seconds_total /m);
+    });
+
+    it('wires the modules explicitly: one broker and one metrics module, and only config and the store global', () => {
+      const modules = [...app.get(ModulesContainer).values()];
+      const named = (name: string) => modules.filter((m) => m.metatype.name === name);
+      expect(named('DaneBrokerModule')).toHaveLength(1);
+      expect(named('TaskMetricsModule')).toHaveLength(1);
+      // Nest's own core and discovery, @nestjs/config, and the store the root picked (StorageModule.forRoot).
+      const globals = modules.filter((m) => m.isGlobal).map((m) => m.metatype.name);
+      expect(globals.sort()).toEqual(['ConfigHostModule', 'ConfigModule', 'DaneConfigModule', 'DiscoveryModule', 'InternalCoreModule', 'StorageModule']);
     });
 
     it('answers the terminus probes with the broker connection of this process', async () => {
@@ -113,7 +146,7 @@ describe('operations: /metrics and terminus probes', () => {
     it('reports ready while the store answers and 503 once it is gone, in both shapes', async () => {
       const store = await createSqlStore({ kind: 'pglite' });
       let brokerUp = true;
-      const app = await createApiTestApp(store, { env: { DANE_AUTH__ENABLED: 'true' }, providers: [{ provide: BROKER_HEALTH, useValue: { check: async () => brokerUp } }] });
+      const app = await createApiTestApp(store, { env: { DANE_AUTH__ENABLED: 'true' }, brokerHealth: { check: async () => brokerUp } });
       try {
         const http = () => request(app.getHttpServer());
         expect((await http().get('/health/ready').expect(200)).body.status).toBe('ok');

@@ -8,7 +8,7 @@ import { DANE_STORE, DaneConfigModule, DaneStore, TRANSITIONS } from '@dane/core
 import { createSqlStore } from '@dane/core/storage/sql';
 import { ApiModule, configureApiApp } from '@dane/api';
 
-/** Provides the test's own store as the global DANE_STORE (what StorageModule.forRoot() does). */
+/** Provides the test's own store as the global DANE_STORE (what `StorageModule.forRoot({ events: false })` does). */
 @Module({})
 class OwnStoreModule {
   static with(store: DaneStore): DynamicModule {
@@ -32,7 +32,7 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
     imports: [
       DaneConfigModule.forRoot({ env: { HOME: home, DANE_HOME: home, DANE_AUTH__ENABLED: 'false', DANE_AUTH__RATE_LIMIT_PER_MINUTE: '0', ...env }, cwd: home }),
       OwnStoreModule.with(store),
-      ApiModule,
+      ApiModule.forRoot({ broker: false }),
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });

@@ -5,23 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
-import { DANE_STORE, DaneBrokerModule, DaneConfigModule, DaneStore, EventPublisher, withEvents } from '@dane/core';
+import { BrokerHealth, DANE_STORE, DaneBrokerModule, DaneConfigModule, DaneStore, EventPublisher, withEvents } from '@dane/core';
 import { ApiModule, configureApiApp } from '@dane/api';
 
-/** Provides a store the test opened itself as the global DANE_STORE (what StorageModule.forRoot() does). */
+/**
+ * Provides a store the test opened itself as the global DANE_STORE, in the place of
+ * StorageModule.forRoot: with `events`, it imports DaneBrokerModule and publishes its writes'
+ * DANE-events as `StorageModule.forRoot({ events: true })` does.
+ */
 @Module({})
 class TestStoreModule {
-  static with(store: DaneStore, extra: DynamicModule['providers'] = [], events = false): DynamicModule {
-    // With a broker, the store publishes its writes' DANE-events as StorageModule.forRoot() makes it.
+  static with(store: DaneStore, events: boolean): DynamicModule {
     const storeProvider = events
       ? { provide: DANE_STORE, inject: [EventPublisher], useFactory: (publisher: EventPublisher) => withEvents(store, publisher) }
       : { provide: DANE_STORE, useValue: store };
-    return { module: TestStoreModule, global: true, providers: [storeProvider, ...extra], exports: [DANE_STORE, ...extraTokens(extra)] };
+    return { module: TestStoreModule, global: true, imports: events ? [DaneBrokerModule] : [], providers: [storeProvider], exports: [DANE_STORE] };
   }
-}
-
-function extraTokens(providers: DynamicModule['providers']): symbol[] {
-  return (providers ?? []).map((p) => (p as { provide: symbol }).provide);
 }
 
 /**
@@ -33,11 +32,12 @@ const OPEN_API_ENV: Readonly<Record<string, string>> = { DANE_AUTH__ENABLED: 'fa
 export interface ApiTestAppOptions {
   /** DANE_<SECTION>__<KEY> overrides, e.g. { DANE_RABBITMQ__MANAGEMENT: 'false' }; they win over OPEN_API_ENV. */
   env?: Record<string, string>;
-  /** Extra global providers, e.g. BROKER_HEALTH. */
-  providers?: DynamicModule['providers'];
+  /** Without `broker`: what `/ready` asks about the message queue (ApiModuleOptions.brokerHealth). */
+  brokerHealth?: BrokerHealth;
   /**
-   * Imports DaneBrokerModule (RabbitMQ per the RABBITMQ section of `env`, as the api app does): the
-   * store publishes DANE-events, the dashboard consumes them. Give each test its own
+   * `ApiModule.forRoot({ broker: true })` and a store publishing its writes' events (RabbitMQ per the
+   * RABBITMQ section of `env`, as the api app does): the dashboard consumes them. Without it the app
+   * never connects to RabbitMQ. Give each test its own
    * DANE_RABBITMQ__EXCHANGE / EVENTS_EXCHANGE / RESPONSE_QUEUE and delete them afterwards.
    */
   broker?: boolean;
@@ -49,9 +49,8 @@ export async function createApiTestApp(store: DaneStore, options: ApiTestAppOpti
   const moduleRef = await Test.createTestingModule({
     imports: [
       DaneConfigModule.forRoot({ env: { HOME: home, DANE_HOME: home, ...OPEN_API_ENV, ...options.env }, cwd: home }),
-      ...(options.broker ? [DaneBrokerModule] : []),
-      TestStoreModule.with(store, options.providers, options.broker),
-      ApiModule,
+      TestStoreModule.with(store, !!options.broker),
+      ApiModule.forRoot({ broker: !!options.broker, brokerHealth: options.brokerHealth }),
     ],
   }).compile();
   // Nest's own body parsers stay on: configureApiApp must take precedence over them.

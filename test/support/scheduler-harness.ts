@@ -86,9 +86,9 @@ export function testEnv(broker: TestBroker, store: { kind: StoreKind; url?: stri
   return env;
 }
 
-/** A running app (scheduler and/or results) with its own store and broker connections. */
+/** A running app (scheduler and/or results) with its own store, publishing its writes' events, and broker connection. */
 export async function startApp(env: Env, ...modules: Type<unknown>[]): Promise<TestingModule> {
-  const app = await Test.createTestingModule({ imports: [DaneConfigModule.forRoot({ env }), StorageModule.forRoot(), ...modules] }).compile();
+  const app = await Test.createTestingModule({ imports: [DaneConfigModule.forRoot({ env }), StorageModule.forRoot({ events: true }), ...modules] }).compile();
   // DANE_TEST_LOGS=1 shows the structured log lines of the apps under test (Nest's testing logger prints errors only).
   if (process.env.DANE_TEST_LOGS) app.useLogger(new ConsoleLogger({ logLevels: ['log', 'warn', 'error', 'debug'] }));
   await app.init();

@@ -1,6 +1,7 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DocumentService, ReadinessService, ResultService, TaskActionService, TaskAssignmentService, TaskService, WorkerQueueService } from '@dane/core';
+import { ApiModuleOptions, brokerWiring } from './api-module-options';
 import { AuthModule } from './auth/auth.module';
 import { CreatorController } from './controllers/creator.controller';
 import { DocumentController } from './controllers/document.controller';
@@ -18,27 +19,38 @@ import { OpsModule } from './ops/ops.module';
 
 const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActionService, ResultService, WorkerQueueService, ReadinessService];
 
+const CONTROLLERS = [
+  HealthController,
+  DocumentController,
+  DocumentsController,
+  SearchController,
+  TaskController,
+  ResultController,
+  ResultsController,
+  WorkerController,
+  CreatorController,
+  StatsController,
+];
+
 /**
  * The DANE REST API (docs/protocol.md, REST API; docs/protocol.md, Legacy routes). Expects the host to
- * provide DANE_STORE (StorageModule.forRoot()) and ConfigService (DaneConfigModule.forRoot()) globally;
- * BROKER_HEALTH, when a global module of the host binds it, feeds `/ready`. AuthModule puts API keys and
- * roles on every route (AUTH section). Call `configureApiApp(app)` before `app.init()`/`listen()`.
+ * provide DANE_STORE (StorageModule.forRoot) and ConfigService (DaneConfigModule.forRoot), the two
+ * global modules. `forRoot({ broker })` says whether the API holds the process's broker connection
+ * (ApiModuleOptions): with it, it imports DaneBrokerModule itself (and its dashboard and ops modules
+ * do), the one instance the scheduler and results modules share in one process; without it, it
+ * never connects to RabbitMQ. AuthModule puts API keys and roles on every route (AUTH section).
+ * Call `configureApiApp(app)` before `app.init()`/`listen()`.
  */
-@Module({
-  imports: [AuthModule, DashboardModule, OpsModule],
-  controllers: [
-    HealthController,
-    DocumentController,
-    DocumentsController,
-    SearchController,
-    TaskController,
-    ResultController,
-    ResultsController,
-    WorkerController,
-    CreatorController,
-    StatsController,
-  ],
-  providers: [...SERVICES, { provide: APP_INTERCEPTOR, useClass: InputLimitsInterceptor }],
-  exports: SERVICES,
-})
-export class ApiModule {}
+@Module({})
+export class ApiModule {
+  static forRoot(options: ApiModuleOptions): DynamicModule {
+    const broker = brokerWiring(options);
+    return {
+      module: ApiModule,
+      imports: [AuthModule, DashboardModule.forRoot(options), OpsModule.forRoot(options), ...broker.imports],
+      controllers: CONTROLLERS,
+      providers: [...SERVICES, ...broker.providers, { provide: APP_INTERCEPTOR, useClass: InputLimitsInterceptor }],
+      exports: SERVICES,
+    };
+  }
+}

@@ -1,10 +1,11 @@
 import { INestApplication } from '@nestjs/common';
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { connect } from 'amqplib';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
-import { BROKER_HEALTH, BrokerHealth, DaneStore, TaskState } from '@dane/core';
+import { BrokerHealth, DaneStore, TaskState } from '@dane/core';
 import { createApiTestApp } from '../../../test/support/api-test-app';
 import { documentBody } from '../../../test/support/fixtures';
 import { freePort } from '../../../test/support/net';
@@ -204,13 +205,15 @@ describe('worker, health and readiness routes (PGlite)', () => {
 
     it('/ready answers 200 with the database up and no broker connection in this process', async () => {
       expect((await http().get('/ready').expect(200)).body).toEqual({ database: '200 OK', messagequeue: 'not connected' });
+      // ApiModule.forRoot({ broker: false }): no connection anywhere in the app, not even through another module.
+      expect(() => app.get(AmqpConnection, { strict: false })).toThrow();
     });
 
-    it('/ready reports the broker through BROKER_HEALTH', async () => {
-      const up = await otherApp({ providers: [{ provide: BROKER_HEALTH, useValue: new AmqpConnectCheck(RABBIT_URL) }] });
+    it('/ready reports the broker through the brokerHealth option', async () => {
+      const up = await otherApp({ brokerHealth: new AmqpConnectCheck(RABBIT_URL) });
       expect((await request(up.getHttpServer()).get('/ready').expect(200)).body).toEqual({ database: '200 OK', messagequeue: '200 OK' });
       const port = await freePort();
-      const down = await otherApp({ providers: [{ provide: BROKER_HEALTH, useValue: new AmqpConnectCheck(`amqp://guest:guest@127.0.0.1:${port}`) }] });
+      const down = await otherApp({ brokerHealth: new AmqpConnectCheck(`amqp://guest:guest@127.0.0.1:${port}`) });
       expect((await request(down.getHttpServer()).get('/ready').expect(503)).body).toEqual({ database: '200 OK', messagequeue: '502 Bad Gateway' });
     });
 

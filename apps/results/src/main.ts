@@ -5,7 +5,7 @@ import { DaneConfigModule, DaneError, daneLogger, loadConfig, StorageModule } fr
 import { MetricsServerModule } from '@dane/core/metrics';
 import { ResultsModule } from './results.module';
 
-@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), ResultsModule, MetricsServerModule] })
+@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot({ events: true }), ResultsModule, MetricsServerModule] })
 class ResultsMainModule {}
 
 /** Result intake alone (one replica of several, architecture principle 8). */

@@ -3,7 +3,10 @@ import { DaneBrokerModule } from '@dane/core';
 import { TaskMetricsModule } from '@dane/core/metrics';
 import { ResultConsumer } from './result.consumer';
 
-/** Result intake from workers over the broker. Needs DaneConfigModule and StorageModule in the root. */
+/**
+ * Result intake from workers over the broker. Needs DaneConfigModule and `StorageModule.forRoot({ events: true })`
+ * in the root; imports the broker connection and metrics it uses.
+ */
 @Module({
   imports: [DaneBrokerModule, TaskMetricsModule],
   providers: [ResultConsumer],

@@ -5,7 +5,7 @@ import { DaneConfigModule, DaneError, daneLogger, loadConfig, StorageModule } fr
 import { MetricsServerModule } from '@dane/core/metrics';
 import { SchedulerModule } from './scheduler.module';
 
-@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), SchedulerModule, MetricsServerModule] })
+@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot({ events: true }), SchedulerModule, MetricsServerModule] })
 class SchedulerMainModule {}
 
 /** The scheduler alone (one replica of several, architecture principle 8). */

@@ -14,8 +14,9 @@ import { SweeperService } from './sweeper.service';
 
 /**
  * The state machine's moving parts: claim + dispatch, the reply consumer, dependency release,
- * retries and the lease sweep, woken by DANE-events. Needs DaneConfigModule and StorageModule in
- * the root; brings the process's broker connection (DaneBrokerModule) and metrics.
+ * retries and the lease sweep, woken by DANE-events. Needs DaneConfigModule and
+ * `StorageModule.forRoot({ events: true })` in the root; imports the process's broker connection
+ * (DaneBrokerModule) and metrics (TaskMetricsModule), the instances other modules of the process share.
  */
 @Module({
   imports: [DaneBrokerModule, TaskMetricsModule],

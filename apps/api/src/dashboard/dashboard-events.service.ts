@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { NEVER, Observable, share, Subject, takeUntil } from 'rxjs';
-import { AMQP_SETTINGS, AmqpSettings, BROKER_CHANNELS, DaneEvent, dashboardEventsQueueName, decodeEvent } from '@dane/core';
+import { AmqpSettings, BROKER_CHANNELS, DaneEvent, dashboardEventsQueueName, decodeEvent } from '@dane/core';
 
 /** Events kept for a dashboard that falls behind; older ones are dropped (they are notifications, not state). */
 const QUEUE_MAX_LENGTH = 10_000;
@@ -25,10 +25,9 @@ type SetupFn = (channel: ConfirmChannel) => Promise<void>;
  * addSetup/removeSetup, not golevelup's createSubscriber: a createSubscriber setup stays on the
  * channel for good, so after cancelConsumer a reconnect would bring the consumer (and a new queue)
  * back, and every watch/unwatch cycle would add one more. Here a reconnect re-declares a fresh
- * queue only while someone watches. Without a broker in the process (ApiModule alone, tests) the
- * stream never emits.
+ * queue only while someone watches. Built by DashboardModule.forRoot: with the broker's connection
+ * and settings, or without both (`broker: false`), and then the stream never emits.
  */
-@Injectable()
 export class DashboardEvents implements OnModuleDestroy {
   private readonly logger = new Logger('DashboardEvents');
   private readonly destroyed$ = new Subject<void>();
@@ -39,8 +38,8 @@ export class DashboardEvents implements OnModuleDestroy {
   private consuming?: string;
 
   constructor(
-    @Optional() private readonly amqp?: AmqpConnection,
-    @Optional() @Inject(AMQP_SETTINGS) private readonly settings?: AmqpSettings,
+    private readonly amqp?: AmqpConnection,
+    private readonly settings?: AmqpSettings,
   ) {
     this.events$ =
       amqp && settings
@@ -60,7 +59,7 @@ export class DashboardEvents implements OnModuleDestroy {
     return this.consuming;
   }
 
-  /** Whether events come at all (a broker is in the process). */
+  /** Whether events come at all (DashboardModule.forRoot with `broker: true`). */
   get enabled(): boolean {
     return !!(this.amqp && this.settings);
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
@@ -10,7 +10,7 @@ import { RequireRole } from '../auth/route-roles';
  * Liveness and readiness in the @nestjs/terminus shape (`{status, info, error, details}`), for
  * orchestrators; `/health` (200, empty) and `/ready` (`{"database", "messagequeue"}`) stay as they were
  * (docs/protocol.md, Health, readiness and operations routes). Ready: the store answers its ping, and the
- * broker connection is up when this process holds one (BROKER_HEALTH). Live: the process answers. Both
+ * broker connection is up when this process holds one (BROKER_HEALTH not null). Live: the process answers. Both
  * are open (no API key), like /health.
  */
 @ApiTags('health')
@@ -20,7 +20,7 @@ export class OpsHealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly readiness: ReadinessService,
-    @Optional() @Inject(BROKER_HEALTH) private readonly broker?: BrokerHealth,
+    @Inject(BROKER_HEALTH) private readonly broker: BrokerHealth | null,
   ) {}
 
   @Get('live')

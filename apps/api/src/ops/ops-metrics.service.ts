@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Gauge } from 'prom-client';
@@ -6,7 +6,7 @@ import { checkQueues, QueueCount } from '@dane/core/broker';
 import { within } from '@dane/core/util/within';
 import { TaskMetrics } from '@dane/core/metrics';
 import type { NeedsPersonCount } from '@dane/core/lifecycle/needs-person';
-import { DANE_STORE, DaneStore, TaskStats } from '@dane/core/storage/store.port';
+import { DaneStore, TaskStats } from '@dane/core/storage/store.port';
 import { AmqpSettings, DaneConfig, amqpSettings, resultQueueName } from '@dane/protocol';
 
 /** Store and broker are asked at most this often; scrapes in between are answered from the cache. */
@@ -37,8 +37,8 @@ function cached<T>(load: () => Promise<T>, ttlMs: number): () => Promise<T> {
  * management API when RABBITMQ.MANAGEMENT, else amqplib checkQueue on the response and results
  * queues over this process's own broker connection). The flow counters (dispatch, replies, sweeps,
  * results, events) are FlowMetrics, kept by the services that count in whichever process hosts them.
+ * Built by OpsModule.forRoot, with the broker connection when the API has one (`broker: true`).
  */
-@Injectable()
 export class OpsMetricsService implements OnModuleInit {
   private readonly logger = new Logger('Metrics');
   private readonly amqp: AmqpSettings;
@@ -49,9 +49,9 @@ export class OpsMetricsService implements OnModuleInit {
 
   constructor(
     private readonly metrics: TaskMetrics,
-    @Inject(DANE_STORE) private readonly store: DaneStore,
+    private readonly store: DaneStore,
     private readonly config: ConfigService,
-    @Optional() private readonly amqpConnection?: AmqpConnection,
+    private readonly amqpConnection?: AmqpConnection,
   ) {
     this.rabbit = this.config.get<DaneConfig['RABBITMQ']>('RABBITMQ') ?? {};
     this.amqp = amqpSettings({ RABBITMQ: this.rabbit } as DaneConfig);

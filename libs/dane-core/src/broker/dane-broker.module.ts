@@ -1,9 +1,10 @@
-import { Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AmqpConnection, RabbitMQModule } from '@golevelup/nestjs-rabbitmq';
 import { createHash } from 'node:crypto';
 import { DaneConfig, AmqpSettings, amqpSettings, describeBroker, amqpSocketOf, corkPerTick } from '@dane/protocol';
 import { EventPublisher } from '../events/event-publisher';
+import { TaskMetricsModule } from '../metrics/metrics.module';
 import { BROKER_HEALTH, BrokerHealth } from '../services/broker-health';
 import { AMQP_SETTINGS } from './broker.tokens';
 import { rabbitMqConfig } from './rabbitmq-config';
@@ -70,13 +71,16 @@ class ConnectionLog implements OnApplicationBootstrap {
 /**
  * The process's RabbitMQ connection: golevelup's RabbitMQModule configured from the layered config
  * (connection, reconnection, channels, the DANE and DANE-events exchanges), plus the event
- * publisher and the broker's health for `/ready`. api, scheduler and results import it; in one
- * process (single-machine mode) they share one connection with a channel per consumer. Global, like
- * the config and the store it sits beside, so the store can publish the events of its writes.
+ * publisher and the broker's health for `/ready`. Not global: the modules that use the broker import
+ * it — SchedulerModule, ResultsModule, `ApiModule.forRoot({ broker: true })` and
+ * `StorageModule.forRoot({ events: true })` (the store publishing its writes' events). A static
+ * module is one instance per application, so in one process (single-machine mode) they share one
+ * connection, with a channel per consumer, and one EventPublisher. Imports TaskMetricsModule for the
+ * publisher's FlowMetrics.
  */
-@Global()
 @Module({
   imports: [
+    TaskMetricsModule,
     RabbitMQModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService) => rabbitMqConfig(settingsFrom(config), deploymentId(config)),

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { AMQP_SETTINGS } from '../broker/broker.tokens';
 import { AmqpSettings, DaneDocument, DaneResult, DaneTask, DaneEvent, encodeEvent } from '@dane/protocol';
@@ -22,7 +22,7 @@ export class EventPublisher {
   constructor(
     private readonly amqp: AmqpConnection,
     @Inject(AMQP_SETTINGS) private readonly settings: AmqpSettings,
-    @Optional() private readonly metrics?: FlowMetrics,
+    private readonly metrics: FlowMetrics,
   ) {
     this.enabled = settings.events;
   }
@@ -44,19 +44,17 @@ export class EventPublisher {
     if (!this.wanted || tasks.length === 0) return;
     const at = new Date().toISOString();
     this.publish(
-      tasks.map(
-        (t, i): DaneEvent => ({
-          type: 'task',
-          task_id: t._id,
-          document_id: t.document_id,
-          key: t.key,
-          state: t.state,
-          previous_state: previous(t, i),
-          attempt: t.attempt,
-          msg: t.msg,
-          at,
-        }),
-      ),
+      tasks.map((t, i): DaneEvent => ({
+        type: 'task',
+        task_id: t._id,
+        document_id: t.document_id,
+        key: t.key,
+        state: t.state,
+        previous_state: previous(t, i),
+        attempt: t.attempt,
+        msg: t.msg,
+        at,
+      })),
     );
   }
 
@@ -98,15 +96,13 @@ export class EventPublisher {
     if (!this.enabled) return;
     for (const event of events) {
       const { routingKey, body, properties } = encodeEvent(event);
-      this.amqp
-        .publish(this.settings.eventsExchange, routingKey, body, { ...properties, persistent: true, timeout: EVENT_CONFIRM_TIMEOUT_MS } as never)
-        .then(
-          () => this.metrics?.eventPublished(event.type),
-          (err: Error) => {
-            this.metrics?.eventFailed(event.type);
-            this.logger.warn(JSON.stringify({ event: 'event_publish_failed', routing_key: routingKey, error: err?.message }));
-          },
-        );
+      this.amqp.publish(this.settings.eventsExchange, routingKey, body, { ...properties, persistent: true, timeout: EVENT_CONFIRM_TIMEOUT_MS } as never).then(
+        () => this.metrics.eventPublished(event.type),
+        (err: Error) => {
+          this.metrics.eventFailed(event.type);
+          this.logger.warn(JSON.stringify({ event: 'event_publish_failed', routing_key: routingKey, error: err?.message }));
+        },
+      );
     }
   }
 }

@@ -54,8 +54,9 @@ class MetricsHttpServer implements OnApplicationBootstrap, OnApplicationShutdown
 
 /**
  * TaskMetrics plus its own `/metrics` port: import it in a process without the API
- * (`@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot(), MetricsServerModule, SchedulerModule] })`)
- * and set DANE_METRICS__PORT. Needs the global ConfigService (DaneConfigModule).
+ * (`@Module({ imports: [DaneConfigModule.forRoot(), StorageModule.forRoot({ events: true }), MetricsServerModule, SchedulerModule] })`)
+ * and set DANE_METRICS__PORT. Serves the same registry as the process's other modules (TaskMetricsModule
+ * is one instance per application). Needs the global ConfigService (DaneConfigModule).
  */
 @Module({ imports: [TaskMetricsModule], providers: [MetricsHttpServer] })
 export class MetricsServerModule {}

@@ -1,13 +1,14 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { FlowMetrics } from './flow-metrics';
 import { TaskMetrics } from './task-metrics';
 
 /**
  * The process's metrics (one prom-client registry): TaskMetrics (histograms of the task flow) and
- * FlowMetrics (counters of dispatch, replies, results, sweeps, events). Every app imports it — the
- * api through OpsModule, scheduler and results through MetricsServerModule — so the services that
- * count receive them by injection.
+ * FlowMetrics (counters of dispatch, replies, results, sweeps, events). Not global: every module
+ * whose providers count imports it — DaneBrokerModule (EventPublisher), SchedulerModule,
+ * ResultsModule, the api's OpsModule, MetricsServerModule. A static module is one instance per
+ * application however often it is imported, so a process has one registry, and single-machine
+ * mode's `/metrics` shows the scheduler's and results' counters too.
  */
-@Global()
 @Module({ providers: [TaskMetrics, FlowMetrics], exports: [TaskMetrics, FlowMetrics] })
 export class TaskMetricsModule {}

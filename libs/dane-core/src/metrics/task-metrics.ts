@@ -19,8 +19,7 @@ const DURATION_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 
 
 /**
  * Prometheus metrics of the task flow (prom-client, one registry per process, served at `/metrics`).
- * Global and optional: a service takes it as `@Optional() private readonly metrics?: TaskMetrics`
- * and calls `this.metrics?.…` — one line per hook, nothing when no host module provides it.
+ * A module whose services count imports TaskMetricsModule and injects it (one line per hook).
  *
  *   dane_dispatch_latency_seconds            claim → publisher confirm
  *   dane_task_duration_seconds{key,state}    claim → outcome reply of each attempt

@@ -1,6 +1,8 @@
 /**
- * Optional provider the hosting app binds when it holds a broker connection; `/ready` reports
- * "not connected" for the message queue when nothing is bound (the API alone needs no broker).
+ * The broker's health for `/ready`, always bound where ReadinessService is: DaneBrokerModule binds
+ * it to its connection; a module without a broker binds it explicitly to `null` (or to a check of
+ * its own, tests) — `ApiModule.forRoot({ broker: false })`, and `/ready` then reports "not
+ * connected" for the message queue (the API alone needs no broker).
  */
 export const BROKER_HEALTH = Symbol('BROKER_HEALTH');
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DANE_STORE, DaneStore } from '../storage/store.port';
 import { BROKER_HEALTH, BrokerHealth } from './broker-health';
 import { within } from '../util/within';
@@ -14,17 +14,16 @@ export interface Readiness {
 
 const CHECK_TIMEOUT_MS = 3000;
 
-
 /**
  * `/ready` (docs/protocol.md, Health, readiness and operations routes): the store must answer; the broker
- * must too when this process holds a broker connection (BROKER_HEALTH bound). An API without one reports "not
+ * must too when this process holds a broker connection (BROKER_HEALTH not null). An API without one reports "not
  * connected" and stays ready.
  */
 @Injectable()
 export class ReadinessService {
   constructor(
     @Inject(DANE_STORE) private readonly store: DaneStore,
-    @Optional() @Inject(BROKER_HEALTH) private readonly broker?: BrokerHealth,
+    @Inject(BROKER_HEALTH) private readonly broker: BrokerHealth | null,
   ) {}
 
   async check(): Promise<Readiness> {

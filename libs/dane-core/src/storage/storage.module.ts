@@ -11,6 +11,7 @@ import { pgliteMemoryFromConfig } from './sql/pglite-client';
 import { DANE_STORE, DaneStore } from './store.port';
 import { EventPublisher } from '../events/event-publisher';
 import { withEvents } from '../events/evented-store';
+import { DaneBrokerModule } from '../broker/dane-broker.module';
 
 /**
  * Builds the store chosen by STORAGE.TYPE (postgres | pglite | elasticsearch); PGlite's DATA_DIR is
@@ -74,25 +75,37 @@ class StoreCloser implements OnApplicationShutdown {
   }
 }
 
-/** Provides DANE_STORE to every app; one store per process, publishing its changes' events when the process has a broker. */
+export interface StorageModuleOptions {
+  /**
+   * true: every committed change is followed by its DANE-event — the module imports DaneBrokerModule
+   * (the process's broker connection) and wraps the store with `withEvents`. false: the bare store,
+   * no broker connection (an API without a broker, tools, tests).
+   */
+  events: boolean;
+}
+
+/**
+ * Provides DANE_STORE, one store per process, chosen by STORAGE.TYPE. Global, on purpose and like
+ * DaneConfigModule: the root module picks the store once with `forRoot` (a test puts its own in its
+ * place) and every module of the process reads and writes that one; it is never injected
+ * optionally. Whether the store publishes its writes' DANE-events is the root's explicit choice
+ * (`events`), not whether some broker module happens to be in the process.
+ */
 @Module({})
 export class StorageModule {
-  static forRoot(): DynamicModule {
+  static forRoot(options: StorageModuleOptions): DynamicModule {
+    const store = options.events
+      ? {
+          provide: DANE_STORE,
+          inject: [ConfigService, LazyModuleLoader, EventPublisher],
+          useFactory: async (config: ConfigService, loader: LazyModuleLoader, events: EventPublisher) => withEvents(await storeFromConfig(config, loader), events),
+        }
+      : { provide: DANE_STORE, inject: [ConfigService, LazyModuleLoader], useFactory: storeFromConfig };
     return {
       module: StorageModule,
       global: true,
-      providers: [
-        {
-          provide: DANE_STORE,
-          // With a broker in the process (DaneBrokerModule), every committed change is followed by its DANE-event.
-          inject: [ConfigService, LazyModuleLoader, { token: EventPublisher, optional: true }],
-          useFactory: async (config: ConfigService, loader: LazyModuleLoader, events?: EventPublisher) => {
-            const store = await storeFromConfig(config, loader);
-            return events ? withEvents(store, events) : store;
-          },
-        },
-        StoreCloser,
-      ],
+      imports: options.events ? [DaneBrokerModule] : [],
+      providers: [store, StoreCloser],
       exports: [DANE_STORE],
     };
   }

@@ -27,7 +27,7 @@ describe('StorageModule and ElasticsearchModule', () => {
 
   async function start(env: Record<string, string>): Promise<TestingModule> {
     const full = { DANE_HOME: home, ...env };
-    app = await Test.createTestingModule({ imports: [DaneConfigModule.forRoot({ env: full, cwd: home }), StorageModule.forRoot()] }).compile();
+    app = await Test.createTestingModule({ imports: [DaneConfigModule.forRoot({ env: full, cwd: home }), StorageModule.forRoot({ events: false })] }).compile();
     await app.init();
     return app;
   }
