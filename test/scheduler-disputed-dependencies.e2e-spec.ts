@@ -34,6 +34,8 @@ describe('a worker that answers 412 for dependencies the server has done (postgr
     expect(deliveries()).toBe(seen);
     expect((await ctx.store.tasks.findById(id))!).toMatchObject({ state: parked.state, attempt: parked.attempt, msg: parked.msg });
     expect((await ctx.store.tasks.nextDueAt())!.getTime()).toBeGreaterThanOrEqual(PARKED_UNTIL.getTime());
+    // It needs a person by the one definition the API, the dashboard and `dane watch` ask (lifecycle/needs-person.ts).
+    expect((await ctx.store.tasks.list({ needsPerson: true }, { page: 1, size: 100 })).items.map((t) => t._id)).toContain(id);
     return { parked, deliveries: seen };
   }
 
