@@ -21,6 +21,7 @@ describe('the checksum worker against an API with keys (real API, PGlite, AUTH.E
   let server: ApiServer;
   let dir: string;
   let readKey: string;
+  let operateKey: string;
   let document: DaneDocument;
   const content = Buffer.from('checksum me '.repeat(100));
   const savedToken = process.env.DANE_TOKEN;
@@ -43,6 +44,12 @@ describe('the checksum worker against an API with keys (real API, PGlite, AUTH.E
       body: JSON.stringify({ name: 'checksum worker', role: 'read' }),
     });
     readKey = ((await res.json()) as { key: string }).key;
+    const operate = await fetch(`${server.url}/DANE/keys/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'checksum batch run', role: 'operate' }),
+    });
+    operateKey = ((await operate.json()) as { key: string }).key;
     // What DOWNLOAD would have left: its task and its {file_path, size} result.
     const admin = new DaneClient({ baseUrl: server.url, token: ADMIN_TOKEN });
     const doc = await admin.document(documentInput('CHECKSUM-AUTH-1')).register();
@@ -60,18 +67,22 @@ describe('the checksum worker against an API with keys (real API, PGlite, AUTH.E
   });
   afterEach(() => delete process.env.DANE_TOKEN);
 
-  it('reads the DOWNLOAD result with DANE.API_TOKEN and hashes the file', async () => {
-    const summary = await runBatch(worker(readKey), { documents: [document._id] });
+  it('reads the DOWNLOAD result with DANE.API_TOKEN and hashes the file (a batch run by id: its task and result are stored)', async () => {
+    // A batch run by id claims the task and stores its outcome and result: a key with the operate role.
+    const summary = await runBatch(worker(operateKey), { documents: [document._id] });
     const sha = createHash('sha256').update(content).digest('hex');
-    expect(summary).toMatchObject({ completed: 1, failed: 0 });
+    expect(summary).toMatchObject({ processed: 1, failed: 0 });
     expect(summary.items[0].outcome).toEqual({ state: 200, message: `sha256 ${sha}` });
     expect(summary.items[0].results).toEqual([{ algorithm: 'sha256', checksum: sha, file_path: join(dir, 'clip.mp4') }]);
+    const stored = await server.store.results.find({ documentId: document._id, taskKey: 'CHECKSUM' }, { page: 1, size: 10 });
+    expect(stored.items.map((r) => r.payload)).toEqual([{ algorithm: 'sha256', checksum: sha, file_path: join(dir, 'clip.mp4') }]);
+    expect(await server.store.tasks.findById(summary.items[0].task_id!)).toMatchObject({ key: 'CHECKSUM', state: 200, attempt: 1 });
   });
 
   it('reads it with DANE_TOKEN too', async () => {
     process.env.DANE_TOKEN = readKey;
     const summary = await runBatch(worker(null), { documents: [document] });
-    expect(summary).toMatchObject({ completed: 1, failed: 0 });
+    expect(summary).toMatchObject({ processed: 1, failed: 0 });
   });
 
   it('fails the task with a 500 naming the fix when no key is configured', async () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createDocument, documentView } from '@dane/protocol';
+import { createDocument, taskId } from '@dane/protocol';
+import { ApiServer, startApiServer } from '../../test/support/api-server';
 import { DaneTestServer } from '../../test/support/dane-test-server';
 import { sendJson, startHttpFixture, type HttpFixture } from '../../test/support/http-fixture';
 import { buildWorkers } from '../../test/support/dane-processes';
@@ -13,6 +14,7 @@ import { waitFor } from '../../test/support/polling';
 describe('filesize worker process', () => {
   let server: DaneTestServer;
   let http: HttpFixture;
+  let api: ApiServer;
   let cwd: string;
   let headStarted = false;
   let media: string;
@@ -23,6 +25,7 @@ describe('filesize worker process', () => {
   beforeAll(async () => {
     buildWorkers();
     server = await DaneTestServer.start('fs-proc');
+    api = await startApiServer();
     cwd = mkdtempSync(join(tmpdir(), 'dane-filesize-proc-'));
     media = join(cwd, 'clip.bin');
     writeFileSync(media, Buffer.alloc(3 * 1024 * 1024));
@@ -33,13 +36,12 @@ describe('filesize worker process', () => {
         res.writeHead(200, { 'content-length': String(2048) }).end();
         return;
       }
-      const id = /^\/DANE\/document\/(\w+)$/.exec(req.url ?? '')?.[1];
-      if (id === localDoc()._id) sendJson(res, 200, documentView(localDoc()));
-      else sendJson(res, 404, { message: `No document with id \`${id}\` found` });
+      sendJson(res, 404, { message: `No such file ${req.url}` });
     });
   }, 120_000);
   afterAll(async () => {
     await http.close();
+    await api?.close();
     await server.cleanup();
     rmSync(cwd, { recursive: true, force: true });
   });
@@ -67,25 +69,33 @@ describe('filesize worker process', () => {
     }
   });
 
-  it('runs in batch mode with --document, reads ./config.yml over base_config.yml, logs progress and a summary', async () => {
+  it('runs in batch mode with --document: records the task and result in the store, reports unknown ids, skips it the second time', async () => {
     writeFileSync(join(cwd, 'config.yml'), 'FILESIZE_WORKER:\n  UNIT: MB\n');
     const missing = 'f'.repeat(40);
-    const worker = start(['--document', localDoc()._id, missing, '--api-url', `${http.url}/DANE/`], server.env());
+    const doc = localDoc();
+    await api.store.documents.insert(doc);
+    const args = ['--document', doc._id, missing, '--api-url', `${api.url}/DANE/`];
+    const worker = start(args, server.env());
     expect((await worker.exited).code).toBe(0);
     const messages = worker.events().map((e) => e.message);
-    expect(messages).toContain(`Processing ${localDoc()._id} (1/2)`);
-    expect(messages).toContain(`Processing ${missing} (2/2)`);
-    expect(messages).toContain('Ran on 2 documents: 1 completed, 1 failed');
-    expect(worker.events((e) => e.event === 'batch_result')[0]).toMatchObject({ payload: { file_size: 3, unit: 'MB' }, document_id: localDoc()._id });
-    expect(worker.events((e) => e.event === 'batch_item_failed')[0]?.message).toMatch(`Failed running worker on document ${missing}: DANE API answered 404`);
+    expect(messages).toContain(`Processing ${doc._id} (1/1)`);
+    expect(messages).toContain(`Unknown documents: ${missing}`);
+    expect(messages).toContain('Ran on 1 document: 1 processed, 0 skipped, 0 failed');
+    expect(await api.store.tasks.findById(taskId(doc._id, 'FILESIZE'))).toMatchObject({ state: 200, msg: 'Success: 3 MB', attempt: 1 });
+    const results = await api.store.results.find({ documentId: doc._id, taskKey: 'FILESIZE' }, { page: 1, size: 10 });
+    expect(results.items.map((r) => r.payload)).toEqual([{ file_size: 3, unit: 'MB' }]);
+
+    const again = start(args, server.env());
+    expect((await again.exited).code).toBe(0);
+    expect(again.events().map((e) => e.message)).toContain('Ran on 1 document: 0 processed, 1 skipped, 0 failed');
   });
 
-  it('exits 1 when every document of a --documents-list failed', async () => {
+  it('exits 2 when no id of a --documents-list names a document, naming them', async () => {
     const list = join(cwd, 'docs.json');
     writeFileSync(list, JSON.stringify([{ id: 'a'.repeat(40) }, 'b'.repeat(40)]));
-    const worker = start(['--documents-list', list, '--api-url', `${http.url}/DANE/`], server.env());
-    expect((await worker.exited).code).toBe(1);
-    expect(worker.events().map((e) => e.message)).toContain('Ran on 2 documents: 0 completed, 2 failed');
+    const worker = start(['--documents-list', list, '--api-url', `${api.url}/DANE/`], server.env());
+    expect((await worker.exited).code).toBe(2);
+    expect(worker.events().map((e) => e.message)).toContain(`Unknown documents: ${'a'.repeat(40)}, ${'b'.repeat(40)}`);
   });
 
   it('exits 2 with the usage on a bad argument', async () => {

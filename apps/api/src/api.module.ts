@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { DocumentService, ReadinessService, ResultService, TaskActionService, TaskAssignmentService, TaskService, WorkerQueueService } from '@dane/core';
+import { DocumentService, ReadinessService, ResultService, TaskActionService, TaskAssignmentService, TaskClaimService, TaskService, WorkerQueueService } from '@dane/core';
 import { ApiModuleOptions, brokerWiring } from './api-module-options';
 import { AuthModule } from './auth/auth.module';
 import { CreatorController } from './controllers/creator.controller';
@@ -12,12 +12,13 @@ import { ResultsController } from './controllers/results.controller';
 import { SearchController } from './controllers/search.controller';
 import { StatsController } from './controllers/stats.controller';
 import { TaskController } from './controllers/task.controller';
+import { TaskClaimController } from './controllers/task-claim.controller';
 import { WorkerController } from './controllers/worker.controller';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { InputLimitsInterceptor } from './middleware/input-limits.interceptor';
 import { OpsModule } from './ops/ops.module';
 
-const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActionService, ResultService, WorkerQueueService, ReadinessService];
+const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActionService, TaskClaimService, ResultService, WorkerQueueService, ReadinessService];
 
 const CONTROLLERS = [
   HealthController,
@@ -25,6 +26,7 @@ const CONTROLLERS = [
   DocumentsController,
   SearchController,
   TaskController,
+  TaskClaimController,
   ResultController,
   ResultsController,
   WorkerController,

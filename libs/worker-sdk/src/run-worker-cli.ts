@@ -1,11 +1,12 @@
 import { batchExitCode, runBatch } from './batch/run-batch';
-import { parseWorkerArgs, readDocumentsList, WORKER_CLI_USAGE } from './batch/cli-args';
+import { isBatchRun, parseWorkerArgs, readDocumentsList, WORKER_CLI_USAGE } from './batch/cli-args';
 import type { DaneWorker } from './dane-worker';
 
 /**
- * The `main` of a worker (a worker class, or a worker made by createWorker): no flags → consume the queue until SIGTERM/SIGINT; `--document` or
- * `--documents-list` → batch mode over those documents; `--api-url` overrides DANE.API_URL.
- * Sets process.exitCode (2 bad arguments, 1 start-up error or every document failed) and returns it.
+ * The `main` of a worker (a worker class, or a worker made by createWorker): no selection → consume the queue until SIGTERM/SIGINT;
+ * `--document`, `--documents-list`, `--creator` or `--search` → a batch run over those documents (runBatch; WORKER_CLI_USAGE);
+ * `--api-url` overrides DANE.API_URL. Sets process.exitCode (0 all done or skipped; 1 a failure or a start-up error;
+ * 2 bad arguments or nothing valid to do) and returns it.
  */
 export async function runWorkerCli(Worker: DaneWorker | (new () => DaneWorker), argv: string[] = process.argv.slice(2)): Promise<number> {
   const done = (code: number) => {
@@ -27,14 +28,16 @@ export async function runWorkerCli(Worker: DaneWorker | (new () => DaneWorker), 
   try {
     worker = typeof Worker === 'function' ? new Worker() : Worker;
     if (args.apiUrl) worker.config.DANE.API_URL = args.apiUrl;
-    if (args.documents.length === 0 && !args.documentsList) {
+    if (!isBatchRun(args)) {
       await worker.run();
       return done(0);
     }
     const documents = args.documentsList ? readDocumentsList(args.documentsList) : args.documents;
-    return done(batchExitCode(await runBatch(worker, { documents })));
+    const { creator, search, unprocessed, limit, force, verbose } = args;
+    return done(batchExitCode(await runBatch(worker, { documents, creator, search, unprocessed, limit, force, verbose })));
   } catch (e) {
-    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', event: 'worker_failed', message: e.message, error: e.name }) + '\n');
+    const stack = args.verbose && e.stack ? { stack: e.stack } : {};
+    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', event: 'worker_failed', message: e.message, error: e.name, ...stack }) + '\n');
     return done(1);
   }
 }

@@ -8,3 +8,4 @@ export * from './task-action.service';
 export * from './result.service';
 export * from './worker-queue.service';
 export * from './readiness.service';
+export * from './task-claim.service';

@@ -94,22 +94,25 @@ describe('the worker API client against an API with keys (real API, PGlite, AUTH
   });
 
   describe('batch mode', () => {
-    it('fetches its documents with DANE.API_TOKEN', async () => {
-      const summary = await runBatch(new UrlWorker(readKey), { documents: [docId], apiUrl: `${server.url}/DANE/` });
-      expect(summary).toMatchObject({ total: 1, completed: 1, failed: 0 });
+    it('claims, stores and completes with DANE.API_TOKEN of the operate role', async () => {
+      const operateKey = await createKey(server, 'operate', 'batch runner');
+      const summary = await runBatch(new UrlWorker(operateKey), { documents: [docId], apiUrl: `${server.url}/DANE/` });
+      expect(summary).toMatchObject({ total: 1, processed: 1, failed: 0 });
       expect(summary.items[0].results).toEqual([{ url: 'http://example.com/WSDK-AUTH-1.mp4' }]);
+      expect(await new DaneApiClient(`${server.url}/DANE/`, { token: readKey }).getResults(docId, 'URLCHECK')).toMatchObject({ total: 1 });
     });
 
-    it('fetches its documents with DANE_TOKEN', async () => {
+    it('with DANE_TOKEN of the read role: the claim is refused with the fix (operate role)', async () => {
       process.env.DANE_TOKEN = readKey;
-      const summary = await runBatch(new UrlWorker(null), { documents: [docId], apiUrl: `${server.url}/DANE/` });
-      expect(summary).toMatchObject({ completed: 1, failed: 0 });
+      const summary = await runBatch(new UrlWorker(null), { documents: [docId], apiUrl: `${server.url}/DANE/`, force: true });
+      expect(summary).toMatchObject({ total: 1, processed: 0, failed: 1 });
+      expect(summary.items[0].reason).toMatch(/^DANE API answered 403 for POST .*\/DANE\/task\/claim: .*set DANE_TOKEN to a key with the operate role/);
     });
 
     it('fails each document with the fix when no key is configured', async () => {
       const summary = await runBatch(new UrlWorker(null), { documents: [docId], apiUrl: `${server.url}/DANE/` });
-      expect(summary).toMatchObject({ total: 1, completed: 0, failed: 1 });
-      expect(summary.items[0].error).toMatch(/^DANE API answered 401 for GET .*; no API key was sent: set DANE_TOKEN to a key with the read role/);
+      expect(summary).toMatchObject({ total: 1, processed: 0, failed: 1 });
+      expect(summary.items[0].reason).toMatch(/^DANE API answered 401 for POST .*\/DANE\/task\/claim: .*; no API key was sent: set DANE_TOKEN to a key with the operate role/);
     });
   });
 });

@@ -1,4 +1,42 @@
-import { withStringIds, type DaneDocument, type DaneConfig } from '@dane/protocol';
+import { taskId, withStringIds, type DaneDocument, type DaneConfig } from '@dane/protocol';
+
+/** Page size of the list reads (the API's maximum). */
+const PAGE_SIZE = 1000;
+
+/** A task as the API answers it (docs/protocol.md, Task: the view, `state` a string). */
+export interface TaskView {
+  _id: string;
+  key: string;
+  state: string | number;
+  msg: string | null;
+  priority: number;
+  args: Record<string, unknown>;
+  document_id: string;
+  depends_on?: string[];
+  attempt?: number;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+interface TaskClaimBody {
+  task: TaskView;
+  document: DaneDocument;
+  attempt: number;
+  previous_state: number;
+  lease_seconds: number;
+}
+
+/** What `POST task/claim` answered: the claim, or why not with the task as it is now (null: none). */
+export type TaskClaimAnswer = ({ claimed: true } & TaskClaimBody) | { claimed: false; reason: string; task: TaskView | null };
+
+/** Body of `POST task/claim/<id>/outcome` besides the attempt (docs/protocol.md, Batch runs). */
+export interface TaskOutcomeBody {
+  state: number;
+  message?: string;
+  dependencies?: Array<string | Record<string, unknown>>;
+  retry_after_ms?: number;
+  refused?: boolean;
+}
 
 /** An API call that failed: `status` is the HTTP status, undefined when the API could not be reached. */
 export class DaneApiError extends Error {
@@ -6,6 +44,8 @@ export class DaneApiError extends Error {
     message: string,
     readonly url: string,
     readonly status?: number,
+    /** The API's own `message`, when it answered one. */
+    readonly apiMessage?: string,
   ) {
     super(message);
     this.name = 'DaneApiError';
@@ -85,32 +125,113 @@ export class DaneApiClient {
     return { total: Number(body?.total ?? 0), results: Array.isArray(body?.results) ? body.results : [] };
   }
 
-  private async get(path: string): Promise<unknown> {
+  /** GET task/<id> as its view (state a string), or null when there is no such task. */
+  async findTask(id: string): Promise<TaskView | null> {
+    try {
+      return (await this.get(`task/${encodeURIComponent(id)}`)) as TaskView;
+    } catch (e) {
+      if (e instanceof DaneApiError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  /** GET document/<id>/tasks: every task of the document (views). */
+  async tasksOfDocument(documentId: string): Promise<TaskView[]> {
+    return (await this.pages(`document/${encodeURIComponent(documentId)}/tasks`, new URLSearchParams(), Infinity, (b) => b as TaskView[])).items;
+  }
+
+  /** GET creator/<id>/docs, every page (or the first `limit` documents). */
+  async documentsOfCreator(creatorId: string, limit = Infinity): Promise<DaneDocument[]> {
+    return (await this.pages(`creator/${encodeURIComponent(creatorId)}/docs`, new URLSearchParams(), limit, (b) => b as DaneDocument[])).items.map(withStringIds);
+  }
+
+  /** GET search/document/?target_id=&creator_id= (wildcards `*`, `?`), every page (or the first `limit` hits). */
+  async searchDocuments(filters: Record<string, string>, limit = Infinity): Promise<DaneDocument[]> {
+    const query = new URLSearchParams(filters);
+    return (await this.pages('search/document/', query, limit, (b) => ((b as { hits?: DaneDocument[] })?.hits ?? []) as DaneDocument[])).items.map(withStringIds);
+  }
+
+  /**
+   * POST task/claim: the task of `key` on the document — assigned when missing — claimed for this batch run
+   * (docs/protocol.md, Batch runs). A 409 answers `{claimed: false}` with the task as it is now (done, in flight,
+   * waiting) and the server's reason.
+   */
+  async claimTask(documentId: string, key: string, force = false): Promise<TaskClaimAnswer> {
+    try {
+      const body = (await this.send('POST', 'task/claim', { document_id: documentId, key, force })) as TaskClaimBody;
+      return { claimed: true, ...body, document: withStringIds(body.document) };
+    } catch (e) {
+      if (!(e instanceof DaneApiError) || e.status !== 409) throw e;
+      return { claimed: false, reason: e.apiMessage ?? e.message, task: await this.findTask(taskId(documentId, key.toUpperCase())) };
+    }
+  }
+
+  /** POST task/claim/<id>/heartbeat: false when the task is no longer in flight at that attempt (409). */
+  async heartbeatTask(id: string, attempt: number, message?: string): Promise<boolean> {
+    try {
+      await this.send('POST', `task/claim/${encodeURIComponent(id)}/heartbeat`, message === undefined ? { attempt } : { attempt, message });
+      return true;
+    } catch (e) {
+      if (e instanceof DaneApiError && e.status === 409) return false;
+      throw e;
+    }
+  }
+
+  /** POST task/claim/<id>/outcome: the claimed attempt's outcome, applied as a reply; answers the task as stored. */
+  async reportOutcome(id: string, attempt: number, outcome: TaskOutcomeBody): Promise<TaskView> {
+    return (await this.send('POST', `task/claim/${encodeURIComponent(id)}/outcome`, { attempt, ...outcome })) as TaskView;
+  }
+
+  /** POST task/<id>/result {generator, payload}: the stored result's view. */
+  async saveResult(id: string, generator: Record<string, unknown>, payload: Record<string, unknown>): Promise<ResultRecord> {
+    return (await this.send('POST', `task/${encodeURIComponent(id)}/result`, { generator, payload })) as ResultRecord;
+  }
+
+  /** Page by page (size 1000) until a short page, or `limit` items. */
+  private async pages<T>(path: string, query: URLSearchParams, limit: number, itemsOf: (body: unknown) => T[]): Promise<{ items: T[] }> {
+    const items: T[] = [];
+    for (let page = 1; items.length < limit; page++) {
+      query.set('page', String(page));
+      query.set('size', String(PAGE_SIZE));
+      const got = itemsOf(await this.get(`${path}?${query}`));
+      items.push(...got.slice(0, limit - items.length));
+      if (got.length < PAGE_SIZE) break;
+    }
+    return { items };
+  }
+
+  private get(path: string): Promise<unknown> {
+    return this.send('GET', path);
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const url = this.baseUrl + path;
     let res: Response;
     try {
       const headers: Record<string, string> = { accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
       if (this.token) headers.authorization = `Bearer ${this.token}`;
-      res = await fetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
       const cause = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(e);
       throw new DaneApiError(`Cannot reach the DANE API at ${url}: ${cause}`, url);
     }
     const text = await res.text();
     if (!res.ok) {
-      const fix = res.status === 401 || res.status === 403 ? `; ${this.authFix(res.status)}` : '';
-      throw new DaneApiError(`DANE API answered ${res.status} for GET ${url}: ${apiMessage(text)}${fix}`, url, res.status);
+      const fix = res.status === 401 || res.status === 403 ? `; ${this.authFix(res.status, method === 'GET' ? 'read' : 'operate')}` : '';
+      const message = apiMessage(text);
+      throw new DaneApiError(`DANE API answered ${res.status} for ${method} ${url}: ${message}${fix}`, url, res.status, message);
     }
     try {
       return JSON.parse(text);
     } catch {
-      throw new DaneApiError(`DANE API answered GET ${url} with a body that is not JSON`, url, res.status);
+      throw new DaneApiError(`DANE API answered ${method} ${url} with a body that is not JSON`, url, res.status);
     }
   }
 
   /** What to change when the API refused the key (or its absence). */
-  private authFix(status: number): string {
-    const fix = 'set DANE_TOKEN to a key with the read role (or DANE.API_TOKEN in the config)';
+  private authFix(status: number, role: 'read' | 'operate'): string {
+    const fix = `set DANE_TOKEN to a key with the ${role} role (or DANE.API_TOKEN in the config)`;
     if (status === 403) return fix;
     if (!this.token) return `no API key was sent: ${fix}`;
     return `the API key sent was refused (unknown or revoked): ${fix}`;

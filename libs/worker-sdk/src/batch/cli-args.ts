@@ -3,18 +3,49 @@ import { readFileSync } from 'node:fs';
 export interface WorkerCliArgs {
   documents: string[];
   documentsList?: string;
+  creator?: string;
+  /** `--search target_id=ITM*` → { target_id: 'ITM*' } (the filters of GET /DANE/search/document/). */
+  search?: Record<string, string>;
+  unprocessed?: boolean;
+  limit?: number;
+  force?: boolean;
+  verbose?: boolean;
   apiUrl?: string;
   help: boolean;
 }
 
-export const WORKER_CLI_USAGE = `Usage: node main.js [--document ID ...] [--documents-list FILE.json] [--api-url URL]
+/** The filters `--search` takes (those of GET /DANE/search/document/). */
+const SEARCH_FILTERS = ['target_id', 'creator_id'];
 
-Without --document / --documents-list the worker consumes its queue until SIGTERM/SIGINT.
-  --document ID ...          run once on these documents (fetched from the API), then exit
-  --documents-list FILE      same, ids from a JSON list of ids or of {"id": ...}
+/** Whether the arguments ask for a batch run (otherwise the worker consumes its queue). */
+export function isBatchRun(args: WorkerCliArgs): boolean {
+  return args.documents.length > 0 || args.documentsList !== undefined || args.creator !== undefined || args.search !== undefined;
+}
+
+export const WORKER_CLI_USAGE = `Usage: node main.js [selection] [--unprocessed] [--limit N] [--force] [--verbose] [--api-url URL]
+
+Without a selection the worker consumes its queue until SIGTERM/SIGINT. With one it runs once over those
+documents (a batch run), recording each in the store: the task of its key is assigned when missing and claimed
+(another batch run or a queue worker never runs it at the same time), its state and results are stored as in
+queue mode, and a task that is done (200) is skipped — so a run started again skips what is done.
+
+Selection (they add up):
+  --document ID ...          these documents
+  --documents-list FILE      ids from a JSON list of ids or of {"id": ...}
+  --creator ID               every document of this creator
+  --search FILTER=PATTERN    documents matching target_id= / creator_id= (wildcards * and ?), e.g. target_id=ITM*;
+                             repeat for both
+Options:
+  --unprocessed              only documents whose task of this key is not done (200)
+  --limit N                  at most N documents
+  --force                    also run tasks that are done (200) again
+  --verbose                  print the stack trace of an error
   --api-url URL              DANE API base, e.g. http://localhost:5500/DANE/ (overrides DANE.API_URL)
 
-An API with keys needs one with the read role: env DANE_TOKEN (or DANE.API_TOKEN in the config).`;
+Each document is logged "Processing <id> (i/N)"; unknown ids are reported by name; the run ends with
+"Ran on N documents: X processed, Y skipped, Z failed". Exit code 0 all done or skipped, 1 any failure,
+2 nothing valid to do (or bad arguments).
+A batch run needs an API key with the operate role: env DANE_TOKEN (or DANE.API_TOKEN in the config).`;
 
 /** `--document a b c` (and repeated), `--documents-list f`, `--api-url u`; `--x=y` forms too. */
 export function parseWorkerArgs(argv: string[]): WorkerCliArgs {
@@ -40,6 +71,32 @@ export function parseWorkerArgs(argv: string[]): WorkerCliArgs {
       case '--api-url':
         args.apiUrl = value();
         break;
+      case '--creator':
+        args.creator = value();
+        break;
+      case '--search': {
+        const filter = value();
+        const eq = filter.indexOf('=');
+        const name = eq > 0 ? filter.slice(0, eq) : '';
+        if (!SEARCH_FILTERS.includes(name) || eq === filter.length - 1) {
+          throw new Error(`--search takes FILTER=PATTERN with FILTER one of ${SEARCH_FILTERS.join(', ')} (got ${JSON.stringify(filter)})`);
+        }
+        args.search = { ...args.search, [name]: filter.slice(eq + 1) };
+        break;
+      }
+      case '--limit': {
+        const raw = value();
+        const n = Number(raw);
+        if (!/^\d+$/.test(raw) || n < 1) throw new Error(`--limit takes a whole number ≥ 1 (got ${JSON.stringify(raw)})`);
+        args.limit = n;
+        break;
+      }
+      case '--unprocessed':
+      case '--force':
+      case '--verbose':
+        if (inline !== undefined) throw new Error(`${flag} takes no value`);
+        args[flag.slice(2) as 'unprocessed' | 'force' | 'verbose'] = true;
+        break;
       case '-h':
       case '--help':
         args.help = true;
@@ -49,6 +106,9 @@ export function parseWorkerArgs(argv: string[]): WorkerCliArgs {
     }
   }
   if (args.documents.length > 0 && args.documentsList) throw new Error("--document and --documents-list can't be combined");
+  if (!isBatchRun(args) && (args.unprocessed || args.limit !== undefined || args.force || args.verbose)) {
+    throw new Error('--unprocessed, --limit, --force and --verbose need a selection (--document, --documents-list, --creator or --search)');
+  }
   return args;
 }
 
