@@ -25,6 +25,30 @@ export interface TaskListFilter {
   states?: readonly number[];
 }
 
+/** What POST /DANE/task/claim answers. */
+export interface TaskClaim {
+  task: TaskView;
+  document: DocumentView;
+  /** The attempt to name in heartbeats and the outcome. */
+  attempt: number;
+  /** The state the claim took the task from. */
+  previous_state: number;
+  /** Without a heartbeat for this long the task is considered lost. */
+  lease_seconds: number;
+}
+
+/** The outcome of a claimed attempt (a worker reply: docs/protocol.md, Replies). */
+export interface TaskOutcome {
+  state: number;
+  message?: string;
+  /** With 412: the keys (or task objects) to run first. */
+  dependencies?: Array<string | Record<string, unknown>>;
+  /** With 503: run again after this delay. */
+  retry_after_ms?: number;
+  /** The worker refused the job: back to runnable after a back-off. */
+  refused?: boolean;
+}
+
 /** The /DANE/task routes, the per-key task routes of /DANE/workers, and the dashboard's task list. */
 export class TasksApi {
   constructor(private readonly http: HttpTransport) {}
@@ -69,6 +93,31 @@ export class TasksApi {
   /** Back to 201 "Reset"; the scheduler dispatches it. */
   reset(id: string, options: TaskActionOptions = {}): Promise<TaskView> {
     return this.act(id, 'reset', options);
+  }
+
+  /**
+   * POST /DANE/task/claim (docs/protocol.md, Batch runs): the task of `key` on the document — assigned when missing —
+   * claimed to run it outside the queue (102, a new attempt, a lease). TaskStateError (409) when it is in flight,
+   * done (without `force`) or waiting for a dependency. Needs the operate role.
+   */
+  async claim(documentId: string, key: string, options: { force?: boolean } = {}): Promise<TaskClaim> {
+    const body = (await this.http.post<TaskClaim>('/DANE/task/claim', { document_id: documentId, key, force: options.force === true })).body;
+    return { ...body, document: documentView(body.document) };
+  }
+
+  /** POST /DANE/task/claim/<id>/heartbeat: extends the claim's lease; TaskStateError (409) when the attempt is no longer in flight. */
+  async heartbeat(id: string, attempt: number, message?: string): Promise<{ task_id: string; attempt: number; lease_seconds: number }> {
+    return (
+      await this.http.post<{ task_id: string; attempt: number; lease_seconds: number }>(
+        `/DANE/task/claim/${seg(id)}/heartbeat`,
+        message === undefined ? { attempt } : { attempt, message },
+      )
+    ).body;
+  }
+
+  /** POST /DANE/task/claim/<id>/outcome: the claimed attempt's outcome, applied as a worker reply; the task as stored. */
+  async reportOutcome(id: string, attempt: number, outcome: TaskOutcome): Promise<TaskView> {
+    return (await this.http.post<TaskView>(`/DANE/task/claim/${seg(id)}/outcome`, { attempt, ...outcome })).body;
   }
 
   results(id: string): PagedQuery<ResultView> {
