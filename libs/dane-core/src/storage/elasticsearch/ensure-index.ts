@@ -1,11 +1,20 @@
+import { Logger } from '@nestjs/common';
 import { ConfigError } from '@dane/protocol';
-import { describeFailure, errorTypeOf, statusOf } from './es-errors';
+import { describeFailure, errorTypeOf, isForbidden, reasonOf, statusOf } from './es-errors';
 import { EsIndex } from './es-index';
 import { DANE_MAPPING, EXTENSION_MAPPING, indexDefinition } from './index-layout';
+import { refreshModeOf } from './refresh-policy';
+
+interface FieldMapping {
+  type?: string;
+  format?: string;
+  relations?: Record<string, unknown>;
+  properties?: Record<string, FieldMapping>;
+}
 
 interface IndexInfo {
-  mappings?: { properties?: Record<string, { type?: string; relations?: Record<string, unknown> }> };
-  settings?: { index?: { number_of_shards?: string | number } };
+  mappings?: { properties?: Record<string, FieldMapping> };
+  settings?: { index?: { number_of_shards?: string | number; refresh_interval?: string } };
 }
 
 /**
@@ -45,17 +54,59 @@ function checkLayout(index: EsIndex, info: IndexInfo): void {
   }
 }
 
-/** Adds the `dane_node` mapping; the same mapping again is a no-op, a clashing one a ConfigError. */
-async function addExtensionMapping(index: EsIndex): Promise<void> {
+/** The `dane_node` fields the index lacks (or maps otherwise than EXTENSION_MAPPING): none when ours is in place. */
+function missingExtensionFields(info: IndexInfo): string[] {
+  const stored = info.mappings?.properties?.dane_node?.properties ?? {};
+  return Object.entries(EXTENSION_MAPPING.dane_node.properties)
+    .filter(([field, want]) => stored[field]?.type !== want.type || ('format' in want && stored[field]?.format !== want.format))
+    .map(([field]) => field);
+}
+
+/**
+ * Adds the `dane_node` mapping where the index lacks it (an index a Python component created, or one of an
+ * older release); the same mapping again is a no-op, a clashing one a ConfigError. Sent only then: since ES 7.9
+ * an explicit mapping update needs the `manage` privilege (`write` no longer allows it), which the
+ * least-privilege role (docs/operations.md, Elasticsearch) does not have; refused, it is a ConfigError naming
+ * the request an administrator sends once.
+ */
+async function addExtensionMapping(index: EsIndex, missing: string[]): Promise<void> {
+  const body = { properties: EXTENSION_MAPPING };
   try {
-    await index.client.indices.putMapping({ index: index.name, body: { properties: EXTENSION_MAPPING } });
+    await index.client.indices.putMapping({ index: index.name, body });
   } catch (err) {
     const status = statusOf(err);
     if (status === 400) {
       const error = ((err as { body?: { error?: unknown } }).body ?? {}).error;
       throw new ConfigError(`${index.where} has a \`dane_node\` field we cannot use: ${describeFailure(status, error)}`);
     }
+    if (isForbidden(err)) {
+      throw new ConfigError(
+        `${index.where} lacks our \`dane_node\` mapping (${missing.join(', ')}) and this user may not add it (403: ${reasonOf(err)}). ` +
+          `Since Elasticsearch 7.9 that takes the \`manage\` index privilege: send once, as a user who has it, PUT /${index.name}/_mapping ${JSON.stringify(body)} ` +
+          '(docs/operations.md, Elasticsearch)',
+      );
+    }
     throw index.fail(err, 'extend the index mapping');
+  }
+}
+
+/**
+ * How the index refreshes (refresh-policy.ts): `manual` when `index.refresh_interval` is -1 (or longer than a
+ * request may wait), logged, as every write that must become searchable then refreshes itself.
+ */
+function useRefreshSetting(index: EsIndex, info: IndexInfo | null): void {
+  const interval = info?.settings?.index?.refresh_interval;
+  const mode = refreshModeOf(interval, Number(index.client.transport.requestTimeout));
+  index.useRefreshMode(mode);
+  if (mode === 'manual') {
+    new Logger('ElasticsearchStore').warn(
+      JSON.stringify({
+        event: 'es_refresh_manual',
+        index: index.name,
+        refresh_interval: interval,
+        effect: 'creations, state changes and claims are sent with refresh=true instead of refresh=wait_for (which would wait until the request timed out)',
+      }),
+    );
   }
 }
 
@@ -73,5 +124,7 @@ export async function ensureIndex(index: EsIndex, shards: number, replicas: numb
     if (!info) throw new ConfigError(`${index.where} was reported to exist but cannot be read`);
   }
   checkLayout(index, info);
-  await addExtensionMapping(index);
+  useRefreshSetting(index, info);
+  const missing = missingExtensionFields(info);
+  if (missing.length > 0) await addExtensionMapping(index, missing);
 }

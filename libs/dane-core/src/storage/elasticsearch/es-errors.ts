@@ -12,6 +12,37 @@ export function errorTypeOf(body: unknown): string | undefined {
   return typeof error?.type === 'string' ? error.type : undefined;
 }
 
+/** The `error` object of an Elasticsearch error body, or of the body a ResponseError carries. */
+function errorOf(errOrBody: unknown): { type?: unknown; reason?: unknown; index?: unknown; 'resource.id'?: unknown } | undefined {
+  const body = errOrBody instanceof errors.ResponseError ? errOrBody.body : errOrBody;
+  const error = (body as { error?: unknown } | undefined)?.error;
+  return typeof error === 'object' && error !== null ? error : undefined;
+}
+
+/**
+ * Whether an answer (a thrown ResponseError, a body read with `ignore: [404]`, an mget doc or a bulk item's
+ * `error`) says that `index` itself does not exist — `index_not_found_exception`, 404 — rather than that a
+ * document is missing (`found: false`, `result: not_found`, `document_missing_exception`). Only the first
+ * means the index is gone; it names the index (or alias) it looked for.
+ */
+export function isIndexNotFound(errOrBody: unknown, index: string): boolean {
+  const error = errorOf(errOrBody) ?? (errOrBody as { type?: unknown; index?: unknown } | undefined);
+  if (error?.type !== 'index_not_found_exception') return false;
+  const named = [error.index, (error as Record<string, unknown>)['resource.id']].filter((n) => typeof n === 'string');
+  return named.length === 0 || named.includes(index);
+}
+
+/** A 403 `security_exception`: the user lacks a privilege for the action (the reason names it). */
+export function isForbidden(err: unknown): boolean {
+  return statusOf(err) === 403 && errorOf(err)?.type === 'security_exception';
+}
+
+/** The reason of an Elasticsearch error (a ResponseError or a body), for messages. */
+export function reasonOf(errOrBody: unknown): string {
+  const error = errorOf(errOrBody);
+  return typeof error?.reason === 'string' ? error.reason : String((errOrBody as Error)?.message ?? errOrBody);
+}
+
 /** `[status] reason[ > caused_by.reason]`, the way the original reports bulk item failures (docs/protocol.md, Duplicates and bulk failures). */
 export function describeFailure(status: number | undefined, error: unknown): string {
   const e = (error ?? {}) as { type?: string; reason?: string; caused_by?: { reason?: string } };

@@ -114,6 +114,15 @@ export class TaskDispatch {
   /**
    * Oldest lease first. The one search that must see claims, which are written without refresh:
    * one explicit refresh per sweep. A task heartbeating meanwhile wins its race and stays.
+   *
+   * The refresh is a convenience, not a condition (issue 16, item 2): `_refresh` needs the `maintenance`
+   * privilege, which the least-privilege role lacks; refused (403), it is logged once and skipped from then
+   * on (EsIndex.refresh). The sweep then searches what the last scheduled refresh shows, at most
+   * refresh_interval (1 s) old, and that is safe: a claim not yet visible shows its task as not in 102,
+   * so it is simply found by a later sweep; a heartbeat not yet visible shows the old lease, and the
+   * expiry written at that hit's version loses its conditional write (409). Real leases are minutes long,
+   * so an expiry seen one refresh later costs nothing. (On a manual-refresh index claims refresh
+   * themselves: refresh-policy.ts.)
    */
   async expireLeases(limit: number, budget?: LeaseExpiryBudget): Promise<DaneTask[]> {
     if (limit <= 0) return [];
