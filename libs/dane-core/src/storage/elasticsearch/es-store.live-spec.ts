@@ -1,23 +1,35 @@
 import { Client } from '@elastic/elasticsearch';
+import { ConfigError } from '@dane/protocol';
 import { randomBytes } from 'node:crypto';
 import { describeStoreContract } from '../sql/store-contract';
+import { makeDocument } from '../sql/store-contract.fixtures';
 import { createElasticsearchStore } from './create-store';
 import { ElasticsearchSettings } from './es-settings';
+import { DANE_MAPPING, indexDefinition } from './index-layout';
 
 /**
- * The shared store contract against a real Elasticsearch 7.x. Not part of the default test run (its
- * name does not match the jest testRegex); run it with
- *   ELASTICSEARCH_URL=http://localhost:9200 npx jest --testRegex 'live-spec\.ts$'
- * Credentials may be given in the URL (http://elastic:secret@host:9200). Each run uses an index of
- * its own, deleted afterwards.
+ * The shared store contract against a real Elasticsearch 7.x, plus the checks of issue 16 that only a real
+ * cluster answers. Not part of the default test run (its name does not match the jest testRegex); run it with
+ *   ELASTICSEARCH_URL=http://localhost:9200 npm run test:es
+ * Credentials may be given in the URL (http://elastic:secret@host:9200). Each run uses indices of its own
+ * (`dane-contract-*`), deleted afterwards. docs/operations.md, Elasticsearch, has the commands for these knobs:
+ * - ELASTICSEARCH_ADMIN_URL: a user who may create and delete indices of any layout (default ELASTICSEARCH_URL);
+ *   ELASTICSEARCH_URL may then be the least-privilege user the server runs as.
+ * - ES_LIVE_LEAST_PRIVILEGE=1: ELASTICSEARCH_URL's user lacks `manage` (it must then be refused an index without
+ *   our mapping) — the role of docs/operations.md.
+ * - ES_LIVE_REFRESH_INTERVAL=-1: the contract runs on an index created beforehand with that refresh_interval.
  */
 const url = process.env.ELASTICSEARCH_URL;
 if (!url) throw new Error('es-store.live-spec.ts needs ELASTICSEARCH_URL (e.g. http://localhost:9200)');
+const adminUrl = process.env.ELASTICSEARCH_ADMIN_URL || url;
+const leastPrivilege = process.env.ES_LIVE_LEAST_PRIVILEGE === '1';
+const refreshInterval = process.env.ES_LIVE_REFRESH_INTERVAL;
 
 const target = new URL(url);
 const index = `dane-contract-${process.pid}-${randomBytes(3).toString('hex')}`;
+const admin = new Client({ node: adminUrl });
 
-function liveSettings(): ElasticsearchSettings {
+function liveSettings(name = index): ElasticsearchSettings {
   return {
     HOST: [`${target.protocol}//${target.host}`],
     PORT: Number(target.port || 9200),
@@ -26,17 +38,80 @@ function liveSettings(): ElasticsearchSettings {
     SCHEME: target.protocol.replace(':', ''),
     TIMEOUT: 30,
     MAX_RETRIES: 0,
-    INDEX: index,
+    INDEX: name,
     SHARDS: 1,
     // A single-node test cluster has nowhere to put a replica.
     REPLICAS: 0,
   };
 }
 
+beforeAll(async () => {
+  if (!refreshInterval) return;
+  // Item 4: the index exists before the store opens, as a bulk load would leave it.
+  const definition = indexDefinition(1, 0);
+  await admin.indices.create({ index, body: { ...definition, settings: { ...definition.settings, refresh_interval: refreshInterval } } });
+});
+
 afterAll(async () => {
-  const client = new Client({ node: url });
-  await client.indices.delete({ index }, { ignore: [404] });
-  await client.close();
+  await admin.indices.delete({ index: `${index}*` }, { ignore: [404] });
+  await admin.close();
 });
 
 describeStoreContract('Elasticsearch', () => createElasticsearchStore(liveSettings()));
+
+describe('Elasticsearch on a real cluster (issue 16)', () => {
+  it('starts again on its own index without a mapping update (item 1: PUT _mapping needs manage)', async () => {
+    const first = await createElasticsearchStore(liveSettings());
+    await first.close();
+    const again = await createElasticsearchStore(liveSettings());
+    await again.close();
+  });
+
+  it(`on an index without dane_node: ${leastPrivilege ? 'refused, naming the privilege' : 'extends it'} (item 1)`, async () => {
+    const python = `${index}-python`;
+    await admin.indices.create({ index: python, body: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: DANE_MAPPING } });
+    const opening = createElasticsearchStore(liveSettings(python));
+    if (leastPrivilege) {
+      await expect(opening).rejects.toBeInstanceOf(ConfigError);
+      await expect(opening).rejects.toThrow(/`manage` index privilege/);
+    } else {
+      await (await opening).close();
+    }
+  });
+
+  it('sweeps leases whether or not the user may _refresh (item 2)', async () => {
+    const store = await createElasticsearchStore(liveSettings());
+    try {
+      await expect(store.tasks.expireLeases(10)).resolves.toEqual(expect.any(Array));
+      await expect(store.tasks.expireLeases(10)).resolves.toEqual(expect.any(Array));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a write that must become searchable returns well within TIMEOUT, whatever refresh_interval (item 4)', async () => {
+    const store = await createElasticsearchStore(liveSettings());
+    try {
+      const started = Date.now();
+      const doc = makeDocument();
+      await store.documents.insert(doc);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect((await store.documents.search({ targetId: String(doc.target.id) }, { page: 1, size: 10 })).items.map((d) => d._id)).toEqual([doc._id]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses to go on when its index is deleted under it, and does not create it again (item 6)', async () => {
+    const gone = `${index}-gone`;
+    const store = await createElasticsearchStore(liveSettings(gone));
+    try {
+      await admin.indices.delete({ index: gone });
+      await expect(store.tasks.findById('0'.repeat(40))).rejects.toThrow(/does not exist \(index_not_found_exception/);
+      await expect(store.documents.insert(makeDocument())).rejects.toThrow(/does not exist/);
+      expect((await admin.indices.exists({ index: gone })).body).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+});
