@@ -1,6 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { DocumentService, ReadinessService, ResultService, TaskActionService, TaskAssignmentService, TaskClaimService, TaskService, WorkerQueueService } from '@dane/core';
+import {
+  DocumentService,
+  ReadinessService,
+  ResultService,
+  TaskActionService,
+  TaskAssignmentService,
+  TaskCancellationService,
+  TaskClaimService,
+  TaskService,
+  WorkerQueueService,
+} from '@dane/core';
 import { ApiModuleOptions, brokerWiring } from './api-module-options';
 import { AuthModule } from './auth/auth.module';
 import { CreatorController } from './controllers/creator.controller';
@@ -18,7 +28,17 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { InputLimitsInterceptor } from './middleware/input-limits.interceptor';
 import { OpsModule } from './ops/ops.module';
 
-const SERVICES = [DocumentService, TaskService, TaskAssignmentService, TaskActionService, TaskClaimService, ResultService, WorkerQueueService, ReadinessService];
+const SERVICES = [
+  DocumentService,
+  TaskService,
+  TaskAssignmentService,
+  TaskActionService,
+  TaskCancellationService,
+  TaskClaimService,
+  ResultService,
+  WorkerQueueService,
+  ReadinessService,
+];
 
 const CONTROLLERS = [
   HealthController,

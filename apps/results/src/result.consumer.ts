@@ -11,6 +11,7 @@ import {
   DaneStore,
   NotFoundError,
   ResultIntake,
+  TaskState,
   createResult,
   readResultMessage,
   resultQueueName,
@@ -24,8 +25,8 @@ const STORE_RETRY_MS = 1000;
  * Stores the results workers send over the broker (architecture principle 7: workers never touch
  * the store): a golevelup subscriber on the results queue, each message handled on its own (up to
  * the channel's prefetch at once) and acknowledged once stored. The message id de-duplicates
- * redeliveries (at-least-once). A malformed message or an unknown task is acknowledged, logged and
- * counted; the consumer never crashes (principle 9). The store publishes result.<KEY>.stored.
+ * redeliveries (at-least-once). A malformed message, an unknown task or a cancelled one (499) is acknowledged,
+ * logged and counted; the consumer never crashes (principle 9). The store publishes result.<KEY>.stored.
  */
 @Injectable()
 export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -33,7 +34,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly subscription: ByteSubscription;
   private stopped = false;
-  readonly counters = { stored: 0, malformed: 0, unknownTask: 0 };
+  readonly counters = { stored: 0, malformed: 0, unknownTask: 0, cancelledTask: 0 };
 
   constructor(
     @Inject(DANE_STORE) private readonly store: DaneStore,
@@ -89,6 +90,11 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         const task = await this.store.tasks.findById(intake.taskId);
         if (!task) throw new NotFoundError(`No task with id \`${intake.taskId}\``);
+        // A cancelled task's results are not stored: its worker was told to stop, and what it sends anyway
+        // belongs to a run nobody wants (docs/protocol.md, Cancellation). A retry or reset moves it out of 499 first.
+        if (task.state === TaskState.CANCELLED) {
+          return this.drop('result_of_cancelled_task', 'cancelledTask', { ...fields, document_id: task.document_id, key: task.key, reason: 'the task was cancelled' });
+        }
         const stored = await this.store.results.insert(createResult(task, intake.input), messageId);
         this.counters.stored++;
         this.flow.resultMessage('stored');
@@ -105,7 +111,7 @@ export class ResultConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private drop(event: string, counter: 'malformed' | 'unknownTask', fields: Record<string, unknown>): void {
+  private drop(event: string, counter: 'malformed' | 'unknownTask' | 'cancelledTask', fields: Record<string, unknown>): void {
     this.counters[counter]++;
     this.flow.resultMessage(counter);
     this.logger.warn(JSON.stringify({ event, ...fields, count: this.counters[counter] }));

@@ -12,6 +12,7 @@ export * from './generator';
 export * from './errors';
 export * from './protocol';
 export * from './execution/task-context';
+export { TaskCancelledError } from './execution/cancellations';
 export * from './log/worker-log';
 export * from './api/dane-api-client';
 export * from './batch/run-batch';

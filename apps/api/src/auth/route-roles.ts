@@ -44,6 +44,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'TaskController.saveResult': { access: 'submit' },
   'TaskController.act': { access: 'operate' },
   'TaskController.actByPost': { access: 'operate' },
+  'TaskController.cancel': { access: 'operate' },
+  'TaskController.cancelMany': { access: 'operate' },
 
   'ResultController.save': { access: 'submit' },
   'ResultController.get': { access: 'read' },

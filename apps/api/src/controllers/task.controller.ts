@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Re
 import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
+  cancelSummaryView,
   documentView,
   KeysetPageQueryDto,
   pageOf,
@@ -13,17 +14,20 @@ import {
   TaskActionService,
   TaskAssignDto,
   TaskAssignmentService,
+  TaskCancelDto,
+  TaskCancellationService,
   TaskService,
   taskToJson,
   taskView,
   UnfinishedTaskQueryDto,
   validateResult,
   validateTaskAssignment,
+  validateTaskCancel,
 } from '@dane/core';
 import { DocumentDto } from '../dtos/document.dto';
 import { ErrorResponseDto } from '../dtos/error.dto';
 import { ResultDto } from '../dtos/result.dto';
-import { InProgressDto, TaskBulkResponseDto, TaskDto, TaskJsonDto } from '../dtos/task.dto';
+import { InProgressDto, TaskBulkResponseDto, TaskCancelResponseDto, TaskCancelSummaryDto, TaskDto, TaskJsonDto } from '../dtos/task.dto';
 import { EMPTY_JSON_STRING } from '../http/empty-json';
 import { CURSOR_PAGING_HEADERS, cursorPagedList } from '../http/paged-response';
 import { BodyPipe } from '../http/validation.pipe';
@@ -38,6 +42,7 @@ export class TaskController {
     private readonly assignment: TaskAssignmentService,
     private readonly actions: TaskActionService,
     private readonly results: ResultService,
+    private readonly cancellation: TaskCancellationService,
   ) {}
 
   @Post()
@@ -134,6 +139,43 @@ export class TaskController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async saveResult(@Param('id') id: string, @Body(new BodyPipe(validateResult)) body: ResultCreateDto) {
     return resultView(await this.results.save(body, id));
+  }
+
+  @Post('cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel every task a filter selects (key, states, creator, document_ids, task_ids; AND; at least one of key, creator, document_ids, task_ids)',
+    description:
+      'Each selected task not done (200) and not cancelled already → 499 CANCELLED; an SDK worker running one is told through task.<KEY>.499 and sees ctx.signal aborted. ' +
+      '?cascade=true also cancels their dependants on the same document (transitively); without it, 412 dependants say `blocked by KEY: cancelled`. ' +
+      'Answers counts and ids (docs/protocol.md, Cancellation).',
+  })
+  @ApiBody({ type: TaskCancelDto })
+  @ApiOkResponse({ type: TaskCancelSummaryDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'No selecting criterion, or a bad field' })
+  async cancelMany(@Body(new BodyPipe(validateTaskCancel)) body: TaskCancelDto, @Query() q: TaskActionQueryDto) {
+    const summary = await this.cancellation.cancelMany(
+      { key: body.key, states: body.states, creatorId: body.creator, documentIds: body.document_ids, taskIds: body.task_ids },
+      { cascade: q.cascade ?? false },
+    );
+    return cancelSummaryView(summary);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel a task: → 499 CANCELLED, terminal; a later reply or result of it changes nothing',
+    description:
+      'Allowed from every state but 200 and 499 (409 names the state). A task in 102 on an SDK worker: the worker is told through the DANE-event task.<KEY>.499 and its ' +
+      'callback sees ctx.signal aborted. ?cascade=true also cancels the dependants on the same document (transitively); without it, 412 dependants say ' +
+      '`blocked by KEY: cancelled` and count as needing a person. retry, forceretry and reset run a cancelled task again (docs/protocol.md, Cancellation).',
+  })
+  @ApiOkResponse({ type: TaskCancelResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No task with id `<id>` found' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task is done (200) or cancelled already' })
+  async cancel(@Param('id') id: string, @Query() q: TaskActionQueryDto) {
+    const outcome = await this.cancellation.cancel(id, { cascade: q.cascade ?? false });
+    return { task: taskView(outcome.task), cascaded: outcome.cascaded, blocked: outcome.blocked };
   }
 
   @Get(':id/:action')

@@ -68,3 +68,49 @@ export class InProgressDto {
   @ApiProperty({ type: [String], description: 'Ids of the tasks not in 200 or 412 (in flight, to run, errored or waiting for a person), oldest first (this page)' })
   tasks: string[];
 }
+
+/** `POST /DANE/task/<id>/cancel` (docs/protocol.md, Cancellation). */
+export class TaskCancelResponseDto {
+  @ApiProperty({ type: TaskDto, description: 'The task as stored after the cancel (state "499")' })
+  task: TaskDto;
+  @ApiProperty({ type: [String], description: 'Ids of the dependants cancelled with it (?cascade=true)' })
+  cascaded: string[];
+  @ApiProperty({ type: [String], description: 'Ids of the 412 dependants that now say `blocked by KEY: cancelled` (without cascade)' })
+  blocked: string[];
+}
+
+export class TaskCancelSkippedDto {
+  @ApiProperty({ description: 'Selected tasks that are done (200): a finished task is not cancelled' })
+  done: number;
+  @ApiProperty({ description: 'Selected tasks cancelled already' })
+  already_cancelled: number;
+  @ApiProperty({ description: 'Selected tasks that became done or were deleted while the cancel ran' })
+  changed: number;
+}
+
+export class TaskCancelIdsDto {
+  @ApiProperty({ type: [String] })
+  cancelled: string[];
+  @ApiProperty({ type: [String] })
+  cascaded: string[];
+  @ApiProperty({ type: [String] })
+  blocked: string[];
+}
+
+/** `POST /DANE/task/cancel` (docs/protocol.md, Cancellation). */
+export class TaskCancelSummaryDto {
+  @ApiProperty({ description: 'Tasks the filter selected' })
+  matched: number;
+  @ApiProperty({ description: 'Selected tasks moved to 499' })
+  cancelled: number;
+  @ApiProperty({ description: 'Dependants cancelled with them (?cascade=true)' })
+  cascaded: number;
+  @ApiProperty({ description: '412 dependants that now say `blocked by KEY: cancelled`' })
+  blocked: number;
+  @ApiProperty({ type: TaskCancelSkippedDto })
+  skipped: TaskCancelSkippedDto;
+  @ApiProperty({ type: [String], description: 'document_ids / task_ids that name nothing' })
+  not_found: string[];
+  @ApiProperty({ type: TaskCancelIdsDto })
+  ids: TaskCancelIdsDto;
+}

@@ -12,11 +12,11 @@ export interface KeyProgress {
    * task): more than `byClass.needs_person` when retries are spent or dependants are blocked.
    */
   needsPerson: number;
-  /** Neither done nor needing a person: still to come. */
+  /** Neither done, cancelled nor needing a person: still to come. */
   remaining: number;
 }
 
-const emptyClasses = (): Record<StateClass, number> => ({ in_flight: 0, done: 0, runs_automatically: 0, needs_person: 0, waiting: 0 });
+const emptyClasses = (): Record<StateClass, number> => ({ in_flight: 0, done: 0, runs_automatically: 0, needs_person: 0, waiting: 0, cancelled: 0 });
 
 /**
  * Counts per key from the store's key × state counts; `keys` limits and orders them (a watched
@@ -42,12 +42,12 @@ export function keyProgress(counts: readonly TaskCount[], keys: readonly string[
   const stuck = new Map((needsPerson ?? []).map((c) => [c.key, c.count]));
   for (const p of byKey.values()) {
     p.needsPerson = needsPerson ? (stuck.get(p.key) ?? 0) : p.byClass.needs_person;
-    p.remaining = Math.max(0, p.total - p.byClass.done - p.needsPerson);
+    p.remaining = Math.max(0, p.total - p.byClass.done - p.byClass.cancelled - p.needsPerson);
   }
   return keys.length ? [...byKey.values()] : [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** Every watched task is done or needs a person: nothing more will happen by itself. */
+/** Every watched task is done, cancelled or needs a person: nothing more will happen by itself. */
 export function settled(progress: readonly KeyProgress[]): boolean {
   return progress.every((p) => p.remaining === 0);
 }

@@ -15,6 +15,7 @@ describe('needs a person (the one definition)', () => {
     expect(waitsForPersonItself(S.SUCCESS, PARKED_UNTIL)).toBeNull();
     expect(waitsForPersonItself(S.UNFINISHED_DEPENDENCY, null)).toBeNull();
     expect(waitsForPersonItself(S.QUEUED, null)).toBeNull();
+    expect(waitsForPersonItself(S.CANCELLED, null)).toBeNull();
   });
 
   it('412 tasks blocked directly or through other 412 tasks, per document', () => {
@@ -39,7 +40,11 @@ describe('needs a person (the one definition)', () => {
       t('d2', 'd', 'ASR', S.CREATED, ['DOWNLOAD']),
       t('e1', 'e', 'LATER', S.UNFINISHED_DEPENDENCY, ['NEVER_ASSIGNED']),
       t('e2', 'e', 'LAST', S.UNFINISHED_DEPENDENCY, ['LATER']),
+      // A cancelled dependency needs no person itself; its 412 dependants do, transitively.
+      t('f1', 'f', 'DOWNLOAD', S.CANCELLED),
+      t('f2', 'f', 'ASR', S.UNFINISHED_DEPENDENCY, ['DOWNLOAD']),
+      t('f3', 'f', 'NER', S.UNFINISHED_DEPENDENCY, ['ASR']),
     ]);
-    expect([...blocked].sort()).toEqual(['a2', 'a3', 'a4', 'c2', 'e1', 'e2']);
+    expect([...blocked].sort()).toEqual(['a2', 'a3', 'a4', 'c2', 'e1', 'e2', 'f2', 'f3']);
   });
 });

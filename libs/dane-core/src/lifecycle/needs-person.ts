@@ -9,8 +9,9 @@ import { PARKED_UNTIL } from './retry-policy';
  * 2. **retries spent** — in a dispatchable state (201/205, 502/503) parked with `not_before` at
  *    PARKED_UNTIL: the dispatcher never reaches it (outcome.ts, retryOrPark);
  * 3. **blocked** — in 412 waiting for a key whose task on the same document needs a person (1, 2 or,
- *    transitively, 3), or for a key that no task of the document has (nothing assigned it): the release
- *    waits for a 200 that nothing will bring.
+ *    transitively, 3) or was cancelled (499: it needs no person itself, but its dependants do — retry the
+ *    dependency or cancel them too), or for a key that no task of the document has (nothing assigned it):
+ *    the release waits for a 200 that nothing will bring.
  *
  * The stores render this as a query condition (SQL: sql-task.repository.ts `needsPersonCondition`,
  * a recursive CTE over these constants; Elasticsearch: es-task.repository.ts, which applies
@@ -26,6 +27,8 @@ export const NEEDS_PERSON = {
   parkedFrom: PARKED_UNTIL,
   /** Case 3. */
   blockedState: TaskState.UNFINISHED_DEPENDENCY as number,
+  /** Case 3: a dependency in this state blocks its 412 dependants (it needs no person itself). */
+  cancelledState: TaskState.CANCELLED as number,
 } as const;
 
 /** Why a task needs a person (see NEEDS_PERSON). */
@@ -53,8 +56,8 @@ export interface NeedsPersonTask {
 
 /**
  * Case 3 over the given tasks (all tasks of their documents): ids of the 412 tasks that wait, directly
- * or through other 412 tasks, for a task that needs a person itself or for a key the document has no
- * task of. A fixpoint per document, so a chain A → B → C with C in 500 blocks both B and A.
+ * or through other 412 tasks, for a task that needs a person itself or was cancelled, or for a key the
+ * document has no task of. A fixpoint per document, so a chain A → B → C with C in 500 blocks both B and A.
  */
 export function blockedTaskIds(tasks: readonly NeedsPersonTask[]): Set<string> {
   const byDocument = new Map<string, NeedsPersonTask[]>();
@@ -66,7 +69,7 @@ export function blockedTaskIds(tasks: readonly NeedsPersonTask[]): Set<string> {
   const blocked = new Set<string>();
   for (const siblings of byDocument.values()) {
     const keys = new Set(siblings.map((t) => t.key));
-    const stuckKeys = new Set(siblings.filter((t) => waitsForPersonItself(t.state, t.notBefore) !== null).map((t) => t.key));
+    const stuckKeys = new Set(siblings.filter((t) => t.state === NEEDS_PERSON.cancelledState || waitsForPersonItself(t.state, t.notBefore) !== null).map((t) => t.key));
     const waiting = siblings.filter((t) => t.state === NEEDS_PERSON.blockedState);
     for (let changed = true; changed;) {
       changed = false;

@@ -36,6 +36,13 @@ describe('decideReply', () => {
     expect(decideReply(inFlight(), outcome(TaskState.SUCCESS, 'ok', { attempt: 2 }), ctx)).toMatchObject({ action: 'transition' });
   });
 
+  it('ignores every reply to a cancelled task, at its attempt too: the late reply changes nothing', () => {
+    const cancelled = inFlight('DOWNLOAD', { state: TaskState.CANCELLED });
+    for (const state of [TaskState.SUCCESS, TaskState.ERROR, TaskState.ERROR_PROXY, TaskState.QUEUED]) {
+      expect(decideReply(cancelled, outcome(state, 'late', { attempt: 2 }), ctx)).toEqual({ action: 'ignore', reason: 'task was cancelled (499); its reply changes nothing' });
+    }
+  });
+
   it('retries a 503 after the delay the worker asks for (retry_after_ms, at most 24 h) instead of its back-off; ignores nonsense', () => {
     const asking = (v: unknown) =>
       transition(decideReply(inFlight(), { kind: 'outcome', reply: reply(TaskState.ERROR_PROXY, 'rate limited', { extra: { retry_after_ms: v } }) }, ctx));

@@ -65,6 +65,8 @@ export interface DecisionContext {
  * attempt read, and carries out the effect.
  */
 export function decideReply(task: DaneTask, incoming: IncomingReply, ctx: DecisionContext): ReplyDecision {
+  // A cancelled task's late reply is stale like any other: nothing applies it (docs/protocol.md, Cancellation).
+  if (task.state === TaskState.CANCELLED) return { action: 'ignore', reason: `task was cancelled (${task.state}); its reply changes nothing` };
   if (task.state !== TaskState.QUEUED) return { action: 'ignore', reason: `task is in ${task.state}, not in flight` };
   if (incoming.attempt !== undefined && incoming.attempt !== task.attempt) {
     return { action: 'ignore', reason: `reply for attempt ${incoming.attempt}, the task is at attempt ${task.attempt}` };

@@ -5,7 +5,7 @@ import { TaskMetrics } from './task-metrics';
 export type DispatchOutcomeKind = 'dispatched' | 'unroutable' | 'publishFailed';
 export type ReplyKind = 'outcomes' | 'heartbeats' | 'malformed' | 'unknownTask' | 'stale';
 export type SweeperKind = 'sweeps' | 'expired' | 'workerLost' | 'released';
-export type ResultMessageKind = 'stored' | 'malformed' | 'unknownTask';
+export type ResultMessageKind = 'stored' | 'malformed' | 'unknownTask' | 'cancelledTask';
 
 /**
  * Counters of the message flow, on the process's TaskMetrics registry, injected into the services
@@ -40,7 +40,7 @@ export class FlowMetrics {
     this.sweeperTotal = new Counter({ name: 'dane_sweeper_total', help: 'Lease sweeper activity (sweeps, expired, workerLost, released)', labelNames: ['kind'], registers });
     this.resultMessagesTotal = new Counter({
       name: 'dane_result_messages_total',
-      help: 'Result messages from workers (stored, malformed, unknownTask)',
+      help: 'Result messages from workers (stored, malformed, unknownTask, cancelledTask: dropped, the task was cancelled)',
       labelNames: ['kind'],
       registers,
     });

@@ -9,3 +9,4 @@ export * from './result.service';
 export * from './worker-queue.service';
 export * from './readiness.service';
 export * from './task-claim.service';
+export * from './task-cancellation.service';

@@ -2,7 +2,7 @@
  * The DANE task states (docs/protocol.md, State table) as data: every app reads codes, names, classes and
  * allowed transitions from here. No other file spells a state code.
  */
-export type StateClass = 'in_flight' | 'done' | 'runs_automatically' | 'needs_person' | 'waiting';
+export type StateClass = 'in_flight' | 'done' | 'runs_automatically' | 'needs_person' | 'waiting' | 'cancelled';
 
 export interface StateInfo {
   code: number;
@@ -24,6 +24,12 @@ export const TaskState = {
   ALREADY_EXISTS: 409,
   UNFINISHED_DEPENDENCY: 412,
   NO_ROUTE_TO_QUEUE: 422,
+  /**
+   * Ours, not the Python library's: cancelled by a person (POST /DANE/task/<id>/cancel). Terminal. A 4xx that DANE
+   * never used (nginx's "client closed request"), so Python readers, which compare codes as integers, see a
+   * client-side failure: not 200, not in flight, not runnable (docs/protocol.md, State table).
+   */
+  CANCELLED: 499,
   ERROR: 500,
   ERROR_INVALID_INPUT: 502,
   ERROR_PROXY: 503,
@@ -42,6 +48,7 @@ export const STATE_TABLE: readonly StateInfo[] = [
   { code: S.NOT_FOUND, name: 'NOT_FOUND', meaning: 'source not found', class: 'needs_person', defaultMessage: 'Not found' },
   { code: S.UNFINISHED_DEPENDENCY, name: 'UNFINISHED_DEPENDENCY', meaning: 'waiting for dependencies', class: 'waiting', defaultMessage: 'Unfinished dependencies' },
   { code: S.NO_ROUTE_TO_QUEUE, name: 'NO_ROUTE_TO_QUEUE', meaning: 'no worker queue is bound for the routing key', class: 'needs_person', defaultMessage: 'Unroutable task' },
+  { code: S.CANCELLED, name: 'CANCELLED', meaning: 'cancelled by a person; a late reply is ignored', class: 'cancelled', defaultMessage: 'Cancelled' },
   { code: S.ERROR, name: 'ERROR', meaning: 'error during processing', class: 'needs_person', defaultMessage: 'Error' },
   { code: S.ERROR_INVALID_INPUT, name: 'ERROR_INVALID_INPUT', meaning: 'worker got invalid or partial input', class: 'runs_automatically', defaultMessage: 'Invalid input' },
   { code: S.ERROR_PROXY, name: 'ERROR_PROXY', meaning: 'remote service error', class: 'runs_automatically', defaultMessage: 'Proxy error' },
@@ -61,8 +68,8 @@ export function statesOfClass(cls: StateClass): number[] {
   return STATE_TABLE.filter((s) => s.class === cls).map((s) => s.code);
 }
 
-/** States a worker may report in a reply (anything stored except 102, which is a heartbeat). */
-export const WORKER_OUTCOME_STATES: readonly number[] = STATE_TABLE.map((s) => s.code).filter((c) => c !== S.QUEUED);
+/** States a worker may report in a reply (anything stored except 102, which is a heartbeat, and 499: only a person cancels). */
+export const WORKER_OUTCOME_STATES: readonly number[] = STATE_TABLE.map((s) => s.code).filter((c) => c !== S.QUEUED && c !== S.CANCELLED);
 
 /** Runnable right away by the dispatcher: 201 and 205 (class "runs automatically" in docs/protocol.md, State table). */
 export const RUNNABLE_STATES: readonly number[] = [S.CREATED, S.TASK_RESET];
@@ -78,6 +85,8 @@ export const RETRY_REFUSED_STATES: readonly number[] = [S.QUEUED, S.SUCCESS];
 export const UNFINISHED_EXCLUDED_STATES: readonly number[] = [S.SUCCESS, S.UNFINISHED_DEPENDENCY];
 /** Errored tasks of a worker (GET /DANE/workers/<key>; docs/protocol.md, Worker routes) exclude these. */
 export const NOT_ERRORED_STATES: readonly number[] = [S.QUEUED, S.SUCCESS, S.CREATED, S.UNFINISHED_DEPENDENCY];
+/** `cancel` refuses these: done, or cancelled already (docs/protocol.md, Cancellation). */
+export const CANCEL_REFUSED_STATES: readonly number[] = [S.SUCCESS, S.CANCELLED];
 /** Default state selected by a mass reset (docs/protocol.md, Manual interventions). */
 export const MASS_RESET_DEFAULT_STATE = S.ERROR;
 
@@ -102,6 +111,8 @@ export const TRANSITIONS = {
   reset: { from: STATE_TABLE.map((s) => s.code), to: S.CREATED },
   /** Mass reset of one key in one state → 205 "Manual reset" (docs/protocol.md, Manual interventions). */
   massReset: { from: STATE_TABLE.map((s) => s.code), to: S.TASK_RESET },
+  /** Cancel: anything not done and not cancelled already → 499 (docs/protocol.md, Cancellation). */
+  cancel: { from: STATE_TABLE.map((s) => s.code).filter((c) => !CANCEL_REFUSED_STATES.includes(c)), to: S.CANCELLED },
   /** A task with open dependencies waits in 412; released to 201 when they are all 200. */
   wait: { from: [S.CREATED, S.TASK_RESET, S.QUEUED] as readonly number[], to: S.UNFINISHED_DEPENDENCY },
   release: { from: [S.UNFINISHED_DEPENDENCY] as readonly number[], to: S.CREATED },

@@ -9,6 +9,8 @@ import { TaskChannel } from './task-channel';
 import { BrokerPublisher } from './publisher';
 import { ReplySender } from './reply-sender';
 import { ResultSender } from './result-sender';
+import { CancellationListener } from './cancellation-listener';
+import { Cancellations } from '../execution/cancellations';
 
 export interface TaskConsumerOptions {
   queue: string;
@@ -49,6 +51,9 @@ export class TaskConsumer {
   private waitTimer?: NodeJS.Timeout;
   private stopping = false;
   private readonly abort = new AbortController();
+  /** Running tasks and the cancellations heard for them (docs/protocol.md, Cancellation). */
+  readonly cancellations = new Cancellations();
+  private readonly cancellationListener: CancellationListener;
   readonly results: ResultSender;
 
   constructor(
@@ -62,7 +67,8 @@ export class TaskConsumer {
     const resultQueue = resultQueueName(settings);
     this.publisher = new BrokerPublisher(this.connection, [resultQueue]);
     this.results = new ResultSender(this.publisher, resultQueue, options.generator);
-    this.deliveries = new DeliveryHandler(handler, new ReplySender(this.publisher), this.results, options, log, this.abort.signal);
+    this.deliveries = new DeliveryHandler(handler, new ReplySender(this.publisher), this.results, options, log, this.abort.signal, this.cancellations);
+    this.cancellationListener = new CancellationListener(this.connection, settings, options.bindingKeys, this.cancellations, log);
     this.channel = new TaskChannel(
       this.connection,
       settings,
@@ -116,6 +122,7 @@ export class TaskConsumer {
     await Promise.race([this.deliveries.settled(), new Promise<void>((r) => (settleTimer = setTimeout(r, Math.max(1000, deadline - Date.now()))))]);
     clearTimeout(settleTimer);
     await this.publisher.close();
+    await this.cancellationListener.close();
     await this.channel.close();
     await this.connection.close();
     this.log.info('worker_stopped', 'Worker stopped');

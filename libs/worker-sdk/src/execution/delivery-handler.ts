@@ -9,6 +9,7 @@ import type { WorkerOutcome, WorkerTask } from '../worker-task';
 import { Heartbeat } from './heartbeat';
 import { invokeHandler, TaskHandler } from './invoke-handler';
 import { RunContext } from './task-context';
+import { Cancellations } from './cancellations';
 
 export interface DeliveryPolicy {
   dependsOn: string[];
@@ -31,6 +32,7 @@ export class DeliveryHandler {
     private readonly policy: DeliveryPolicy,
     private readonly log: WorkerLog,
     private readonly shutdownSignal: AbortSignal,
+    private readonly cancellations: Cancellations = new Cancellations(),
   ) {}
 
   /** Replies published and not yet confirmed (then acknowledged). */
@@ -67,11 +69,20 @@ export class DeliveryHandler {
       this.reply(delivery, Outcomes.unfinishedDependencies(this.policy.dependsOn), taskLog);
       return;
     }
+    if (task._id && this.cancellations.wasCancelled(task._id, attempt)) {
+      // Cancelled while its message waited (docs/protocol.md, Cancellation): the server has it in 499 and would
+      // ignore any reply, so it is not run and not answered.
+      taskLog.info('task_skipped_cancelled', `Task ${task.key} was cancelled before it started; not run`);
+      delivery.ack();
+      return;
+    }
     await this.run(delivery, task, document, taskLog);
   }
 
   private async run(delivery: Delivery, task: WorkerTask, document: DaneDocument, log: WorkerLog): Promise<void> {
-    const ctx = new RunContext(task, document, log, this.shutdownSignal, {
+    // ctx.signal: the worker stopping, or this task cancelled (a task.<KEY>.499 event; CancellationListener).
+    const cancel = this.cancellations.start(task._id, task.attempt);
+    const ctx = new RunContext(task, document, log, AbortSignal.any([this.shutdownSignal, cancel.signal]), {
       heartbeat: (progress) => this.replies.heartbeat(delivery, progress, 5_000),
       saveResult: (payload) => this.results.save(task, payload),
     });
@@ -81,8 +92,15 @@ export class DeliveryHandler {
     // One INFO line per task (task_finished, with its duration); the start is a DEBUG line.
     log.debug('task_started', `Processing task ${task.key}`);
     heartbeat.start();
-    const { outcome, refused } = await invokeHandler(this.handler, task, document, ctx);
+    const { outcome, refused } = await invokeHandler(this.handler, task, document, ctx).finally(() => cancel.end());
     ctx.finish();
+    if (cancel.signal.aborted) {
+      // The reply still goes (the message is settled after it, as always); the server ignores it as stale.
+      log.info('task_cancelled', `Task ${task.key} was cancelled while running; its reply ${outcome.state} will be ignored by the server`, {
+        state: outcome.state,
+        duration_ms: Date.now() - started,
+      });
+    }
     await heartbeat.stop();
     await earlyAck.cancel();
     log.info(refused ? 'task_refused' : 'task_finished', outcome.message, { state: outcome.state, duration_ms: Date.now() - started });

@@ -10,7 +10,11 @@ export interface TaskContext {
   readonly attempt?: number;
   /** Log lines that carry task_id and document_id. */
   readonly log: WorkerLog;
-  /** Aborted when the worker stops and this task did not finish within the shutdown timeout. */
+  /**
+   * Aborted when this task is cancelled (the server's `task.<KEY>.499` event; `reason` is a TaskCancelledError) or
+   * when the worker stops and this task did not finish within the shutdown timeout. Pass it on (fetch, child
+   * processes) or check it between steps, and stop: a cancelled task's reply and results are ignored by the server.
+   */
   readonly signal: AbortSignal;
   /** Report progress now (state 102 with this message); automatic heartbeats repeat the last one. */
   heartbeat(progress?: string): Promise<void>;

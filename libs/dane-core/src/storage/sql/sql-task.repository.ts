@@ -69,8 +69,8 @@ type Row = Record<string, unknown>;
 
 /**
  * lifecycle/needs-person.ts as SQL: the ids of the tasks that need a person — manual states, parked with
- * retries spent, 412 tasks waiting for a key their document has no task of, and (recursively) 412 tasks
- * waiting for a key whose task on the same document is one of them.
+ * retries spent, 412 tasks waiting for a key their document has no task of or whose task was cancelled (499),
+ * and (recursively) 412 tasks waiting for a key whose task on the same document is one of them.
  * Only constants are interpolated (state codes and PARKED_UNTIL), so it takes no parameters.
  */
 const NEEDS_PERSON_IDS = `WITH RECURSIVE np(id, document_id, key) AS (
@@ -79,7 +79,9 @@ const NEEDS_PERSON_IDS = `WITH RECURSIVE np(id, document_id, key) AS (
          OR (p.state IN (${sqlStateSet(NEEDS_PERSON.parkedStates)}) AND p.not_before >= '${NEEDS_PERSON.parkedFrom.toISOString()}'::timestamptz)
          OR (p.state IN (${sqlStateSet([NEEDS_PERSON.blockedState])}) AND EXISTS (
                SELECT 1 FROM unnest(p.depends_on) AS d(key)
-               WHERE NOT EXISTS (SELECT 1 FROM tasks AS s WHERE s.document_id = p.document_id AND s.key = d.key)))
+               WHERE NOT EXISTS (SELECT 1 FROM tasks AS s WHERE s.document_id = p.document_id AND s.key = d.key)
+                  OR EXISTS (SELECT 1 FROM tasks AS c WHERE c.document_id = p.document_id AND c.key = d.key
+                             AND c.state IN (${sqlStateSet([NEEDS_PERSON.cancelledState])}))))
       UNION
       SELECT w.id, w.document_id, w.key FROM tasks AS w JOIN np ON w.document_id = np.document_id AND np.key = ANY(w.depends_on)
       WHERE w.state IN (${sqlStateSet([NEEDS_PERSON.blockedState])})

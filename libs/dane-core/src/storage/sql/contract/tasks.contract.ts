@@ -112,6 +112,20 @@ export function taskContract(store: () => DaneStore): void {
       expect((await ids({ needsPerson: true, documentId: a._id })).total).toBe(0);
     });
 
+    it('counts the 412 dependants of a cancelled task (499) as needing a person, not the cancelled task itself', async () => {
+      const doc = makeDocument();
+      await store().documents.insert(doc);
+      const download = makeTask(doc, 'DOWNLOAD');
+      const asr = makeTask(doc, 'ASR', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['DOWNLOAD'] });
+      const ner = makeTask(doc, 'NER', { state: S.UNFINISHED_DEPENDENCY, dependsOn: ['ASR'] });
+      await store().tasks.insertMany([download, asr, ner]);
+      const list = async () => (await store().tasks.list({ needsPerson: true, documentId: doc._id }, { page: 1, size: 20 })).items.map((t) => t._id);
+      expect(await list()).toEqual([]);
+      expect(await store().tasks.transition({ id: download._id, from: [S.CREATED], to: S.CANCELLED, msg: 'Cancelled' })).toMatchObject({ state: S.CANCELLED });
+      expect(await list()).toEqual([asr._id, ner._id]);
+      expect((await store().tasks.releaseDependants([doc._id])).length).toBe(0);
+    });
+
     it('deletes a task', async () => {
       const { tasks } = await seed(store(), ['ASR']);
       expect(await store().tasks.delete(tasks[0]._id)).toBe(true);
