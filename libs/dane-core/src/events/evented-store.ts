@@ -73,8 +73,8 @@ function eventedTasks(repo: TaskRepository, events: EventPublisher): TaskReposit
       events.tasksChangedInBulk(filter.key, to, n);
       return n;
     },
-    async claimRunnable(limit: number, leaseMs: number) {
-      const claimed = await repo.claimRunnable(limit, leaseMs);
+    async claimRunnable(limit: number, leaseMs: number, maxInFlightPerKey?: number) {
+      const claimed = await repo.claimRunnable(limit, leaseMs, maxInFlightPerKey);
       // A claimed task carries its state and msg from before the claim (the frame's; docs/protocol.md, Task message).
       events.taskChanged(
         claimed.map(({ task }) => ({ ...task, state: TaskState.QUEUED, msg: 'Dispatched' })),

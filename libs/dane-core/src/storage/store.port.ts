@@ -128,9 +128,12 @@ export interface TaskRepository {
   /**
    * Claims up to `limit` dispatchable tasks (201/205, or 502/503 whose back-off is due; never before
    * `not_before`), highest priority first, oldest first: state → 102, attempt + 1, lease until
-   * now + leaseMs. Concurrent claimers never get the same task (SKIP LOCKED).
+   * now + leaseMs. Concurrent claimers never get the same task (SKIP LOCKED). Within a priority the SQL
+   * stores take turns between the creators of the tasks' documents (per key and creator, oldest first:
+   * docs/architecture.md, principle 2) and, with `maxInFlightPerKey` > 0, claim no task of a key that has
+   * that many tasks in 102 already (the Elasticsearch store keeps priority, then oldest, and no limit).
    */
-  claimRunnable(limit: number, leaseMs: number): Promise<ClaimedTask[]>;
+  claimRunnable(limit: number, leaseMs: number, maxInFlightPerKey?: number): Promise<ClaimedTask[]>;
   /**
    * Claims one task by id for a caller that runs it itself (a worker's batch run): when its state is one of `from`
    * (whatever its back-off), state → 102 with `msg`, attempt + 1, lease until now + leaseMs, no heartbeat yet, back-off

@@ -146,6 +146,16 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX results_generator_seq ON results (generator_name, generator_id, seq)',
     ],
   },
+  {
+    version: 7,
+    name: 'fair share between creators',
+    statements: [
+      // CLAIM_RUNNABLE (task-dispatch.sql.ts) walks the runnable tasks by (priority, key, creator) group and
+      // takes turns between the groups; this index serves the group walk and each group's oldest tasks.
+      'DROP INDEX tasks_dispatchable',
+      `CREATE INDEX tasks_dispatchable_groups ON tasks (priority DESC, key, creator_id, seq) WHERE state IN (${SQL_DISPATCHABLE})`,
+    ],
+  },
 ];
 
 /** Arbitrary first half of the advisory lock key; the second half is the schema's hash. */

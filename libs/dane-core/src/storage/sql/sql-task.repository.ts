@@ -304,9 +304,9 @@ export class SqlTaskRepository implements TaskRepository {
     return rowCount;
   }
 
-  async claimRunnable(limit: number, leaseMs: number): Promise<ClaimedTask[]> {
+  async claimRunnable(limit: number, leaseMs: number, maxInFlightPerKey = 0): Promise<ClaimedTask[]> {
     if (limit <= 0) return [];
-    const { rows } = await this.db.query<Row>(CLAIM_RUNNABLE, [limit, leaseMs, TRANSITIONS.claim.to, CLAIM_MESSAGE, formatTimestamp()]);
+    const { rows } = await this.db.query<Row>(CLAIM_RUNNABLE, [limit, leaseMs, TRANSITIONS.claim.to, CLAIM_MESSAGE, formatTimestamp(), Math.max(0, Math.floor(maxInFlightPerKey))]);
     return rows.map((row) => ({ task: taskFromRow(row), document: documentFromRow(row, 'doc_'), leaseUntil: row.lease_until as Date }));
   }
 
