@@ -5,8 +5,8 @@ import { CannedReply } from './recording-elasticsearch';
  * What Elasticsearch 7.17 answers a least-privilege user and a deleted index, field for field (issue 16,
  * items 1, 2 and 6). The user and role are those of docs/operations.md, Elasticsearch.
  */
-export const USER = 'dane';
-export const ROLE = 'dane_writer';
+const USER = 'dane';
+const ROLE = 'dane_writer';
 
 /** 403 for an index action the role does not grant, e.g. `indices:admin/mapping/put` (manage, all). */
 export function forbidden(action: string, grantedBy: string[], index = INDEX): CannedReply {
