@@ -1,4 +1,7 @@
 import type { Command } from '../command';
+import { cancelCommand } from './cancel.command';
+import { campaignCommand } from './campaign.command';
+import { conformanceCommand } from './conformance.command';
 import { keysCommand } from './keys';
 import { resetCommand } from './reset.command';
 import { resultsCommand } from './results.command';
@@ -19,7 +22,10 @@ export const COMMANDS: readonly Command[] = [
   watchCommand,
   retryCommand,
   resetCommand,
+  cancelCommand,
+  campaignCommand,
   resultsCommand,
   workerCommand,
+  conformanceCommand,
   keysCommand,
 ];
