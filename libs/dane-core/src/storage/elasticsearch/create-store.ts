@@ -22,7 +22,8 @@ export function elasticsearchClientOptions(settings: ElasticsearchSettings): Cli
  * StorageUnavailableError naming it; an unusable index a ConfigError. On failure the client is closed.
  */
 export async function openElasticsearchStore(client: Client, settings: ElasticsearchSettings): Promise<ElasticsearchStore> {
-  const index = new EsIndex(client, settings.INDEX, describeIndex(settings));
+  // Writes are resent by EsIndex (as often as the client retries reads), never by the client: issue 16, item 3.
+  const index = new EsIndex(client, settings.INDEX, describeIndex(settings), { resends: Number(settings.MAX_RETRIES) });
   try {
     await ensureIndex(index, Number(settings.SHARDS), Number(settings.REPLICAS));
   } catch (err) {

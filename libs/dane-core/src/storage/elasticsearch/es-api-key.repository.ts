@@ -4,6 +4,7 @@ import { isRole } from '../../auth/roles';
 import { Page, PageRequest } from '@dane/protocol';
 import { EsIndex } from './es-index';
 import { statusOf } from './es-errors';
+import { MAX_WINDOW, Sort, walkPast, withPointInTime } from './paging';
 
 type Source = Omit<ApiKeyRecord, 'id'>;
 
@@ -17,6 +18,8 @@ const MAPPING = {
     last_used_at: { type: 'date' },
   },
 };
+
+const KEY_ORDER: Sort = [{ created_at: 'asc' }];
 
 function fromHit(id: string, s: Source): ApiKeyRecord {
   return { id, name: s.name, role: isRole(s.role) ? s.role : 'read', salt: s.salt, hash: s.hash, created_at: s.created_at, last_used_at: s.last_used_at ?? null };
@@ -46,15 +49,38 @@ export class EsApiKeyRepository implements ApiKeyRepository {
     return body.found ? fromHit(id, body._source) : null;
   }
 
+  /**
+   * Oldest first. Pages within Elasticsearch's 10,000-hit window are one from/size search; deeper
+   * ones (from/size would answer 400) walk there in a point in time on the key index (paging.ts).
+   */
   async list(page: PageRequest): Promise<Page<ApiKeyRecord>> {
+    const from = (page.page - 1) * page.size;
+    const query = { match_all: {} };
+    if (from + page.size > MAX_WINDOW) return this.deepPage(page, from);
     const body = await this.index.call('list API keys', () =>
       this.index.client.search<{ hits: { total: { value: number }; hits: { _id: string; _source: Source }[] } }>(
-        { index: this.name, body: { query: { match_all: {} }, sort: [{ created_at: 'asc' }], from: (page.page - 1) * page.size, size: page.size, track_total_hits: true } },
+        { index: this.name, body: { query, sort: KEY_ORDER, from, size: page.size, track_total_hits: true } },
         { ignore: [404] },
       ),
     );
     const hits = body.hits?.hits ?? [];
     return { items: hits.map((h) => fromHit(h._id, h._source)), total: body.hits?.total?.value ?? 0, page: page.page, size: page.size };
+  }
+
+  private async deepPage(page: PageRequest, from: number): Promise<Page<ApiKeyRecord>> {
+    const total = await this.count();
+    if (total <= from) return { items: [], total, page: page.page, size: page.size };
+    const query = { match_all: {} };
+    const hits = await withPointInTime(
+      this.index,
+      async (pit) => {
+        const { after, walked } = await walkPast(pit, query, KEY_ORDER, from);
+        if (walked < from) return [];
+        return (await pit.search<Source>({ query, size: page.size, search_after: after, track_total_hits: false }, KEY_ORDER)).hits;
+      },
+      this.name,
+    );
+    return { items: hits.map((h) => fromHit(h._id, h._source)), total, page: page.page, size: page.size };
   }
 
   async count(): Promise<number> {

@@ -1,6 +1,6 @@
 import { taskId, DISPATCHABLE_STATES, TaskState } from '@dane/protocol';
 import { makeDocument } from '../sql/store-contract.fixtures';
-import { INDEX, Stored, bulk, found, hits, mget, refreshed, updated } from './testing/es-replies';
+import { INDEX, PIT_ID, Stored, bulk, found, hits, mget, pitHits, refreshed, updated } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';
 import { storedTasksOf } from './testing/stored-task';
 
@@ -9,6 +9,7 @@ const doc = makeDocument('ITM5');
 const docStored: Stored = { id: doc._id, source: { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at, role: 'document' } };
 
 const storedTask = storedTasksOf(doc);
+const TASK_SORT = [{ 'dane_node.seq': { order: 'asc', missing: 0 } }, { created_at: { order: 'asc', missing: 0 } }, { _seq_no: 'asc' }];
 
 describe('Elasticsearch dispatch: claims, leases and dependency release', () => {
   const recorded = useRecordedStore();
@@ -91,13 +92,17 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
   it('reads dependencies by their ids to release a waiting task', async () => {
     const waiting = storedTask('ASR', S.UNFINISHED_DEPENDENCY, 40, { depends_on: ['DOWNLOAD'] });
     const download = storedTask('DOWNLOAD', S.SUCCESS, 41);
-    recorded.es.on('POST', `/${INDEX}/_search`, hits([{ ...waiting, sort: [40, 0, 40] }], 1));
+    recorded.es.on('POST', '/_search', pitHits([{ ...waiting, sort: [40, 0, 40] }], 1));
     recorded.es.once('POST', `/${INDEX}/_mget`, mget([download]));
     recorded.es.once('POST', `/${INDEX}/_mget`, mget([waiting]));
     recorded.es.on('POST', `/${INDEX}/_update/${waiting.id}`, updated(waiting.id, 42));
     const released = await recorded.store.tasks.releaseDependants([doc._id]);
     expect(released.map((t) => [t.key, t.state, t.msg])).toEqual([['ASR', S.CREATED, 'Dependencies done']]);
-    expect((recorded.es.calls[0].body as Record<string, any>).query).toEqual({
+    // The scan runs in a point in time, opened first and closed last.
+    expect(recorded.es.calls[0]).toMatchObject({ method: 'POST', path: `/${INDEX}/_pit`, query: { keep_alive: '1m' } });
+    expect(recorded.es.calls.at(-1)).toMatchObject({ method: 'DELETE', path: '/_pit', body: { id: PIT_ID } });
+    expect(recorded.es.calls[1].body).toMatchObject({ pit: { id: PIT_ID, keep_alive: '1m' }, sort: [...TASK_SORT, { _shard_doc: 'asc' }] });
+    expect((recorded.es.calls[1].body as Record<string, any>).query).toEqual({
       bool: {
         must: [
           { terms: { _routing: [doc._id] } },
@@ -107,7 +112,7 @@ describe('Elasticsearch dispatch: claims, leases and dependency release', () => 
         ],
       },
     });
-    expect(recorded.es.calls[1].body).toEqual({ ids: [taskId(doc._id, 'DOWNLOAD')] });
+    expect(recorded.es.calls[2].body).toEqual({ ids: [taskId(doc._id, 'DOWNLOAD')] });
   });
 
   it('finds the next back-off among candidates re-read by id, passing over a task claimed since', async () => {

@@ -1,6 +1,6 @@
 import { DocumentExistsError, encodeCursor } from '@dane/protocol';
 import { makeDocument } from '../sql/store-contract.fixtures';
-import { INDEX, alreadyExists, bulk, byQuery, created, found, hits, mget, missing } from './testing/es-replies';
+import { INDEX, PIT_ID, alreadyExists, bulk, byQueryStarted, created, found, hits, mget, missing, pitHits, refreshed, taskDone } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';
 
 describe('Elasticsearch documents on the wire (docs/protocol.md, Elasticsearch layout)', () => {
@@ -116,26 +116,37 @@ describe('Elasticsearch documents on the wire (docs/protocol.md, Elasticsearch l
     const doc = makeDocument('ITM1');
     const source = { target: doc.target, creator: doc.creator, created_at: doc.created_at, updated_at: doc.updated_at };
     const walked = Array.from({ length: 10_000 }, (_, i) => ({ id: `d${i}`, seqNo: i, source: {} }));
-    recorded.es.once('POST', `/${INDEX}/_search`, hits(walked, 10_500));
-    recorded.es.once('POST', `/${INDEX}/_search`, hits([{ id: doc._id, seqNo: 10_000, source }], 10_500));
+    recorded.es.once('POST', '/_search', pitHits(walked, 10_500));
+    recorded.es.once('POST', '/_search', pitHits([{ id: doc._id, seqNo: 10_000, source }], 10_500));
     const page = await recorded.store.documents.search({}, { page: 11, size: 1000 });
     expect(page.total).toBe(10_500);
     expect(page.items).toEqual([doc]);
-    const [walk, read] = recorded.es.calls.map((r) => r.body as Record<string, unknown>);
-    expect(walk).toMatchObject({ _source: false, size: 10_000, track_total_hits: false });
+    // Walk and page in one point in time, closed afterwards.
+    expect(recorded.es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /${INDEX}/_pit`, 'POST /_search', 'POST /_search', 'DELETE /_pit']);
+    const [walk, read] = recorded.es.calls.slice(1, 3).map((r) => r.body as Record<string, unknown>);
+    expect(walk).toMatchObject({ _source: false, size: 10_000, track_total_hits: false, pit: { id: PIT_ID, keep_alive: '1m' } });
     expect(walk).not.toHaveProperty('from');
-    expect(read).toMatchObject({ size: 1000, search_after: [9_999], track_total_hits: true, sort: [{ _seq_no: 'asc' }] });
+    expect(read).toMatchObject({ size: 1000, search_after: [9_999, 9_999], track_total_hits: true, sort: [{ _seq_no: 'asc' }, { _shard_doc: 'asc' }] });
   });
 
   it('deletes the document first, then its tasks and their results in one _delete_by_query', async () => {
     const doc = makeDocument();
     recorded.es.on('POST', `/${INDEX}/_mget`, mget([{ id: doc._id, source: { target: doc.target, creator: doc.creator, role: 'document' } }]));
     recorded.es.on('POST', `/${INDEX}/_bulk`, bulk([{ action: 'delete', id: doc._id, status: 200, seqNo: 9 }]));
-    recorded.es.on('POST', `/${INDEX}/_delete_by_query`, byQuery({ deleted: 3 }));
+    const task = 'oTUltX4IQMOUUVeiohTt8A:40';
+    recorded.es.on('POST', `/${INDEX}/_delete_by_query`, byQueryStarted(task));
+    recorded.es.on('GET', `/_tasks/${task}`, taskDone(task, 'delete', { done: 3 }));
+    recorded.es.on('GET', `/${INDEX}/_refresh`, refreshed());
     expect(await recorded.store.documents.delete(doc._id)).toBe(true);
-    expect(recorded.es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /${INDEX}/_mget`, `POST /${INDEX}/_bulk`, `POST /${INDEX}/_delete_by_query`]);
+    expect(recorded.es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /${INDEX}/_mget`,
+      `POST /${INDEX}/_bulk`,
+      `POST /${INDEX}/_delete_by_query`,
+      `GET /_tasks/${task}`,
+      `GET /${INDEX}/_refresh`,
+    ]);
     expect(recorded.es.calls[1].body).toEqual([{ delete: { _id: doc._id } }]);
-    expect(recorded.es.calls[2].query).toEqual({ refresh: 'true', conflicts: 'proceed' });
+    expect(recorded.es.calls[2].query).toEqual({ conflicts: 'proceed', wait_for_completion: 'false' });
     const tasksOfDoc = { match: { _routing: doc._id } };
     expect(recorded.es.calls[2].body).toEqual({
       query: {

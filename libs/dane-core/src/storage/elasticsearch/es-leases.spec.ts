@@ -2,7 +2,7 @@ import { TaskState } from '@dane/protocol';
 import { makeDocument } from '../sql/store-contract.fixtures';
 import { expireDoc } from './task-changes';
 import { TaskSource } from './sources';
-import { INDEX, hits, mget, refreshed, updated } from './testing/es-replies';
+import { INDEX, hits, mget, pitHits, refreshed, updated } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';
 import { storedTasksOf } from './testing/stored-task';
 
@@ -62,7 +62,7 @@ describe('Elasticsearch lease budget and stuck tasks', () => {
       recorded.es.once('POST', `/${INDEX}/_search`, hits([runnable, movedOn]));
       // MOVED was claimed since the search's refresh: the realtime read says 102.
       recorded.es.once('POST', `/${INDEX}/_mget`, mget([runnable, storedTask('MOVED', S.QUEUED, 7, { attempt: 1, lease_until: Date.now() + 60_000 })]));
-      recorded.es.once('POST', `/${INDEX}/_search`, hits([waiting, blocked]));
+      recorded.es.once('POST', '/_search', pitHits([waiting, blocked]));
       recorded.es.once('POST', `/${INDEX}/_mget`, mget([download, storedTask('SHOTS', S.ERROR, 8)]));
       recorded.es.once('POST', `/${INDEX}/_mget`, mget([waiting]));
 
@@ -72,7 +72,9 @@ describe('Elasticsearch lease budget and stuck tasks', () => {
         ['not_dispatched', 'IDLE', old],
         ['release_missed', 'ASR', old + 1000],
       ]);
-      const searches = recorded.es.calls.filter((c) => c.path === `/${INDEX}/_search`).map((c) => (c.body as Record<string, any>).query.bool.must);
+      // The third, a scan, in a point in time (closed afterwards).
+      const searches = recorded.es.calls.filter((c) => c.path.endsWith('/_search')).map((c) => (c.body as Record<string, any>).query.bool.must);
+      expect(recorded.es.calls.filter((c) => c.path.endsWith('_pit')).map((c) => c.method)).toEqual(['POST', 'DELETE']);
       expect(searches[0][2]).toEqual({ range: { 'dane_node.lease_until': { lt: expect.any(Number) } } });
       expect(searches[1][2]).toEqual({ range: { 'dane_node.state_changed_at': { lt: expect.any(Number) } } });
       expect(searches[2][1]).toEqual({ terms: { 'task.state': [S.UNFINISHED_DEPENDENCY] } });

@@ -42,7 +42,9 @@ export function describeIndex(settings: ElasticsearchSettings): string {
 /**
  * Client options matching the original's connection (docs/protocol.md, Cluster requirements): basic auth with
  * USER/PASSWORD (always sent, as Python does; a cluster without security ignores it), TIMEOUT seconds per
- * request, MAX_RETRIES retries on connection failures and 502/503/504.
+ * request, MAX_RETRIES retries on connection failures and 502/503/504. The client retries reads only:
+ * every write is sent with `maxRetries: 0` and resent by EsIndex, which knows how to tell an earlier
+ * send that was applied from a real conflict (es-index.ts, NO_CLIENT_RETRY).
  */
 export function clientOptions(settings: ElasticsearchSettings): ClientOptions {
   if (typeof settings.INDEX !== 'string' || settings.INDEX.trim() === '') throw new ConfigError('ELASTICSEARCH.INDEX must name an index');

@@ -2,9 +2,13 @@ import { Client } from '@elastic/elasticsearch';
 import { ConfigError } from '@dane/protocol';
 import { randomBytes } from 'node:crypto';
 import { describeStoreContract } from '../sql/store-contract';
-import { makeDocument } from '../sql/store-contract.fixtures';
+import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
 import { createElasticsearchStore } from './create-store';
+import { EsIndex } from './es-index';
 import { ElasticsearchSettings } from './es-settings';
+import { TASK_ORDER, scanPages } from './paging';
+import { IS_TASK, bool, routedTo } from './queries';
+import { TaskSource } from './sources';
 import { DANE_MAPPING, indexDefinition } from './index-layout';
 
 /**
@@ -58,6 +62,39 @@ afterAll(async () => {
 });
 
 describeStoreContract('Elasticsearch', () => createElasticsearchStore(liveSettings()));
+
+describe('Elasticsearch point-in-time scans (issue 16, item 5)', () => {
+  it('a scan sees tasks written like Python (no dane_node.seq, one created_at second) once each while they are updated mid-walk', async () => {
+    const store = await createElasticsearchStore(liveSettings());
+    const client = new Client({ node: url });
+    try {
+      const doc = makeDocument();
+      await store.documents.insert(doc);
+      const keys = ['A', 'B', 'C', 'D', 'E'];
+      for (const key of keys) {
+        const task = makeTask(doc, key);
+        const source = {
+          task: { key, state: 412, msg: 'waiting', priority: 1 },
+          role: { name: 'task', parent: doc._id },
+          created_at: '2021-01-14T10:00:00',
+          updated_at: '2021-01-14T10:00:00',
+        };
+        await client.index({ index, id: task._id, routing: doc._id, op_type: 'create', refresh: true, body: source });
+      }
+      const es = new EsIndex(client, index, `live/${index}`);
+      const seen: string[] = [];
+      for await (const page of scanPages<TaskSource>(es, { query: bool([routedTo(doc._id), IS_TASK]) }, TASK_ORDER, 2)) {
+        // Each page moves the first task seen to a new _seq_no, searchable at once.
+        await client.update({ index, id: makeTask(doc, 'A')._id, routing: doc._id, refresh: true, body: { doc: { task: { msg: `page ${seen.length}` } } } });
+        seen.push(...page.map((h) => h._source.task.key));
+      }
+      expect([...seen].sort()).toEqual(keys);
+    } finally {
+      await client.close();
+      await store.close();
+    }
+  });
+});
 
 describe('Elasticsearch on a real cluster (issue 16)', () => {
   it('starts again on its own index without a mapping update (item 1: PUT _mapping needs manage)', async () => {

@@ -1,7 +1,7 @@
 import { NotFoundError, TaskAssignedError, TaskState, encodeCursor } from '@dane/protocol';
 import { PARKED_UNTIL } from '../../lifecycle/retry-policy';
 import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
-import { INDEX, alreadyExists, bulk, created, found, hits, mget, missing } from './testing/es-replies';
+import { INDEX, alreadyExists, bulk, created, found, hits, mget, missing, pitHits } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';
 
 const S = TaskState;
@@ -216,16 +216,16 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
     // 1. the 412 tasks (ids and routing only); 2. every task of their documents; 3. the list itself.
     recorded.es.once(
       'POST',
-      `/${INDEX}/_search`,
-      hits([
+      '/_search',
+      pitHits([
         { id: asr._id, routing: doc._id, source: undefined },
         { id: ner._id, routing: other._id, source: undefined },
       ]),
     );
     recorded.es.once(
       'POST',
-      `/${INDEX}/_search`,
-      hits([
+      '/_search',
+      pitHits([
         { id: download._id, routing: doc._id, source: source('DOWNLOAD', S.ERROR) },
         { id: asr._id, routing: doc._id, source: source('ASR', S.UNFINISHED_DEPENDENCY, { depends_on: ['DOWNLOAD'] }) },
         { id: ner._id, routing: other._id, source: source('NER', S.UNFINISHED_DEPENDENCY, { depends_on: ['THUMB'] }) },
@@ -236,7 +236,12 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
     recorded.es.once('POST', `/${INDEX}/_search`, hits([download, asr, filesize].map((t) => ({ id: t._id, routing: t.document_id, source: source(t.key, S.ERROR) }))));
     const page = await recorded.store.tasks.list({ needsPerson: true, key: 'ASR' }, { page: 1, size: 10 });
     expect(page.total).toBe(3);
-    const bodies = recorded.es.calls.map((c) => c.body as Record<string, any>);
+    // The two scans run in points in time (`POST /_search`), the page itself is a search of the index.
+    expect(recorded.es.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      ...[1, 2].flatMap(() => [`POST /${INDEX}/_pit`, 'POST /_search', 'DELETE /_pit']),
+      `POST /${INDEX}/_search`,
+    ]);
+    const bodies = recorded.es.calls.filter((c) => c.path.endsWith('/_search')).map((c) => c.body as Record<string, any>);
     expect(bodies[0]).toMatchObject({ _source: false, query: { bool: { must: [{ exists: { field: 'task.key' } }, { terms: { 'task.state': [S.UNFINISHED_DEPENDENCY] } }] } } });
     expect(bodies[1]).toMatchObject({
       _source: { excludes: ['role'] },
@@ -267,7 +272,7 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
   });
 
   it('counts the tasks that need a person by key; without 412 tasks the query is the states alone', async () => {
-    recorded.es.once('POST', `/${INDEX}/_search`, hits([]));
+    recorded.es.once('POST', '/_search', pitHits([]));
     recorded.es.once('POST', `/${INDEX}/_search`, {
       status: 200,
       body: {
@@ -279,8 +284,8 @@ describe('Elasticsearch tasks on the wire (docs/protocol.md, Elasticsearch layou
       },
     });
     expect(await recorded.store.tasks.countNeedingPerson()).toEqual([{ key: 'FILESIZE', count: 2 }]);
-    expect(recorded.es.calls).toHaveLength(2);
-    const body = recorded.es.calls[1].body as Record<string, any>;
+    expect(recorded.es.calls.map((c) => c.path)).toEqual([`/${INDEX}/_pit`, '/_search', '/_pit', `/${INDEX}/_search`]);
+    const body = recorded.es.calls[3].body as Record<string, any>;
     expect(body.aggs).toEqual({ by_key: { composite: { size: 1000, sources: [{ key: { terms: { field: 'task.key' } } }] } } });
     expect(body.query.bool.must[0]).toEqual({ exists: { field: 'task.key' } });
     expect(body.query.bool.must[1].bool.should).toHaveLength(2);

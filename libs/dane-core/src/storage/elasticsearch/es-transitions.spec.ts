@@ -1,6 +1,6 @@
 import { ValidationError, TIMESTAMP_PATTERN, TaskState } from '@dane/protocol';
 import { makeDocument, makeTask } from '../sql/store-contract.fixtures';
-import { INDEX, Stored, bulk, found, mget, missing, updated, versionConflict } from './testing/es-replies';
+import { INDEX, Stored, bulk, byQueryStarted, found, mget, missing, refreshed, taskDone, updated, versionConflict } from './testing/es-replies';
 import { useRecordedStore } from './testing/recorded-store';
 
 const S = TaskState;
@@ -110,26 +110,13 @@ describe('Elasticsearch task transitions: conditional writes with if_seq_no/if_p
   });
 
   it('mass-resets with _update_by_query and a painless script, updated_at untouched, refreshed once', async () => {
-    recorded.es.on('POST', `/${INDEX}/_update_by_query`, {
-      status: 200,
-      body: {
-        took: 9,
-        timed_out: false,
-        total: 2,
-        updated: 2,
-        deleted: 0,
-        batches: 1,
-        version_conflicts: 0,
-        noops: 0,
-        retries: { bulk: 0, search: 0 },
-        throttled_millis: 0,
-        requests_per_second: -1,
-        throttled_until_millis: 0,
-        failures: [],
-      },
-    });
+    const task = 'oTUltX4IQMOUUVeiohTt8A:41';
+    recorded.es.on('POST', `/${INDEX}/_update_by_query`, byQueryStarted(task));
+    recorded.es.on('GET', `/_tasks/${task}`, taskDone(task, 'update', { done: 2 }));
+    recorded.es.on('GET', `/${INDEX}/_refresh`, refreshed());
     expect(await recorded.store.tasks.transitionAll({ key: 'ASR', state: S.ERROR }, S.TASK_RESET, 'Manual reset')).toBe(2);
-    expect(recorded.es.calls[0].query).toEqual({ refresh: 'true', conflicts: 'proceed' });
+    expect(recorded.es.calls.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /${INDEX}/_update_by_query`, `GET /_tasks/${task}`, `GET /${INDEX}/_refresh`]);
+    expect(recorded.es.calls[0].query).toEqual({ conflicts: 'proceed', wait_for_completion: 'false' });
     const body = recorded.es.calls[0].body as Record<string, any>;
     expect(body.query).toEqual({ bool: { must: [{ exists: { field: 'task.key' } }, { match: { 'task.key': 'ASR' } }, { terms: { 'task.state': [S.ERROR] } }] } });
     expect(body.script).toMatchObject({ lang: 'painless', params: { to: S.TASK_RESET, msg: 'Manual reset', from: S.ERROR } });

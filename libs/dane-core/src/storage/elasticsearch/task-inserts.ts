@@ -11,6 +11,15 @@ function assignedError(task: DaneTask): TaskAssignedError {
   return new TaskAssignedError(`Task \`${task.key}\` already assigned to document \`${task.document_id}\``);
 }
 
+/**
+ * The insertion sequence a stored task was created with: unique to one create of ours, and never
+ * changed by later writes. A resent create that answers 409 is ours when the stored task has it
+ * (es-index.ts, create), even if a dispatcher claimed it in between.
+ */
+function insertionSeqOf(stored: unknown): number | undefined {
+  return (stored as { dane_node?: { seq?: number } } | undefined)?.dane_node?.seq;
+}
+
 function noDocument(id: string): NotFoundError {
   return new NotFoundError(`No document with id \`${id}\` found`);
 }
@@ -29,7 +38,8 @@ export class TaskInserts {
     const doc = await this.index.get<unknown>(task.document_id);
     if (!doc || !isDocumentSource(doc._source)) throw noDocument(task.document_id);
     const source = taskSource(task, nextInsertionSeq(), Date.now());
-    const created = await this.index.create(task._id, source, { routing: task.document_id, refresh: REFRESH.create, what: 'store the task' });
+    const isOurs = (stored: unknown) => insertionSeqOf(stored) === source.dane_node?.seq;
+    const created = await this.index.create(task._id, source, { routing: task.document_id, refresh: REFRESH.create, what: 'store the task', isOurs });
     if (!created) throw assignedError(task);
     if ((await this.orphaned([task])).length > 0) throw noDocument(task.document_id);
   }
@@ -50,8 +60,10 @@ export class TaskInserts {
       }
     });
     const now = Date.now();
-    const lines = writable.flatMap((i) => [{ create: { _id: tasks[i]._id, routing: tasks[i].document_id } }, taskSource(tasks[i], nextInsertionSeq(now), now)]);
-    const items = await this.index.bulk(lines, REFRESH.create, 'store tasks');
+    const sources = writable.map((i) => taskSource(tasks[i], nextInsertionSeq(now), now));
+    const lines = writable.flatMap((i, k) => [{ create: { _id: tasks[i]._id, routing: tasks[i].document_id } }, sources[k]]);
+    const ours = (k: number, current: { _source: unknown } | null) => current !== null && insertionSeqOf(current._source) === sources[k].dane_node?.seq;
+    const items = await this.index.bulk(lines, REFRESH.create, 'store tasks', ours);
     const created: DaneTask[] = [];
     writable.forEach((i, k) => {
       const item = items[k];

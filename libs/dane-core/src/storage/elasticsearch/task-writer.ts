@@ -1,6 +1,6 @@
 import { DaneTask, StorageUnavailableError } from '@dane/protocol';
 import { bulkItemError } from './es-errors';
-import { EsHit, EsIndex, versionOf } from './es-index';
+import { EsHit, EsIndex, isStoredAs, versionOf } from './es-index';
 import { Refresh } from './refresh-policy';
 import { TaskSource, isTaskSource, taskFromHit } from './sources';
 import { mergeDoc } from './source-merge';
@@ -90,26 +90,30 @@ export class TaskWriter {
    * Applies each doc at the version it was decided on, in one request (`_update` for one, `_bulk`
    * for more). Returns the task as now stored, or null where the version had moved on (409) or the
    * task was deleted (404). The stored source is computed, not read back: the write only succeeds
-   * if the source we merged into is the one stored.
+   * if the source we merged into is the one stored. After a resend (es-index.ts, send) a 409 is read
+   * back: a task stored exactly as this write leaves it (the same attempt, lease and state change to
+   * the millisecond) was written by our earlier send, so a resent claim does not lose its tasks.
    */
   async writeAt(writes: VersionedWrite[], refresh: Refresh): Promise<(DaneTask | null)[]> {
     const what = 'change task states';
     if (writes.length === 0) return [];
+    const merged = writes.map(({ hit, doc }) => mergeDoc(hit._source, doc));
     if (writes.length === 1) {
       const { hit, doc } = writes[0];
-      const ok = await this.index.updateAt(hit._id, versionOf(hit), doc, { routing: hit._routing, refresh, what });
-      return [ok ? taskFromHit({ ...hit, _source: mergeDoc(hit._source, doc) }) : null];
+      const applied = (stored: unknown) => isStoredAs(stored, merged[0]);
+      const ok = await this.index.updateAt(hit._id, versionOf(hit), doc, { routing: hit._routing, refresh, what, applied });
+      return [ok ? taskFromHit({ ...hit, _source: merged[0] }) : null];
     }
     const lines = writes.flatMap(({ hit, doc }) => {
       const v = versionOf(hit);
       return [{ update: { _id: hit._id, routing: hit._routing, if_seq_no: v.seqNo, if_primary_term: v.primaryTerm } }, { doc }];
     });
-    const items = await this.index.bulk(lines, refresh, what);
-    return writes.map(({ hit, doc }, k) => {
+    const items = await this.index.bulk(lines, refresh, what, (k, current) => current !== null && isStoredAs(current._source, merged[k]));
+    return writes.map(({ hit }, k) => {
       const item = items[k];
       if (item.status === 409 || item.status === 404) return null;
       if (item.status >= 300) throw bulkItemError(item, this.index.where, what);
-      return taskFromHit({ ...hit, _source: mergeDoc(hit._source, doc) });
+      return taskFromHit({ ...hit, _source: merged[k] });
     });
   }
 }

@@ -207,3 +207,96 @@ export function indexDefinition(mappings: unknown, shards = 1): CannedReply {
 export function refreshed(): CannedReply {
   return { status: 200, body: { _shards: { total: 2, successful: 1, failed: 0 } } };
 }
+
+/** `POST /<index>/_update_by_query|_delete_by_query?wait_for_completion=false`: the task to follow. */
+export function byQueryStarted(task: string): CannedReply {
+  return { status: 200, body: { task } };
+}
+
+type ByQueryAction = 'update' | 'delete';
+
+function byQueryCounters(action: ByQueryAction, total: number, done: number, conflicts: number) {
+  return {
+    total,
+    updated: action === 'update' ? done : 0,
+    created: 0,
+    deleted: action === 'delete' ? done : 0,
+    batches: 1,
+    version_conflicts: conflicts,
+    noops: 0,
+    retries: { bulk: 0, search: 0 },
+    throttled_millis: 0,
+    requests_per_second: -1.0,
+    throttled_until_millis: 0,
+  };
+}
+
+function taskInfo(task: string, action: ByQueryAction, status: object) {
+  const [node, id] = task.split(':');
+  return {
+    node,
+    id: Number(id),
+    type: 'transport',
+    action: `indices:data/write/${action}/byquery`,
+    status,
+    description: `${action}-by-query [${INDEX}]`,
+    start_time_in_millis: 1715594400000,
+    running_time_in_nanos: 5926893,
+    cancellable: true,
+    cancelled: false,
+    headers: {},
+  };
+}
+
+/** `GET /_tasks/<task>` while the by-query call runs: `completed: false`, progress in `task.status`. */
+export function taskRunning(task: string, action: ByQueryAction, progress: { total: number; done: number; conflicts?: number }): CannedReply {
+  return { status: 200, body: { completed: false, task: taskInfo(task, action, byQueryCounters(action, progress.total, progress.done, progress.conflicts ?? 0)) } };
+}
+
+/** `GET /_tasks/<task>` once it finished: the call's response under `response`, as 7.17 stores it. */
+export function taskDone(task: string, action: ByQueryAction, counts: { done: number; conflicts?: number }): CannedReply {
+  const counters = byQueryCounters(action, counts.done + (counts.conflicts ?? 0), counts.done, counts.conflicts ?? 0);
+  return {
+    status: 200,
+    body: {
+      completed: true,
+      task: taskInfo(task, action, counters),
+      response: { took: 53, timed_out: false, ...counters, throttled: '0s', throttled_until: '0s', failures: [] },
+    },
+  };
+}
+
+/** 403 for a user without the cluster privilege an action needs (e.g. `monitor` for `GET _tasks`). */
+export function forbidden(action: string, user = 'dane', privileges = 'monitor,manage,all'): CannedReply {
+  const reason = `action [${action}] is unauthorized for user [${user}] with roles [dane_writer], this action is granted by the cluster privileges [${privileges}]`;
+  return { status: 403, body: errorBody(403, 'security_exception', reason) };
+}
+
+/** A gateway timeout from a proxy in front of the cluster (the request may or may not have been applied). */
+export function gatewayTimeout(): CannedReply {
+  return { status: 504, body: { message: 'Gateway Time-out' } };
+}
+
+/** A point-in-time id as 7.17 encodes one (base64 of the search contexts). */
+export const PIT_ID =
+  '46ToAwMDaWR5BXV1aWQyKwZub2RlXzMAAAAAAAAAACoBYwADaWR4BXV1aWQxAgZub2RlXzEAAAAAAAAAAAEBYQADaWR5BXV1aWQyKgZub2RlXzIAAAAAAAAAAAwBYgACBXV1aWQyAAAFdXVpZDEAAQltYXRjaF9hbGw_gAAAAA==';
+
+/** `POST /<index>/_pit?keep_alive=1m`. */
+export function pitOpened(id: string): CannedReply {
+  return { status: 200, body: { id } };
+}
+
+/** `DELETE /_pit`. */
+export function pitClosed(): CannedReply {
+  return { status: 200, body: { succeeded: true, num_freed: 1 } };
+}
+
+/** A search in a point in time: `pit_id` beside the hits, and each hit's sort values end with its `_shard_doc`. */
+export function pitHits(docs: Stored[], total = docs.length, withVersions = false): CannedReply {
+  const reply = hits(
+    docs.map((d, i) => ({ ...d, sort: [...(d.sort ?? [d.seqNo ?? 0]), i] })),
+    total,
+    withVersions,
+  );
+  return { ...reply, body: { pit_id: PIT_ID, ...(reply.body as object) } };
+}

@@ -2,7 +2,7 @@ import { createElasticsearchStore } from '../create-store';
 import { ElasticsearchSettings } from '../es-settings';
 import { ElasticsearchStore } from '../es-store';
 import { DANE_MAPPING, EXTENSION_MAPPING } from '../index-layout';
-import { INDEX, acknowledged, indexDefinition } from './es-replies';
+import { INDEX, PIT_ID, acknowledged, indexDefinition, pitClosed, pitOpened } from './es-replies';
 import { RecordingElasticsearch } from './recording-elasticsearch';
 
 /** The built-in ELASTICSEARCH defaults (docs/protocol.md, Configuration), pointed at `url`, without client retries. */
@@ -25,12 +25,22 @@ export function testSettings(url: string, overrides: Partial<ElasticsearchSettin
 /** The mapping as ES renders an index this adapter created. */
 export const STORED_MAPPING = { properties: { ...DANE_MAPPING.properties, ...EXTENSION_MAPPING } };
 
+/**
+ * Standing answers for points in time (scans and deep pages, paging.ts): opening one on the DANE index
+ * gives PIT_ID, closing any succeeds. Searches in it go to `POST /_search`; a test answers those.
+ */
+function servePointsInTime(es: RecordingElasticsearch): void {
+  es.on('POST', `/${INDEX}/_pit`, pitOpened(PIT_ID));
+  es.on('DELETE', '/_pit', pitClosed());
+}
+
 /** A store opened against the recording server on an existing DANE index; the start-up requests are forgotten. */
-async function openRecordedStore(es: RecordingElasticsearch): Promise<ElasticsearchStore> {
+async function openRecordedStore(es: RecordingElasticsearch, settings: Partial<ElasticsearchSettings>): Promise<ElasticsearchStore> {
   es.on('GET', `/${INDEX}`, indexDefinition(STORED_MAPPING));
   es.on('PUT', `/${INDEX}/_mapping`, acknowledged());
-  const store = await createElasticsearchStore(testSettings(es.url));
+  const store = await createElasticsearchStore(testSettings(es.url, settings));
   es.reset();
+  servePointsInTime(es);
   return store;
 }
 
@@ -41,14 +51,15 @@ export interface RecordedStore {
 
 /**
  * Registers beforeEach/afterEach hooks that start a recording server, open a store on it
- * (then run `prepare`, if given) and close both again; read `es`/`store` inside a test.
+ * (with `settings` over testSettings; then run `prepare`, if given) and close both again; read
+ * `es`/`store` inside a test.
  */
-export function useRecordedStore(prepare?: (es: RecordingElasticsearch) => void): RecordedStore {
+export function useRecordedStore(prepare?: (es: RecordingElasticsearch) => void, settings: Partial<ElasticsearchSettings> = {}): RecordedStore {
   let es: RecordingElasticsearch;
   let store: ElasticsearchStore;
   beforeEach(async () => {
     es = await new RecordingElasticsearch().start();
-    store = await openRecordedStore(es);
+    store = await openRecordedStore(es, settings);
     prepare?.(es);
   });
   afterEach(async () => {

@@ -13,6 +13,8 @@ export interface RecordedRequest {
 export interface CannedReply {
   status?: number;
   body?: unknown;
+  /** Answer this late (ms): longer than the client's request timeout, the request is applied but the client times out. */
+  delayMs?: number;
 }
 
 export type Responder = CannedReply | ((req: RecordedRequest) => CannedReply);
@@ -118,12 +120,17 @@ export class RecordingElasticsearch {
       this.requests.push(recorded);
       const reply = this.replyTo(recorded);
       const payload = reply.body === undefined || recorded.method === 'HEAD' ? '' : JSON.stringify(reply.body);
-      res.writeHead(reply.status ?? 200, {
-        'X-Elastic-Product': 'Elasticsearch',
-        'content-type': 'application/json; charset=UTF-8',
-        'content-length': Buffer.byteLength(payload),
-      });
-      res.end(payload);
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status ?? 200, {
+          'X-Elastic-Product': 'Elasticsearch',
+          'content-type': 'application/json; charset=UTF-8',
+          'content-length': Buffer.byteLength(payload),
+        });
+        res.end(payload);
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
     });
   }
 
