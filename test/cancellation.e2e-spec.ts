@@ -40,7 +40,7 @@ class CancellableWorker extends DaneWorker {
 describe('cancelling tasks (API, scheduler, results, SDK worker; RabbitMQ, PostgreSQL)', () => {
   const broker = new TestBroker('cancel');
   const db = storeFor('postgres', 'cancel');
-  const env = { ...testEnv(broker, db), DANE_LOGGING__LEVEL: 'ERROR' };
+  const env: Record<string, string> = { ...testEnv(broker, db), DANE_LOGGING__LEVEL: 'ERROR' };
   let store: DaneStore;
   let api: INestApplication;
   let backend: TestingModule | undefined;
@@ -186,7 +186,7 @@ describe('cancelling tasks (API, scheduler, results, SDK worker; RabbitMQ, Postg
     const other = await document('SOMEONE-ELSE');
     const quick = await assign(docs[0], 'QUICK');
     await waitFor('QUICK done', async () => (await task(quick)).state === TaskState.SUCCESS, 20_000);
-    const ids = [];
+    const ids: string[] = [];
     for (const d of docs) ids.push(await assign(d, 'BULK'));
     const untouched = await assign(other, 'BULK');
     await waitFor('the BULK tasks running', () => [...ids, untouched].every((id) => worker!.started.has(id)), 20_000);

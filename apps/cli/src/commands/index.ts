@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { cancelCommand } from './cancel.command';
+import { cancelCommand } from './cancel.command';
 import { campaignCommand } from './campaign.command';
 import { conformanceCommand } from './conformance.command';
 import { keysCommand } from './keys';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   watchCommand,
   retryCommand,
   resetCommand,
+  cancelCommand,
   cancelCommand,
   campaignCommand,
   resultsCommand,

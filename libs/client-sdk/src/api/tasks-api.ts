@@ -49,6 +49,42 @@ export interface TaskOutcome {
   refused?: boolean;
 }
 
+/** Which tasks `cancelMany` cancels: the criteria combine with AND; at least one of key, creator, documentIds, taskIds. */
+export interface TaskCancelFilter {
+  key?: string;
+  /** Only tasks in these states (codes). */
+  states?: readonly number[];
+  /** Tasks of the documents of this creator.id. */
+  creator?: string;
+  documentIds?: readonly string[];
+  taskIds?: readonly string[];
+}
+
+export interface TaskCancelOptions {
+  /** Also cancel the dependants on the same document (transitively); without it, 412 dependants say `blocked by KEY: cancelled`. */
+  cascade?: boolean;
+}
+
+/** What POST /DANE/task/<id>/cancel answers. */
+export interface TaskCancelAnswer {
+  task: TaskView;
+  /** Ids of the dependants cancelled with it (cascade). */
+  cascaded: string[];
+  /** Ids of the 412 dependants that now say `blocked by KEY: cancelled`. */
+  blocked: string[];
+}
+
+/** What POST /DANE/task/cancel answers (docs/protocol.md, Cancellation). */
+export interface TaskCancelSummary {
+  matched: number;
+  cancelled: number;
+  cascaded: number;
+  blocked: number;
+  skipped: { done: number; already_cancelled: number; changed: number };
+  not_found: string[];
+  ids: { cancelled: string[]; cascaded: string[]; blocked: string[] };
+}
+
 /** The /DANE/task routes, the per-key task routes of /DANE/workers, and the dashboard's task list. */
 export class TasksApi {
   constructor(private readonly http: HttpTransport) {}
@@ -93,6 +129,21 @@ export class TasksApi {
   /** Back to 201 "Reset"; the scheduler dispatches it. */
   reset(id: string, options: TaskActionOptions = {}): Promise<TaskView> {
     return this.act(id, 'reset', options);
+  }
+
+  /**
+   * POST /DANE/task/<id>/cancel: the task → 499 CANCELLED (a worker running it is told through ctx.signal; its late
+   * reply changes nothing). NotFoundError (404) for an unknown task, TaskStateError (409) when it is done or cancelled
+   * already. Needs the operate role.
+   */
+  async cancel(id: string, options: TaskCancelOptions = {}): Promise<TaskCancelAnswer> {
+    return (await this.http.post<TaskCancelAnswer>(`/DANE/task/${seg(id)}/cancel`, undefined, options.cascade ? { cascade: 'true' } : undefined)).body;
+  }
+
+  /** POST /DANE/task/cancel: every task the filter selects; done and cancelled ones are counted, not changed. Needs the operate role. */
+  async cancelMany(filter: TaskCancelFilter, options: TaskCancelOptions = {}): Promise<TaskCancelSummary> {
+    const body = { key: filter.key, states: filter.states, creator: filter.creator, document_ids: filter.documentIds, task_ids: filter.taskIds };
+    return (await this.http.post<TaskCancelSummary>('/DANE/task/cancel', body, options.cascade ? { cascade: 'true' } : undefined)).body;
   }
 
   /**
