@@ -99,7 +99,7 @@ interface TaskStatus {
 }
 
 /** Keep-alive of a point in time between two pages of one walk (paging.ts). */
-export const PIT_KEEP_ALIVE = '1m';
+const PIT_KEEP_ALIVE = '1m';
 
 /** The action lines of a `_bulk` body with the source line of each, in order. */
 function bulkActions(lines: object[]): { type: string; id: string; source?: unknown }[] {
