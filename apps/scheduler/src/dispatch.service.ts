@@ -158,7 +158,7 @@ export class DispatchService implements OnApplicationBootstrap, OnModuleDestroy 
   private async dispatchBatch(limit: number): Promise<{ claimed: number; settled?: Promise<void> }> {
     // No connection, no claim: tasks stay runnable while the broker is away.
     if (!this.connection.connected) return { claimed: 0 };
-    const claimed = await this.store.tasks.claimRunnable(limit, this.settings.leaseMs);
+    const claimed = await this.store.tasks.claimRunnable(limit, this.settings.leaseMs, this.settings.maxInFlightPerKey);
     if (claimed.length === 0) return { claimed: 0 };
     this.metrics.claimed(claimed);
     this.unconfirmed += claimed.length;

@@ -49,6 +49,8 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private backoffSet = false;
   /** A transition of the batch being applied made a task dispatchable (201, 205, 502, 503). */
   private madeDispatchable = false;
+  /** A transition of the batch being applied took a task out of 102. */
+  private madeRoom = false;
   readonly counters = { outcomes: 0, heartbeats: 0, malformed: 0, unknownTask: 0, stale: 0 };
 
   constructor(
@@ -86,11 +88,13 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async applyBatch(batch: ConsumeMessage[]): Promise<void> {
     this.madeDispatchable = false;
+    this.madeRoom = false;
     this.backoffSet = false;
     await this.apply(batch);
     // Only a reply that made a task dispatchable again (a retry, a reset) gives the dispatcher work;
     // released dependants wake it through the dependency service.
-    if (this.madeDispatchable) this.wakeups.request(this.backoffSet);
+    // With MAX_IN_FLIGHT_PER_KEY, a finished task also makes room for its key's next one.
+    if (this.madeDispatchable || (this.madeRoom && this.settings.maxInFlightPerKey > 0)) this.wakeups.request(this.backoffSet);
   }
 
   private async apply(batch: ConsumeMessage[]): Promise<void> {
@@ -147,6 +151,7 @@ export class ReplyConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       this.metrics.finished(task, after.state, decision.effect);
       if (decision.request.notBefore) this.backoffSet = true;
       if (DISPATCHABLE_STATES.includes(after.state)) this.madeDispatchable = true;
+      if (after.state !== TaskState.QUEUED) this.madeRoom = true;
       if (logOutcomes)
         this.logger.log(JSON.stringify({ event: 'task_outcome', ...taskFields(after), attempt: task.attempt, state: after.state, effect: decision.effect, msg: after.msg }));
       if (decision.effect === 'needs_person' || decision.effect === 'retries_spent') await this.dependencies.markBlocked(after);

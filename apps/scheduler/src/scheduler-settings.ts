@@ -11,6 +11,8 @@ export interface SchedulerSettings {
   unroutableGraceMs: number;
   sweepIntervalMs: number;
   batchSize: number;
+  /** Tasks of one key in 102 at most; 0 = no limit (SCHEDULER.MAX_IN_FLIGHT_PER_KEY). */
+  maxInFlightPerKey: number;
   stuckAfterSeconds: number;
   retry: RetryPolicy;
 }
@@ -25,6 +27,7 @@ export function schedulerSettings(config: ConfigService): SchedulerSettings {
     queueLeaseMs: Math.max(Number(section.QUEUE_LEASE_SECONDS), Number(section.LEASE_SECONDS)) * 1000,
     sweepIntervalMs: Number(section.SWEEP_INTERVAL_MS),
     batchSize: Math.max(1, Number(section.BATCH_SIZE)),
+    maxInFlightPerKey: Math.max(0, Math.floor(Number(section.MAX_IN_FLIGHT_PER_KEY ?? 0)) || 0),
     stuckAfterSeconds: Number(section.STUCK_AFTER_SECONDS),
     retry: retryPolicyFromConfig(section),
   };

@@ -103,6 +103,13 @@ export function builtInDefaults(home: string): DaneConfig {
       UNROUTABLE_GRACE_SECONDS: 30,
       SWEEP_INTERVAL_MS: 1000,
       BATCH_SIZE: 200,
+      /**
+       * At most this many tasks of one key in 102 (dispatched, queued or running) at a time; 0 = no limit. With a
+       * limit, a backlog stays in the store, where the claim takes turns between creators (docs/architecture.md,
+       * principle 2), instead of queueing in the worker queue in submission order. Keep it above the key's workers'
+       * total prefetch.
+       */
+      MAX_IN_FLIGHT_PER_KEY: 0,
       MAX_RETRIES: 5,
       RETRY_BASE_MS: 2000,
       RETRY_MAX_MS: 600000,
