@@ -109,7 +109,8 @@ export const CHECKS: ReadonlyArray<Pick<CheckResult, 'id' | 'title' | 'meaning'>
   {
     id: 'sigterm',
     title: 'SIGTERM during a task: finished or handed back, and the process exits',
-    meaning: 'deployments and scale-downs send SIGTERM, then SIGKILL after a grace period: a worker that ignores it is killed in the middle of its tasks.',
+    meaning:
+      'deployments and scale-downs send SIGTERM, then SIGKILL after a grace period: a worker that ignores it is killed in the middle of its tasks, one that exits without finishing or handing back its running task loses it.',
   },
 ];
 
