@@ -192,6 +192,19 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
     expect(await browser.page.locator('#doc-results').textContent()).toContain('"file_size": 2');
   });
 
+  it('its Cancel button, with an operate key, takes a task that waits for a person to 499 and out of "Needs attention"', async () => {
+    const media = join(home, 'never arrives.mp4');
+    const doc = await client.document({ target: { id: 'CANCEL-1', url: pathToFileURL(media).href, type: 'Video' }, creator: { id: 'NISV', type: 'Organization' } }).register();
+    const task = await doc.assign('FILESIZE');
+    const row = browser.page.locator(`#attention-table tr[data-task-id="${task._id}"]`);
+    await explained(task._id!, row.waitFor({ timeout: 20_000 }));
+    await row.locator('button[data-action="cancel"]').click();
+    await explained(task._id!, row.waitFor({ state: 'detached', timeout: 20_000 }));
+    expect(await browser.page.locator('#toast').textContent()).toBe(`cancel: task ${task._id!.slice(0, 10)}… (FILESIZE) is now ${TaskState.CANCELLED} CANCELLED — Cancelled`);
+    await expect(task.state()).resolves.toBe(TaskState.CANCELLED);
+    await waitForCount('FILESIZE', TaskState.CANCELLED, '1');
+  });
+
   it('forgets the key with Clear: storage and cookie emptied, reads refused again', async () => {
     await browser.page.click('#key-clear');
     await browser.page.locator('#auth-error:not([hidden])').waitFor();

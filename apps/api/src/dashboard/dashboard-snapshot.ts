@@ -1,4 +1,4 @@
-import { NeedsPersonCount, RETRY_REFUSED_STATES, STATE_TABLE, StateClass, TaskStats } from '@dane/core';
+import { CANCEL_REFUSED_STATES, NeedsPersonCount, RETRY_REFUSED_STATES, STATE_TABLE, StateClass, TaskStats } from '@dane/core';
 
 /** What the page needs to know about each state, so its script holds no state codes. */
 interface StateLegend {
@@ -46,6 +46,8 @@ export interface DashboardSnapshot {
   t: number;
   states: readonly StateLegend[];
   retryRefusedStates: readonly number[];
+  /** States the Cancel button is disabled in (done, cancelled already). */
+  cancelRefusedStates: readonly number[];
   counts: TaskStats[];
   /**
    * Tasks that need a person — no automatic path moves them again: manual states, retries spent, 412 blocked by
@@ -63,4 +65,4 @@ export interface DashboardSnapshot {
   error?: string;
 }
 
-export const SNAPSHOT_CONSTANTS = { states: STATE_LEGEND, retryRefusedStates: RETRY_REFUSED_STATES };
+export const SNAPSHOT_CONSTANTS = { states: STATE_LEGEND, retryRefusedStates: RETRY_REFUSED_STATES, cancelRefusedStates: CANCEL_REFUSED_STATES };

@@ -30,7 +30,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   th { font-weight: 600; color: var(--muted); font-size: 12px; white-space: nowrap; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   td.zero { color: #c3c9d2; }
-  .st-done { color: var(--done); } .st-needs_person { color: var(--person); } .st-waiting { color: var(--waiting); }
+  .st-done { color: var(--done); } .st-needs_person { color: var(--person); } .st-waiting { color: var(--waiting); } .st-cancelled { color: var(--muted, #888); text-decoration: line-through; }
   .st-in_flight { color: var(--flight); } .st-runs_automatically { color: var(--auto); }
   .big { font-size: 28px; font-weight: 600; font-variant-numeric: tabular-nums; }
   .muted { color: var(--muted); }

@@ -10,7 +10,7 @@
  *
  * API keys: the key typed into the header is kept in localStorage and copied into the `dane_key`
  * cookie (path /, SameSite=Strict), which the API accepts on read routes only: the event stream
- * (EventSource cannot send headers) and every GET ride on it. Actions (POST retry/forceretry/reset)
+ * (EventSource cannot send headers) and every GET ride on it. Actions (POST retry/forceretry/reset/cancel)
  * send the key itself as `Authorization: Bearer`, as the cookie never authorises a change.
  */
 export const DASHBOARD_SCRIPT = String.raw`(function () {
@@ -28,6 +28,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var authErrorKind = null;
   var legend = {};
   var retryRefused = [];
+  var cancelRefused = [];
   var shownDocument = null;
   var toastTimer = null;
   var refused = false;
@@ -194,6 +195,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     legend = {};
     s.states.forEach(function (st) { legend[String(st.code)] = st; });
     retryRefused = s.retryRefusedStates || [];
+    cancelRefused = s.cancelRefusedStates || [];
     $('updated').textContent = 'updated ' + new Date(s.t).toLocaleTimeString();
     var banner = $('store-error');
     banner.hidden = !s.error;
@@ -248,10 +250,13 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var refused = retryRefused.indexOf(Number(task.state)) !== -1;
     var retry = el('button', { text: 'Retry', data: { action: 'retry', taskId: task._id }, title: 'POST /DANE/task/<id>/retry (operate role)' });
     retry.disabled = refused;
+    var cancel = el('button', { text: 'Cancel', data: { action: 'cancel', taskId: task._id }, title: 'POST /DANE/task/<id>/cancel (operate role): 499, a running SDK worker is told; dependants say blocked' });
+    cancel.disabled = cancelRefused.indexOf(Number(task.state)) !== -1;
     return el('span', { className: 'actions' }, [
       retry, ' ',
       el('button', { text: 'Force retry', data: { action: 'forceretry', taskId: task._id }, title: 'POST /DANE/task/<id>/forceretry (operate role)' }), ' ',
-      el('button', { text: 'Reset', data: { action: 'reset', taskId: task._id }, title: 'POST /DANE/task/<id>/reset (operate role)' })
+      el('button', { text: 'Reset', data: { action: 'reset', taskId: task._id }, title: 'POST /DANE/task/<id>/reset (operate role)' }), ' ',
+      cancel
     ]);
   }
 
@@ -331,9 +336,12 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   function act(taskId, action, button) {
     button.disabled = true;
     api('/DANE/task/' + enc(taskId) + '/' + action, { method: 'POST' }).then(function (res) {
-      var t = res.body;
+      // cancel answers {task, cascaded, blocked}; the other actions the task.
+      var t = res.body && res.body.task ? res.body.task : res.body;
+      var extra = res.body && res.body.task ? (res.body.cascaded.length ? '; ' + res.body.cascaded.length + ' dependant(s) cancelled' : '') +
+        (res.body.blocked.length ? '; ' + res.body.blocked.length + ' dependant(s) now blocked' : '') : '';
       if (authErrorKind) hideAuthError();
-      toast(action + ': task ' + short(t._id) + ' (' + t.key + ') is now ' + stateLabel(t.state) + ' — ' + t.msg);
+      toast(action + ': task ' + short(t._id) + ' (' + t.key + ') is now ' + stateLabel(t.state) + ' — ' + t.msg + extra);
       if (shownDocument) showDocument(shownDocument);
     }).catch(function (err) {
       if (isAuthRefusal(err)) showAuthError(action + ' of task ' + short(taskId), err, 'action');
