@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import {
+  CampaignService,
   DocumentService,
   ReadinessService,
   ResultService,
@@ -13,6 +14,7 @@ import {
 } from '@dane/core';
 import { ApiModuleOptions, brokerWiring } from './api-module-options';
 import { AuthModule } from './auth/auth.module';
+import { CampaignController } from './controllers/campaign.controller';
 import { CreatorController } from './controllers/creator.controller';
 import { DocumentController } from './controllers/document.controller';
 import { DocumentsController } from './controllers/documents.controller';
@@ -29,6 +31,7 @@ import { InputLimitsInterceptor } from './middleware/input-limits.interceptor';
 import { OpsModule } from './ops/ops.module';
 
 const SERVICES = [
+  CampaignService,
   DocumentService,
   TaskService,
   TaskAssignmentService,
@@ -52,6 +55,7 @@ const CONTROLLERS = [
   WorkerController,
   CreatorController,
   StatsController,
+  CampaignController,
 ];
 
 /**

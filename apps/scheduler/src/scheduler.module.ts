@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DaneBrokerModule } from '@dane/core';
 import { TaskMetricsModule } from '@dane/core/metrics';
+import { CampaignService } from '@dane/core/services/campaign.service';
+import { TaskCancellationService } from '@dane/core/services/task-cancellation.service';
 import { TaskAssignmentService } from '@dane/core/services/task-assignment.service';
+import { CampaignFeeder } from './campaign-feeder';
 import { DependencyService } from './dependency.service';
 import { DispatchWakeups } from './dispatch-wakeups';
 import { DispatchService } from './dispatch.service';
@@ -30,7 +33,10 @@ import { SweeperService } from './sweeper.service';
     ReplyConsumer,
     EventWakeupsConsumer,
     SweeperService,
+    TaskCancellationService,
+    CampaignService,
+    CampaignFeeder,
   ],
-  exports: [DispatchService, ReplyConsumer, SweeperService, DependencyService, EventWakeupsConsumer],
+  exports: [DispatchService, ReplyConsumer, SweeperService, DependencyService, EventWakeupsConsumer, CampaignFeeder],
 })
 export class SchedulerModule {}

@@ -1,3 +1,4 @@
+import { CampaignsApi } from './api/campaigns-api';
 import { DocumentSearchQuery, DocumentsApi } from './api/documents-api';
 import { ResultsApi } from './api/results-api';
 import { ServerApi } from './api/server-api';
@@ -29,6 +30,8 @@ export class DaneClient {
   readonly tasks: TasksApi;
   readonly results: ResultsApi;
   readonly server: ServerApi;
+  /** Campaigns: assign or re-run a selection at most max_in_flight at a time (docs/protocol.md, Campaigns). */
+  readonly campaigns: CampaignsApi;
 
   constructor(options: DaneClientOptions) {
     this.http = new HttpTransport(options);
@@ -36,6 +39,7 @@ export class DaneClient {
     this.tasks = new TasksApi(this.http);
     this.results = new ResultsApi(this.http);
     this.server = new ServerApi(this.http);
+    this.campaigns = new CampaignsApi(this.http);
   }
 
   /** The server root, e.g. `http://localhost:5500`. */

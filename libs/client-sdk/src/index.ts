@@ -16,6 +16,7 @@ export * from './api/documents-api';
 export * from './api/tasks-api';
 export * from './api/results-api';
 export * from './api/server-api';
+export * from './api/campaigns-api';
 export * from './bulk/chunks';
 export * from './bulk/register-many';
 export * from './bulk/assign-many';

@@ -9,3 +9,4 @@ export * from './services';
 export * from './auth';
 export * from './logging/dane-logger';
 export * from './events';
+export * from './storage/campaign.port';

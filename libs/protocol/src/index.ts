@@ -11,6 +11,7 @@ export * from './dto/result.dto';
 export * from './dto/task-list-query.dto';
 export * from './dto/task.dto';
 export * from './dto/task-claim.dto';
+export * from './dto/campaign.dto';
 export * from './dto/task-cancel.dto';
 export * from './dto/validation';
 export * from './dto/validators';

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, type DaneConfig, type Generator } from '@dane/protocol';
 import { locateBaseDir } from './base-dir';
 import { taskKeyOf, validateBindingKeys } from './binding-keys';
-import { defaultGenerator } from './generator';
+import { defaultGenerator, packageVersion } from './generator';
 
 export interface DaneWorkerOptions {
   /** Queue shared by all workers of this type (competing consumers), e.g. `ASR`. */
@@ -27,6 +27,12 @@ export interface DaneWorkerOptions {
   baseDir?: string;
   /** Who made the results. Default: git revision / queue / Software / origin url, or id `unknown`. */
   generator?: Generator;
+  /**
+   * The version recorded in each result's `generator.version` (campaigns re-run results of older versions). Default:
+   * the generator's own `version`, else the config's `WORKER.VERSION`, else — for the default generator only — the
+   * version of the nearest package.json from `baseDir` (or the working directory).
+   */
+  version?: string;
   /** Heartbeat period while a callback runs. Default 30 s (the server's lease is 300 s by default). */
   heartbeatIntervalMs?: number;
   /** Acknowledge a task still running after this long. Default 60 s; 0 = at once; Infinity = never. */
@@ -89,11 +95,23 @@ export function resolveWorkerOptions(options: DaneWorkerOptions): ResolvedWorker
     prefetch,
     maxLocalWaitMs: positive(options.maxLocalWaitMs, DEFAULT_MAX_LOCAL_WAIT_MS, 'maxLocalWaitMs'),
     config,
-    generator: options.generator ?? defaultGenerator(queue),
+    generator: withVersion(options.generator, queue, options.version, config, options.baseDir),
     heartbeatIntervalMs: positive(options.heartbeatIntervalMs, DEFAULT_HEARTBEAT_INTERVAL_MS, 'heartbeatIntervalMs'),
     ackDeadlineMs: options.ackDeadlineMs === undefined ? DEFAULT_ACK_DEADLINE_MS : nonNegative(options.ackDeadlineMs, 'ackDeadlineMs'),
     shutdownTimeoutMs: options.shutdownTimeoutMs === undefined ? DEFAULT_SHUTDOWN_TIMEOUT_MS : nonNegative(options.shutdownTimeoutMs, 'shutdownTimeoutMs'),
   };
+}
+
+/** The generator with its version (DaneWorkerOptions.version): the option, the generator's, WORKER.VERSION, the package's. */
+function withVersion(given: Generator | undefined, queue: string, version: string | undefined, config: DaneConfig, baseDir: string | undefined): Generator {
+  const generator = given ?? defaultGenerator(queue, process.cwd(), null);
+  const configured = (config.WORKER as Record<string, unknown> | undefined)?.VERSION;
+  const chosen =
+    version ??
+    (typeof generator.version === 'string' ? generator.version : undefined) ??
+    (configured !== undefined && configured !== null && configured !== '' ? String(configured) : undefined) ??
+    (given ? null : packageVersion(baseDir ?? process.cwd()));
+  return chosen ? { ...generator, version: chosen } : generator;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

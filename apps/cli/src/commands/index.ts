@@ -1,6 +1,5 @@
 import type { Command } from '../command';
 import { cancelCommand } from './cancel.command';
-import { cancelCommand } from './cancel.command';
 import { campaignCommand } from './campaign.command';
 import { conformanceCommand } from './conformance.command';
 import { keysCommand } from './keys';
@@ -23,7 +22,6 @@ export const COMMANDS: readonly Command[] = [
   watchCommand,
   retryCommand,
   resetCommand,
-  cancelCommand,
   cancelCommand,
   campaignCommand,
   resultsCommand,

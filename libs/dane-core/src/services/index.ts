@@ -10,3 +10,4 @@ export * from './worker-queue.service';
 export * from './readiness.service';
 export * from './task-claim.service';
 export * from './task-cancellation.service';
+export * from './campaign.service';

@@ -2,6 +2,7 @@ import { DaneDocument, DaneResult, DaneTask, DaneError, Page, PageRequest } from
 import type { LeaseExpiryBudget } from '../lifecycle/lease-expiry';
 import type { NeedsPersonCount } from '../lifecycle/needs-person';
 import type { ApiKeyRepository } from '../auth/api-key.repository';
+import type { CampaignRepository } from './campaign.port';
 
 /** Injection token of the store (a `DaneStore`). */
 export const DANE_STORE = Symbol('DANE_STORE');
@@ -202,6 +203,8 @@ export interface DaneStore {
   readonly results: ResultRepository;
   /** API keys (hashed); see libs/dane-core/src/auth. */
   readonly apiKeys: ApiKeyRepository;
+  /** Campaigns (storage/campaign.port.ts); undefined where the store keeps none (Elasticsearch). */
+  readonly campaigns?: CampaignRepository;
   /** Throws StorageUnavailableError when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

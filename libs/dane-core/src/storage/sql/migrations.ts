@@ -147,6 +147,43 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 6,
+    name: 'campaigns',
+    statements: [
+      // Campaigns (storage/campaign.port.ts; docs/protocol.md, Campaigns): the campaign, leased to one feeder at a time.
+      `CREATE TABLE campaigns (
+        id text PRIMARY KEY,
+        seq bigserial NOT NULL UNIQUE,
+        name text,
+        action text NOT NULL,
+        key text NOT NULL,
+        selection jsonb NOT NULL,
+        max_in_flight integer NOT NULL,
+        priority smallint NOT NULL,
+        args jsonb NOT NULL DEFAULT '{}',
+        status text NOT NULL,
+        matched integer NOT NULL,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        finished_at text,
+        lease_owner text,
+        lease_until timestamptz
+      )`,
+      `CREATE INDEX campaigns_running ON campaigns (seq) WHERE status = 'running'`,
+      // One row per selected document (assign) or task (rerun: its document; the task is the campaign key's on it).
+      // phase: 0 pending, 1 feeding, 2 fed.
+      `CREATE TABLE campaign_items (
+        campaign_id text NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+        seq integer NOT NULL,
+        document_id text NOT NULL,
+        phase smallint NOT NULL DEFAULT 0,
+        fed_at timestamptz,
+        PRIMARY KEY (campaign_id, seq)
+      )`,
+      `CREATE INDEX campaign_items_pending ON campaign_items (campaign_id, seq) WHERE phase = 0`,
+    ],
+  },
+  {
     version: 7,
     name: 'fair share between creators',
     statements: [

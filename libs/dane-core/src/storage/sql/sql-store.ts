@@ -1,8 +1,10 @@
 import { StorageUnavailableError } from '@dane/protocol';
 import type { ApiKeyRepository } from '../../auth/api-key.repository';
+import type { CampaignRepository } from '../campaign.port';
 import { DaneStore, DocumentRepository, ResultRepository, TaskRepository } from '../store.port';
 import { SqlClient } from './sql-client';
 import { SqlApiKeyRepository } from './sql-api-key.repository';
+import { SqlCampaignRepository } from './sql-campaign.repository';
 import { SqlPagingOptions } from './sql-paging';
 import { SqlDocumentRepository } from './sql-document.repository';
 import { SqlResultRepository } from './sql-result.repository';
@@ -14,6 +16,7 @@ export class SqlStore implements DaneStore {
   readonly tasks: TaskRepository;
   readonly results: ResultRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly campaigns: CampaignRepository;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -28,6 +31,7 @@ export class SqlStore implements DaneStore {
     this.tasks = new SqlTaskRepository(client, paging);
     this.results = new SqlResultRepository(client, paging);
     this.apiKeys = new SqlApiKeyRepository(client);
+    this.campaigns = new SqlCampaignRepository(client);
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,114 @@
+import { validateCampaign } from '@dane/protocol';
+import type { HttpTransport } from '../http/http-transport';
+import { seg } from './paths';
+
+/** What a campaign selects (docs/protocol.md, Campaigns); every given condition must hold. */
+export interface CampaignSelection {
+  /** The task key. */
+  key: string;
+  /** Documents of this creator (wildcards `*`, `?`). */
+  creator_id?: string;
+  /** Documents whose target.id matches (wildcards `*`, `?`). */
+  target_id?: string;
+  document_ids?: string[];
+  /** rerun: tasks in these states (default every state but 102 and cancelled). */
+  states?: number[];
+  /** rerun: tasks with a result of this generator: name, and version exactly or below (dotted numbers). */
+  generator?: { name?: string; version?: string; version_below?: string };
+}
+
+export interface CampaignSpec {
+  selection: CampaignSelection;
+  /** `assign` the key to documents without a task of it, or `rerun` the selected tasks. */
+  action: 'assign' | 'rerun';
+  /** At most this many of the campaign's tasks unfinished at a time (server default 100). */
+  max_in_flight?: number;
+  name?: string;
+  /** assign: the new tasks' priority and args. */
+  priority?: number;
+  args?: Record<string, unknown>;
+}
+
+export interface CampaignCounts {
+  matched: number;
+  pending: number;
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** GET /DANE/campaigns/<id>. */
+export interface CampaignView {
+  _id: string;
+  name: string | null;
+  action: 'assign' | 'rerun';
+  selection: CampaignSelection;
+  max_in_flight: number;
+  status: 'running' | 'paused' | 'cancelled' | 'done';
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  counts: CampaignCounts;
+  in_flight: number;
+  rate_per_minute: number;
+  eta_seconds: number | null;
+  priority?: number;
+  args?: Record<string, unknown>;
+}
+
+/** The answer of a dry run: exact counts and the first items; nothing was stored or changed. */
+export interface CampaignDryRun {
+  dry_run: true;
+  action: 'assign' | 'rerun';
+  selection: CampaignSelection;
+  matched: number;
+  /** rerun: the matched tasks by their state now. */
+  by_state: Record<string, number>;
+  sample: Array<{ document_id: string; task_id: string; state: number | null }>;
+}
+
+export interface CampaignCancelOutcome {
+  campaign: CampaignView;
+  unfinished_tasks: number;
+  cancelled_tasks: number;
+  message: string;
+}
+
+/** The /DANE/campaigns routes (docs/protocol.md, Campaigns). */
+export class CampaignsApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  /** POST /DANE/campaigns/: stores and starts the campaign. A body the server would refuse is not sent (BadRequestError). */
+  async create(spec: CampaignSpec): Promise<CampaignView> {
+    return (await this.http.request<CampaignView>('POST', '/DANE/campaigns/', { body: { ...spec, dry_run: false }, check: validateCampaign })).body;
+  }
+
+  /** POST /DANE/campaigns/ with dry_run: the counts and a sample; nothing changes. */
+  async dryRun(spec: CampaignSpec): Promise<CampaignDryRun> {
+    return (await this.http.request<CampaignDryRun>('POST', '/DANE/campaigns/', { body: { ...spec, dry_run: true }, check: validateCampaign })).body;
+  }
+
+  async get(id: string): Promise<CampaignView> {
+    return (await this.http.get<CampaignView>(`/DANE/campaigns/${seg(id)}`)).body;
+  }
+
+  /** Newest first, one page. */
+  async list(page = 1, size = 100): Promise<{ total: number; campaigns: CampaignView[] }> {
+    return (await this.http.get<{ total: number; campaigns: CampaignView[] }>(`/DANE/campaigns/?page=${page}&size=${size}`)).body;
+  }
+
+  async pause(id: string): Promise<CampaignView> {
+    return (await this.http.request<CampaignView>('POST', `/DANE/campaigns/${seg(id)}/pause`)).body;
+  }
+
+  async resume(id: string): Promise<CampaignView> {
+    return (await this.http.request<CampaignView>('POST', `/DANE/campaigns/${seg(id)}/resume`)).body;
+  }
+
+  /** Stops feeding and cancels the campaign's unfinished tasks (`cascade`: their dependants too). */
+  async cancel(id: string, options: { cascade?: boolean } = {}): Promise<CampaignCancelOutcome> {
+    return (await this.http.request<CampaignCancelOutcome>('POST', `/DANE/campaigns/${seg(id)}/cancel${options.cascade ? '?cascade=true' : ''}`)).body;
+  }
+}
