@@ -5,6 +5,8 @@ import { testSchema } from './postgres-test-db';
 import { makeDocument, makeTask, uniqueId, wipe } from './store-contract.fixtures';
 
 const LEASE = 60_000;
+/** A per-key limit no test reaches: fair share is on (it is the claim of SCHEDULER.MAX_IN_FLIGHT_PER_KEY > 0). */
+const FAIR = 1_000_000;
 const schema = testSchema('fair');
 
 /** `count` documents of `creator`, each with one task of `key` (in that order, one insert). */
@@ -35,11 +37,11 @@ describe.each([
   it("dispatches a later creator's tasks between an earlier creator's backlog, each creator in its own order", async () => {
     const a = await backlog(store, 'A', 40);
     const b = await backlog(store, 'B', 5);
-    const first = await store.tasks.claimRunnable(10, LEASE);
+    const first = await store.tasks.claimRunnable(10, LEASE, FAIR);
     expect(first.map(creatorOf)).toEqual(['A', 'B', 'A', 'B', 'A', 'B', 'A', 'B', 'A', 'B']);
     expect(first.filter((c) => creatorOf(c) === 'A').map((c) => c.task._id)).toEqual(a.slice(0, 5));
     expect(first.filter((c) => creatorOf(c) === 'B').map((c) => c.task._id)).toEqual(b);
-    const rest = await store.tasks.claimRunnable(100, LEASE);
+    const rest = await store.tasks.claimRunnable(100, LEASE, FAIR);
     expect(rest.map((c) => c.task._id)).toEqual(a.slice(5));
   });
 
@@ -47,7 +49,7 @@ describe.each([
     const a = await backlog(store, 'A', 5000);
     const b = await backlog(store, 'B', 10);
     const claimed: string[] = [];
-    for (let batch = await store.tasks.claimRunnable(200, LEASE); batch.length > 0; batch = await store.tasks.claimRunnable(200, LEASE)) {
+    for (let batch = await store.tasks.claimRunnable(200, LEASE, FAIR); batch.length > 0; batch = await store.tasks.claimRunnable(200, LEASE, FAIR)) {
       claimed.push(...batch.map((c) => c.task._id));
     }
     expect(claimed).toHaveLength(5010);
@@ -60,7 +62,7 @@ describe.each([
     const aLow = await backlog(store, 'A', 6, 'ASR', 1);
     const bLow = await backlog(store, 'B', 2, 'ASR', 1);
     const aHigh = await backlog(store, 'A', 3, 'ASR', 5);
-    const claimed = (await store.tasks.claimRunnable(20, LEASE)).map((c) => c.task._id);
+    const claimed = (await store.tasks.claimRunnable(20, LEASE, FAIR)).map((c) => c.task._id);
     expect(claimed).toEqual([...aHigh, aLow[0], bLow[0], aLow[1], bLow[1], ...aLow.slice(2)]);
   });
 
@@ -70,7 +72,7 @@ describe.each([
     const keys = Array.from({ length: 30 }, (_, i) => `K${i}`);
     await store.tasks.insertMany(keys.map((k) => makeTask(doc, k)));
     const claimed: string[] = [];
-    for (let round = 0; round < 3; round++) claimed.push(...(await store.tasks.claimRunnable(10, LEASE)).map((c) => c.task.key));
+    for (let round = 0; round < 3; round++) claimed.push(...(await store.tasks.claimRunnable(10, LEASE, FAIR)).map((c) => c.task.key));
     // Different keys are different groups, each with one task: their turn 1, oldest first.
     expect(claimed).toEqual(keys);
   });
@@ -87,5 +89,12 @@ describe.each([
     expect((await store.tasks.claimRunnable(50, LEASE, 5)).map((c) => c.task.key)).toEqual(['ASR', 'ASR']);
     // 0 = no limit.
     expect(await store.tasks.claimRunnable(50, LEASE, 0)).toHaveLength(5);
+  });
+
+  it('without a per-key limit claims the cheap way: priority, then oldest, whatever the creator', async () => {
+    const a = await backlog(store, 'A', 6);
+    const b = await backlog(store, 'B', 2);
+    const urgent = await backlog(store, 'C', 1, 'ASR', 5);
+    expect((await store.tasks.claimRunnable(20, LEASE)).map((c) => c.task._id)).toEqual([...urgent, ...a, ...b]);
   });
 });

@@ -187,9 +187,9 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     name: 'fair share between creators',
     statements: [
-      // CLAIM_RUNNABLE (task-dispatch.sql.ts) walks the runnable tasks by (priority, key, creator) group and
+      // CLAIM_RUNNABLE_FAIR (task-dispatch.sql.ts) walks the runnable tasks by (priority, key, creator) group and
       // takes turns between the groups; this index serves the group walk and each group's oldest tasks.
-      'DROP INDEX tasks_dispatchable',
+      // tasks_dispatchable stays: the claim without a per-key limit reads it in (priority, seq) order.
       `CREATE INDEX tasks_dispatchable_groups ON tasks (priority DESC, key, creator_id, seq) WHERE state IN (${SQL_DISPATCHABLE})`,
     ],
   },

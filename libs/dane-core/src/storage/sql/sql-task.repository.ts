@@ -12,6 +12,7 @@ import {
   ANNOTATE_DEPENDANTS,
   CLAIM_ONE,
   CLAIM_RUNNABLE,
+  CLAIM_RUNNABLE_FAIR,
   HEARTBEAT,
   NEXT_DUE,
   RELEASE_DEPENDANTS,
@@ -306,7 +307,10 @@ export class SqlTaskRepository implements TaskRepository {
 
   async claimRunnable(limit: number, leaseMs: number, maxInFlightPerKey = 0): Promise<ClaimedTask[]> {
     if (limit <= 0) return [];
-    const { rows } = await this.db.query<Row>(CLAIM_RUNNABLE, [limit, leaseMs, TRANSITIONS.claim.to, CLAIM_MESSAGE, formatTimestamp(), Math.max(0, Math.floor(maxInFlightPerKey))]);
+    const perKey = Math.max(0, Math.floor(maxInFlightPerKey));
+    const params = [limit, leaseMs, TRANSITIONS.claim.to, CLAIM_MESSAGE, formatTimestamp()];
+    // Fair share only pays off when the backlog stays in the store (a per-key limit); without one the cheap claim.
+    const { rows } = await this.db.query<Row>(perKey > 0 ? CLAIM_RUNNABLE_FAIR : CLAIM_RUNNABLE, perKey > 0 ? [...params, perKey] : params);
     return rows.map((row) => ({ task: taskFromRow(row), document: documentFromRow(row, 'doc_'), leaseUntil: row.lease_until as Date }));
   }
 

@@ -7,8 +7,46 @@ import { SQL_DISPATCHABLE, SQL_QUEUED, SQL_SUCCESS, SQL_WAITING } from './sql-st
  */
 
 /**
- * $1 limit, $2 lease ms, $3 new state, $4 msg, $5 updated_at, $6 most tasks of one key in 102 (0 = no
- * limit). Fair share (docs/architecture.md, principle 2): within a priority, the runnable tasks of
+ * The claim without fair share (SCHEDULER.MAX_IN_FLIGHT_PER_KEY = 0, the default): every runnable task is
+ * published within moments of becoming runnable, so the order of one claim decides little and the
+ * cheapest order wins — priority, then oldest, straight off tasks_dispatchable.
+ *
+ * $1 limit, $2 lease ms, $3 new state, $4 msg, $5 updated_at. `picked` reads the state and msg
+ * before the claim; the final SELECT joins the document the message needs.
+ *
+ * The `= ANY(ARRAY(SELECT …))` conditions repeat the joins as id lists so the planner reaches the
+ * claimed tasks and their documents through their primary keys whatever the table sizes: without
+ * them it hashes the whole tasks and documents tables once they are small enough to look cheap
+ * (a few ms at 20k rows, growing with the store). The picked rows come off tasks_dispatchable in
+ * claim order, which stops after $1 rows however many tasks are runnable.
+ */
+export const CLAIM_RUNNABLE = `
+  WITH picked AS (
+    SELECT t.id, t.state AS previous_state, t.msg AS previous_msg
+    FROM tasks AS t
+    WHERE t.state IN (${SQL_DISPATCHABLE}) AND (t.not_before IS NULL OR t.not_before <= now())
+    ORDER BY t.priority DESC, t.seq
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE tasks AS t
+    SET state = $3::smallint, msg = $4::text, attempt = t.attempt + 1,
+        lease_until = now() + $2::double precision * interval '1 millisecond', heartbeat_at = NULL,
+        not_before = NULL, updated_at = $5::text, state_changed_at = now()
+    FROM picked AS p
+    WHERE t.id = p.id AND t.id = ANY(ARRAY(SELECT p2.id FROM picked AS p2))
+    RETURNING ${taskColumns('t')}, t.seq, t.lease_until, p.previous_state, p.previous_msg
+  )
+  SELECT c.id, c.document_id, c.key, c.previous_state AS state, c.previous_msg AS msg, c.priority, c.args,
+         c.depends_on, c.attempt, c.created_at, c.updated_at, c.lease_until, ${documentColumns('d', 'doc_')}
+  FROM claimed AS c
+  JOIN documents AS d ON d.id = c.document_id AND d.id = ANY(ARRAY(SELECT c2.document_id FROM claimed AS c2))
+  ORDER BY c.priority DESC, c.seq`;
+
+/**
+ * The claim with fair share (SCHEDULER.MAX_IN_FLIGHT_PER_KEY > 0: the backlog stays in the store, where
+ * the claim's order is what the workers see). $1 limit, $2 lease ms, $3 new state, $4 msg, $5 updated_at,
+ * $6 most tasks of one key in 102. Fair share (docs/architecture.md, principle 2): within a priority, the runnable tasks of
  * each (key, creator) group take turns — each group's oldest first, then each group's second, … —
  * so a creator's backlog does not hold back another creator's first tasks; a higher priority still
  * goes first and one creator's tasks keep their order (seq).
@@ -31,7 +69,7 @@ const CLAIM_GROUPS = 128;
  */
 const OVERFETCH = 3;
 const GROUP_ORDER = 'g.priority DESC, g.key, g.creator_id';
-export const CLAIM_RUNNABLE = `
+export const CLAIM_RUNNABLE_FAIR = `
   WITH RECURSIVE runnable_groups(priority, key, creator_id) AS (
     (SELECT g.priority, g.key, g.creator_id FROM tasks AS g
      WHERE g.state IN (${SQL_DISPATCHABLE})
