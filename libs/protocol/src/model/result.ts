@@ -58,7 +58,14 @@ export function createResult(
 export function resultView(r: DaneResult): Record<string, unknown> {
   return {
     _id: r._id,
-    generator: { id: r.generator.id, name: r.generator.name, homepage: r.generator.homepage ?? null, type: r.generator.type },
+    generator: {
+      id: r.generator.id,
+      name: r.generator.name,
+      homepage: r.generator.homepage ?? null,
+      type: r.generator.type,
+      // The worker's version (our worker SDK records it; campaigns select by it): only when the result has one.
+      ...(typeof r.generator.version === 'string' ? { version: r.generator.version } : {}),
+    },
     payload: r.payload,
     created_at: r.created_at,
     updated_at: r.updated_at,
