@@ -1,4 +1,6 @@
-import { validateCampaign } from '@dane/protocol';
+import { validateCampaign, type CampaignCancelOutcome, type CampaignDryRun, type CampaignView } from '@dane/protocol';
+
+export type { CampaignCancelOutcome, CampaignCounts, CampaignDryRun, CampaignView } from '@dane/protocol';
 import type { HttpTransport } from '../http/http-transport';
 import { seg } from './paths';
 
@@ -27,53 +29,6 @@ export interface CampaignSpec {
   /** assign: the new tasks' priority and args. */
   priority?: number;
   args?: Record<string, unknown>;
-}
-
-export interface CampaignCounts {
-  matched: number;
-  pending: number;
-  queued: number;
-  running: number;
-  done: number;
-  failed: number;
-  cancelled: number;
-}
-
-/** GET /DANE/campaigns/<id>. */
-export interface CampaignView {
-  _id: string;
-  name: string | null;
-  action: 'assign' | 'rerun';
-  selection: CampaignSelection;
-  max_in_flight: number;
-  status: 'running' | 'paused' | 'cancelled' | 'done';
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-  counts: CampaignCounts;
-  in_flight: number;
-  rate_per_minute: number;
-  eta_seconds: number | null;
-  priority?: number;
-  args?: Record<string, unknown>;
-}
-
-/** The answer of a dry run: exact counts and the first items; nothing was stored or changed. */
-export interface CampaignDryRun {
-  dry_run: true;
-  action: 'assign' | 'rerun';
-  selection: CampaignSelection;
-  matched: number;
-  /** rerun: the matched tasks by their state now. */
-  by_state: Record<string, number>;
-  sample: Array<{ document_id: string; task_id: string; state: number | null }>;
-}
-
-export interface CampaignCancelOutcome {
-  campaign: CampaignView;
-  unfinished_tasks: number;
-  cancelled_tasks: number;
-  message: string;
 }
 
 /** The /DANE/campaigns routes (docs/protocol.md, Campaigns). */

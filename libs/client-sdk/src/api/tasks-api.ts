@@ -1,3 +1,4 @@
+import type { TaskCancelSummaryView } from '@dane/protocol';
 import { BODY_CHECKS } from '../http/body-checks';
 import type { HttpTransport } from '../http/http-transport';
 import { PagedQuery, pageFromBody, pageFromHeaders } from '../paging/page';
@@ -74,16 +75,8 @@ export interface TaskCancelAnswer {
   blocked: string[];
 }
 
-/** What POST /DANE/task/cancel answers (docs/protocol.md, Cancellation). */
-export interface TaskCancelSummary {
-  matched: number;
-  cancelled: number;
-  cascaded: number;
-  blocked: number;
-  skipped: { done: number; already_cancelled: number; changed: number };
-  not_found: string[];
-  ids: { cancelled: string[]; cascaded: string[]; blocked: string[] };
-}
+/** What POST /DANE/task/cancel answers (docs/protocol.md, Cancellation): the server's own view type. */
+export type TaskCancelSummary = TaskCancelSummaryView;
 
 /** The /DANE/task routes, the per-key task routes of /DANE/workers, and the dashboard's task list. */
 export class TasksApi {

@@ -2,6 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import {
   CampaignCreateDto,
+  type CampaignCancelOutcome,
+  type CampaignSelectionView,
+  type CampaignDryRun,
+  type CampaignView,
   CampaignSelectionDto,
   CampaignStatus,
   DaneError,
@@ -38,46 +42,6 @@ export class CampaignsUnsupportedError extends DaneError {
 /** rerun feeds a task from any state but 102: one in flight is already running. */
 const RERUN_FROM: readonly number[] = STATE_TABLE.map((s) => s.code).filter((c) => c !== TaskState.QUEUED);
 
-/** The wire form of a campaign (GET /DANE/campaigns/<id>; docs/protocol.md, Campaigns). */
-export interface CampaignView {
-  _id: string;
-  name: string | null;
-  action: string;
-  selection: Record<string, unknown>;
-  max_in_flight: number;
-  status: CampaignStatus;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-  counts: { matched: number; pending: number; queued: number; running: number; done: number; failed: number; cancelled: number };
-  /** Unfinished now (fed and not done, failed or cancelled): at most max_in_flight. */
-  in_flight: number;
-  /** Items done in the last minute. */
-  rate_per_minute: number;
-  /** At the last minute's rate, seconds until nothing is pending or in flight; null when nothing was done in the last minute. */
-  eta_seconds: number | null;
-  priority?: number;
-  args?: Record<string, unknown>;
-}
-
-export interface CampaignDryRun {
-  dry_run: true;
-  action: string;
-  selection: Record<string, unknown>;
-  matched: number;
-  by_state: Record<string, number>;
-  sample: Array<{ document_id: string; task_id: string; state: number | null }>;
-}
-
-/** The answer of a cancel: the campaign, and what happened to its unfinished tasks. */
-export interface CampaignCancelOutcome {
-  campaign: CampaignView;
-  /** Unfinished tasks of the campaign when it was cancelled. */
-  unfinished_tasks: number;
-  cancelled_tasks: number;
-  message: string;
-}
-
 function toSelection(dto: CampaignSelectionDto): CampaignSelection {
   const g = dto.generator;
   return {
@@ -98,7 +62,7 @@ function toSelection(dto: CampaignSelectionDto): CampaignSelection {
   };
 }
 
-function selectionView(s: CampaignSelection): Record<string, unknown> {
+function selectionView(s: CampaignSelection): CampaignSelectionView {
   const g = s.generator;
   return {
     key: s.key,

@@ -142,3 +142,67 @@ export function validateCampaign(input: unknown): CampaignCreateDto {
   if (g && g.version !== undefined && g.version_below !== undefined) throw new ValidationError('selection.generator takes version or version_below, not both');
   return dto;
 }
+
+// The answers of the /DANE/campaigns routes, shared by the server and @dane/client.
+
+/** What a campaign selects, as the API answers it (docs/protocol.md, Campaigns); every given condition must hold. */
+export interface CampaignSelectionView {
+  /** The task key. */
+  key: string;
+  /** Documents of this creator (wildcards `*`, `?`). */
+  creator_id?: string;
+  /** Documents whose target.id matches (wildcards `*`, `?`). */
+  target_id?: string;
+  document_ids?: string[];
+  /** rerun: tasks in these states (default every state but 102 and cancelled). */
+  states?: number[];
+  /** rerun: tasks with a result of this generator: name, and version exactly or below (dotted numbers). */
+  generator?: { name?: string; version?: string; version_below?: string };
+}
+
+export interface CampaignCounts {
+  matched: number;
+  pending: number;
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** GET /DANE/campaigns/<id>. */
+export interface CampaignView {
+  _id: string;
+  name: string | null;
+  action: CampaignAction;
+  selection: CampaignSelectionView;
+  max_in_flight: number;
+  status: CampaignStatus;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  counts: CampaignCounts;
+  in_flight: number;
+  rate_per_minute: number;
+  eta_seconds: number | null;
+  priority?: number;
+  args?: Record<string, unknown>;
+}
+
+/** The answer of a dry run: exact counts and the first items; nothing was stored or changed. */
+export interface CampaignDryRun {
+  dry_run: true;
+  action: CampaignAction;
+  selection: CampaignSelectionView;
+  matched: number;
+  /** rerun: the matched tasks by their state now. */
+  by_state: Record<string, number>;
+  sample: Array<{ document_id: string; task_id: string; state: number | null }>;
+}
+
+export interface CampaignCancelOutcome {
+  campaign: CampaignView;
+  unfinished_tasks: number;
+  cancelled_tasks: number;
+  message: string;
+}
