@@ -26,7 +26,8 @@ export class CampaignDto {
   @ApiProperty({ type: CampaignCountsDto }) counts: CampaignCountsDto;
   @ApiProperty({ description: 'Unfinished now (fed and not done, failed or cancelled); never above max_in_flight' }) in_flight: number;
   @ApiProperty({ description: 'Items done in the last minute' }) rate_per_minute: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'Seconds left at the last minute’s rate; null when nothing was done in the last minute' }) eta_seconds: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds left at the last minute’s rate; null when nothing was done in the last minute, or while paused or cancelled' })
+  eta_seconds: number | null;
   @ApiPropertyOptional({ description: 'assign: the assigned tasks’ priority' }) priority?: number;
   @ApiPropertyOptional({ type: Object, description: 'assign: the assigned tasks’ args' }) args?: Record<string, unknown>;
 }

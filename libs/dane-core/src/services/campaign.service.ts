@@ -102,7 +102,8 @@ function campaignView(c: CampaignRecord, p: CampaignProgress): CampaignView {
     counts: { matched: p.matched, pending: p.pending, queued: p.queued + p.feeding, running: p.running, done: p.done, failed: p.failed, cancelled: p.cancelled },
     in_flight: unfinished(p),
     rate_per_minute: p.doneLastMinute,
-    eta_seconds: left === 0 ? 0 : p.doneLastMinute > 0 ? Math.ceil((left / p.doneLastMinute) * 60) : null,
+    // Paused or cancelled, what is left will not get done at any rate: no ETA.
+    eta_seconds: left === 0 ? 0 : c.status === 'paused' || c.status === 'cancelled' || p.doneLastMinute === 0 ? null : Math.ceil((left / p.doneLastMinute) * 60),
     ...(c.action === 'assign' ? { priority: c.priority, args: c.args } : {}),
   };
 }
