@@ -16,6 +16,7 @@ import { countCell, DashboardBrowser, openBrowser } from '../../../test/support/
 
 const AMQP_URL = process.env.DANE_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const ADMIN_TOKEN = 'dashboard-admin-token-0123456789abcdef';
+const HOLD_KEY = 'CAMPAIGNHOLD';
 
 /**
  * The whole system in one process (api + scheduler + results, as `npm start` runs it) with a real
@@ -42,6 +43,8 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
     DANE_AUTH__ENABLED: 'true',
     DANE_ADMIN_TOKEN: ADMIN_TOKEN,
   };
+  // A queue bound to the exchange that nobody consumes: tasks of HOLD_KEY stay in flight.
+  const holdQueue = `campaign-hold-dashboard-${id}`;
   let app: INestApplication;
   let worker: FilesizeWorker;
   let client: DaneClient;
@@ -95,7 +98,7 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
     await app?.close();
     const settings = amqpSettings(loadConfig({ env, cwd: home }).config);
     const conn = await amqp.connect(AMQP_URL);
-    for (const queue of [settings.responseQueue, resultQueueName(settings), schedulerWakeupQueueName(settings), env.DANE_FILESIZE_WORKER__QUEUE]) {
+    for (const queue of [settings.responseQueue, resultQueueName(settings), schedulerWakeupQueueName(settings), env.DANE_FILESIZE_WORKER__QUEUE, holdQueue]) {
       const ch = await conn.createChannel();
       await ch.deleteQueue(queue).catch(() => undefined);
       await ch.close().catch(() => undefined);
@@ -116,7 +119,7 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
     );
     expect(await browser.page.locator('#key-state').textContent()).toBe('no key');
     // The refusal alone: no "0 tasks", no empty tables beside it.
-    for (const section of ['throughput', 'workers', 'counts', 'attention', 'live-events', 'document']) {
+    for (const section of ['throughput', 'workers', 'counts', 'attention', 'campaigns', 'live-events', 'document']) {
       expect([section, await browser.page.locator(`#${section}`).isVisible()]).toEqual([section, false]);
     }
   });
@@ -203,6 +206,54 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
     expect(await browser.page.locator('#toast').textContent()).toBe(`cancel: task ${task._id!.slice(0, 10)}… (FILESIZE) is now ${TaskState.CANCELLED} CANCELLED — Cancelled`);
     await expect(task.state()).resolves.toBe(TaskState.CANCELLED);
     await waitForCount('FILESIZE', TaskState.CANCELLED, '1');
+  });
+
+  it('shows the campaigns with their progress, and its Pause button, with an operate key, pauses one', async () => {
+    const conn = await amqp.connect(AMQP_URL);
+    const ch = await conn.createChannel();
+    await ch.assertQueue(holdQueue, { durable: false });
+    await ch.bindQueue(holdQueue, env.DANE_RABBITMQ__EXCHANGE, `#.${HOLD_KEY}`);
+    await conn.close();
+    const register = async (prefix: string, creator: string, n: number, withFile: boolean) => {
+      const inputs = Array.from({ length: n }, (_, i) => {
+        const media = join(home, `${prefix}-${i}.mp4`);
+        if (withFile) writeFileSync(media, Buffer.alloc(100 + i));
+        return { target: { id: `${prefix}-${i}`, url: pathToFileURL(media).href, type: 'Video' }, creator: { id: creator, type: 'Organization' } };
+      });
+      expect((await client.registerMany(inputs)).registered).toHaveLength(n);
+    };
+    await register('CAMPDONE', 'CAMPAIGN-DONE', 2, true);
+    await register('CAMPHOLD', 'CAMPAIGN-HOLD', 5, false);
+    const finished = await client.campaigns.create({ action: 'assign', name: 'sizes', selection: { key: 'FILESIZE', creator_id: 'CAMPAIGN-DONE' } });
+    const held = await client.campaigns.create({ action: 'assign', name: 'held', max_in_flight: 2, selection: { key: HOLD_KEY, creator_id: 'CAMPAIGN-HOLD' } });
+    const cell = (c: string, field: string) => browser.page.locator(`#campaigns-table tr[data-campaign-id="${c}"] td[data-field="${field}"]`);
+
+    // The FILESIZE one runs to the end with the worker; the held one has its two tasks in flight and three pending.
+    const doneRow = browser.page.locator(`#campaigns-table tr[data-campaign-id="${finished._id}"][data-status="done"]`);
+    await doneRow.waitFor({ timeout: 20_000 });
+    expect(await cell(finished._id, 'progress').textContent()).toBe('2 of 2 (100%)');
+    expect(await cell(finished._id, 'done').textContent()).toBe('2');
+    expect(await doneRow.locator('button[data-campaign-action]').evaluateAll((bs) => bs.map((b) => (b as unknown as { disabled: boolean }).disabled))).toEqual([true, true, true]);
+    const heldRow = browser.page.locator(`#campaigns-table tr[data-campaign-id="${held._id}"]`);
+    await browser.page.locator(`#campaigns-table tr[data-campaign-id="${held._id}"] td[data-field="in_flight"]:text-is("2 / 2")`).waitFor({ timeout: 20_000 });
+    expect(await heldRow.getAttribute('data-status')).toBe('running');
+    expect(await cell(held._id, 'status').textContent()).toBe('running');
+    expect(await cell(held._id, 'matched').textContent()).toBe('5');
+    expect(await cell(held._id, 'progress').textContent()).toBe('0 of 5 (0%)');
+    expect(await heldRow.locator('td').nth(1).textContent()).toBe(HOLD_KEY);
+    expect(await heldRow.locator('progress').getAttribute('max')).toBe('5');
+    expect(await browser.page.locator('#campaigns-note').isHidden()).toBe(true);
+    mkdirSync(join(__dirname, 'artifacts'), { recursive: true });
+    await browser.page.locator('#campaigns').screenshot({ path: join(__dirname, 'artifacts', 'dashboard-campaigns.png') });
+
+    await heldRow.locator('button[data-campaign-action="pause"]').click();
+    await browser.page.locator(`#campaigns-table tr[data-campaign-id="${held._id}"][data-status="paused"]`).waitFor({ timeout: 10_000 });
+    expect(await browser.page.locator('#toast').textContent()).toBe(`pause: campaign ${held._id.slice(0, 10)}… is now paused`);
+    expect(await client.campaigns.get(held._id)).toMatchObject({ status: 'paused', in_flight: 2, counts: { pending: 3 } });
+    expect(await heldRow.locator('button[data-campaign-action="pause"]').isDisabled()).toBe(true);
+    expect(await heldRow.locator('button[data-campaign-action="resume"]').isEnabled()).toBe(true);
+    expect(await browser.page.locator('#auth-error').isHidden()).toBe(true);
+    await client.campaigns.cancel(held._id);
   });
 
   it('forgets the key with Clear: storage and cookie emptied, reads refused again', async () => {

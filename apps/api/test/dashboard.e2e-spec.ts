@@ -155,7 +155,7 @@ describe('the dashboard at /manage (real API, PGlite, headless Chromium)', () =>
       await page.click('#key-use');
       await page.locator('#conn.live').waitFor();
       await eventually(() => countCell(page, 'ASR', TaskState.ERROR), '1');
-      expect(await visibleSections()).toEqual(['throughput', 'workers', 'counts', 'attention', 'live-events', 'document']);
+      expect(await visibleSections()).toEqual(['throughput', 'workers', 'counts', 'attention', 'campaigns', 'live-events', 'document']);
       expect(await page.locator('#auth-error').isHidden()).toBe(true);
 
       await page.click('#key-clear');

@@ -62,6 +62,10 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   #events-list li .ev-msg { overflow: hidden; text-overflow: ellipsis; }
   #workers-view h3 { font-size: 13px; margin: 10px 0 4px; color: var(--muted); font-weight: 600; }
   #workers-view h3:first-child { margin-top: 0; }
+  #campaigns-table progress { width: 140px; height: 10px; vertical-align: middle; }
+  #campaigns-table td[data-field="progress"], #campaigns-table .actions { white-space: nowrap; }
+  #campaigns-table .cp-text { margin-left: 6px; font-size: 12px; color: var(--muted); white-space: nowrap; }
+  .cs-running { color: var(--flight); } .cs-paused { color: var(--waiting); } .cs-done { color: var(--done); } .cs-cancelled { color: var(--muted); text-decoration: line-through; }
   /* Without an accepted key there is nothing to show but the refusal: no empty tables, no zeros. */
   main.refused > section { display: none !important; }
   [hidden] { display: none !important; }
@@ -112,6 +116,15 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
       <tbody></tbody>
     </table>
     <p id="attention-empty" class="muted">Nothing waits for a person.</p>
+  </section>
+
+  <section id="campaigns" class="wide">
+    <h2>Campaigns <small id="campaigns-total"></small></h2>
+    <table id="campaigns-table">
+      <thead><tr><th>campaign</th><th>key</th><th>action</th><th>status</th><th>progress</th><th class="num">matched</th><th class="num">done</th><th class="num">failed</th><th class="num">cancelled</th><th class="num">in flight</th><th class="num">rate</th><th class="num">ETA</th><th></th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <p id="campaigns-note" class="muted">loading…</p>
   </section>
 
   <section id="live-events" class="wide">

@@ -12,16 +12,22 @@
  * cookie (path /, SameSite=Strict), which the API accepts on read routes only: the event stream
  * (EventSource cannot send headers) and every GET ride on it. Actions (POST retry/forceretry/reset/cancel)
  * send the key itself as `Authorization: Bearer`, as the cookie never authorises a change.
+ *
+ * Campaigns: GET /DANE/campaigns/ every CAMPAIGNS_POLL_MS (and after a click), Pause / Resume / Cancel through
+ * POST /DANE/campaigns/<id>/<action> (operate role). A store without campaigns (Elasticsearch) answers 501: the
+ * panel says so once and stops asking.
  */
 export const DASHBOARD_SCRIPT = String.raw`(function () {
   'use strict';
   var WORKERS_POLL_MS = 10000;
+  var CAMPAIGNS_POLL_MS = 2000;
+  var CAMPAIGNS_SHOWN = 20;
   var RECONNECT_MS = 3000;
   var MAX_EVENTS = 50;
   var KEY_STORAGE = 'dane.apiKey';
   var KEY_COOKIE = 'dane_key';
   // HTTP statuses of a missing or too weak key (not task states: those come with each snapshot).
-  var HTTP_STATUS = { UNAUTHORIZED: 401, FORBIDDEN: 403 };
+  var HTTP_STATUS = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_IMPLEMENTED: 501 };
   var apiKey = '';
   var events = null;
   var reconnectTimer = null;
@@ -32,6 +38,9 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var shownDocument = null;
   var toastTimer = null;
   var refused = false;
+  var campaignsUnsupported = false;
+  var campaignsLoading = false;
+  var campaignsStale = false;
   var SERVER_QUEUE_ROLES = {
     response: 'worker replies',
     results: 'results',
@@ -129,6 +138,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     hideAuthError();
     connect();
     loadWorkers();
+    loadCampaigns();
     if (shownDocument) showDocument(shownDocument);
   }
 
@@ -159,7 +169,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     if (on === refused) return;
     refused = on;
     $('content').classList.toggle('refused', on);
-    if (!on) { loadWorkers(); return; }
+    if (!on) { loadWorkers(); loadCampaigns(); return; }
     $('updated').textContent = '';
     $('store-error').hidden = true;
     $('rate').textContent = '–';
@@ -167,6 +177,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     clear($('counts-table').tHead);
     clear($('counts-table').tBodies[0]);
     clear($('attention-table').tBodies[0]);
+    clear($('campaigns-table').tBodies[0]);
     clear($('events-list'));
     $('events-empty').hidden = false;
     var view = clear($('workers-view'));
@@ -331,6 +342,115 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     prependEventLine(el('li', { className: 'muted', data: { skipped: String(count) } }, ['… ' + count + ' more events in that burst, not shown']));
   }
 
+  // ---- campaigns ---------------------------------------------------------------------------
+
+  function fmtDuration(seconds) {
+    if (seconds === null || seconds === undefined) return '–';
+    var s = Math.round(seconds);
+    if (s < 60) return s + 's';
+    if (s < 3600) return Math.floor(s / 60) + 'm ' + (s % 60) + 's';
+    return Math.floor(s / 3600) + 'h ' + Math.floor((s % 3600) / 60) + 'm';
+  }
+
+  function campaignButton(c, action, label, enabled, title) {
+    var b = el('button', { text: label, data: { campaignAction: action, campaignId: c._id }, title: title });
+    b.disabled = !enabled;
+    return b;
+  }
+
+  function campaignButtons(c) {
+    var open = c.status === 'running' || c.status === 'paused';
+    return el('span', { className: 'actions' }, [
+      campaignButton(c, 'pause', 'Pause', c.status === 'running', 'POST /DANE/campaigns/<id>/pause (operate role): nothing more is fed; what was fed runs on'), ' ',
+      campaignButton(c, 'resume', 'Resume', c.status === 'paused', 'POST /DANE/campaigns/<id>/resume (operate role)'), ' ',
+      campaignButton(c, 'cancel', 'Cancel', open, 'POST /DANE/campaigns/<id>/cancel (operate role): nothing more is fed, its unfinished tasks are cancelled')
+    ]);
+  }
+
+  function numCell(field, n) {
+    return el('td', { className: 'num' + (n ? '' : ' zero'), text: n, data: { field: field } });
+  }
+
+  function renderCampaigns(list) {
+    var body = clear($('campaigns-table').tBodies[0]);
+    list.campaigns.forEach(function (c) {
+      var k = c.counts;
+      var finished = k.done + k.failed + k.cancelled;
+      var pct = k.matched ? Math.floor((finished / k.matched) * 100) : 100;
+      var bar = el('progress', { attrs: { max: String(Math.max(k.matched, 1)), value: String(k.matched ? finished : 1) } });
+      var ended = c.status === 'done' || c.status === 'cancelled';
+      body.appendChild(el('tr', { data: { campaignId: c._id, status: c.status } }, [
+        el('td', { className: 'mono', text: short(c._id), title: c._id + (c.name ? ' (' + c.name + ')' : '') }, c.name ? [el('br'), el('span', { className: 'muted', text: c.name })] : []),
+        el('td', { text: c.selection.key }),
+        el('td', { text: c.action }),
+        el('td', { className: 'cs-' + c.status, text: c.status, data: { field: 'status' } }),
+        el('td', { data: { field: 'progress' }, title: k.pending + ' pending, ' + k.queued + ' queued, ' + k.running + ' running' }, [bar, el('span', { className: 'cp-text', text: finished + ' of ' + k.matched + ' (' + pct + '%)' })]),
+        numCell('matched', k.matched),
+        numCell('done', k.done),
+        numCell('failed', k.failed),
+        numCell('cancelled', k.cancelled),
+        el('td', { className: 'num', text: c.in_flight + ' / ' + c.max_in_flight, data: { field: 'in_flight' } }),
+        el('td', { className: 'num', text: c.rate_per_minute + '/min', data: { field: 'rate' } }),
+        el('td', { className: 'num', text: ended ? '' : fmtDuration(c.eta_seconds), data: { field: 'eta' } }),
+        el('td', {}, [campaignButtons(c)])
+      ]));
+    });
+    $('campaigns-total').textContent = list.total > list.campaigns.length ? ('newest ' + list.campaigns.length + ' of ' + list.total) : (list.total ? String(list.total) : '');
+    $('campaigns-table').hidden = list.campaigns.length === 0;
+    var note = $('campaigns-note');
+    note.className = 'muted';
+    note.textContent = 'No campaigns. dane campaign create, or POST /DANE/campaigns/, starts one.';
+    note.hidden = list.campaigns.length > 0;
+  }
+
+  function campaignsNote(text, className) {
+    clear($('campaigns-table').tBodies[0]);
+    $('campaigns-table').hidden = true;
+    $('campaigns-total').textContent = '';
+    var note = $('campaigns-note');
+    note.className = className;
+    note.textContent = text;
+    note.hidden = false;
+  }
+
+  /** The newest campaigns with their progress; a store without campaigns (501) is said once, then not asked again. */
+  function loadCampaigns() {
+    if (refused || campaignsUnsupported) return;
+    // One read at a time; a call meanwhile (a click) reads again once it is answered.
+    if (campaignsLoading) { campaignsStale = true; return; }
+    campaignsLoading = true;
+    api('/DANE/campaigns/?size=' + CAMPAIGNS_SHOWN).then(function (res) {
+      renderCampaigns(res.body);
+    }).catch(function (err) {
+      if (err.status === HTTP_STATUS.NOT_IMPLEMENTED) {
+        campaignsUnsupported = true;
+        campaignsNote('Campaigns need the SQL stores (PostgreSQL or PGlite): ' + err.message, 'muted');
+      } else if (!isAuthRefusal(err)) {
+        campaignsNote((err.status ? err.status + ': ' : '') + err.message, 'error');
+      }
+    }).then(function () {
+      campaignsLoading = false;
+      if (campaignsStale) { campaignsStale = false; loadCampaigns(); }
+    });
+  }
+
+  function actCampaign(id, action, button) {
+    if (action === 'cancel' && !window.confirm('Cancel campaign ' + id + '? Nothing more is fed, and its unfinished tasks are cancelled.')) return;
+    button.disabled = true;
+    api('/DANE/campaigns/' + enc(id) + '/' + action, { method: 'POST' }).then(function (res) {
+      // cancel answers {campaign, message, …}; pause and resume the campaign.
+      var c = res.body && res.body.campaign ? res.body.campaign : res.body;
+      if (authErrorKind) hideAuthError();
+      toast(action + ': campaign ' + short(c._id) + ' is now ' + c.status + (res.body.message ? ' — ' + res.body.message : ''));
+    }).catch(function (err) {
+      if (isAuthRefusal(err)) showAuthError(action + ' of campaign ' + short(id), err, 'action');
+      toast(action + ' failed: ' + (err.status ? err.status + ' ' : '') + err.message, true);
+    }).then(function () {
+      button.disabled = false;
+      loadCampaigns();
+    });
+  }
+
   // ---- actions -----------------------------------------------------------------------------
 
   function act(taskId, action, button) {
@@ -352,6 +472,8 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   document.addEventListener('click', function (e) {
     var b = e.target.closest ? e.target.closest('button[data-action]') : null;
     if (b) act(b.dataset.taskId, b.dataset.action, b);
+    var cb = e.target.closest ? e.target.closest('button[data-campaign-action]') : null;
+    if (cb) actCampaign(cb.dataset.campaignId, cb.dataset.campaignAction, cb);
   });
 
   // ---- document view -----------------------------------------------------------------------
@@ -504,6 +626,8 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   connect();
   loadWorkers();
   setInterval(loadWorkers, WORKERS_POLL_MS);
+  loadCampaigns();
+  setInterval(loadCampaigns, CAMPAIGNS_POLL_MS);
   var fromHash = /^#doc=(.+)$/.exec(location.hash);
   if (fromHash) showDocument(decodeURIComponent(fromHash[1]));
 })();
