@@ -1,23 +1,11 @@
-import { validateCampaign, type CampaignCancelOutcome, type CampaignDryRun, type CampaignView } from '@dane/protocol';
+import { validateCampaign, type CampaignCancelOutcome, type CampaignSelectionView, type CampaignDryRun, type CampaignView } from '@dane/protocol';
 
 export type { CampaignCancelOutcome, CampaignCounts, CampaignDryRun, CampaignView } from '@dane/protocol';
 import type { HttpTransport } from '../http/http-transport';
 import { seg } from './paths';
 
 /** What a campaign selects (docs/protocol.md, Campaigns); every given condition must hold. */
-export interface CampaignSelection {
-  /** The task key. */
-  key: string;
-  /** Documents of this creator (wildcards `*`, `?`). */
-  creator_id?: string;
-  /** Documents whose target.id matches (wildcards `*`, `?`). */
-  target_id?: string;
-  document_ids?: string[];
-  /** rerun: tasks in these states (default every state but 102 and cancelled). */
-  states?: number[];
-  /** rerun: tasks with a result of this generator: name, and version exactly or below (dotted numbers). */
-  generator?: { name?: string; version?: string; version_below?: string };
-}
+export type CampaignSelection = CampaignSelectionView;
 
 export interface CampaignSpec {
   selection: CampaignSelection;

@@ -7,6 +7,28 @@ import { SQL_DISPATCHABLE, SQL_QUEUED, SQL_SUCCESS, SQL_WAITING } from './sql-st
  */
 
 /**
+ * The end both claims share, after their `picked` (id, previous_state, previous_msg, and `carried`): `claimed`
+ * sets 102, attempt + 1 and the lease ($2 lease ms, $3 new state, $4 msg, $5 updated_at); the final SELECT joins
+ * the documents the task messages need, in `order`.
+ */
+function claimedAndDocuments(carried: string, order: string): string {
+  return `claimed AS (
+    UPDATE tasks AS t
+    SET state = $3::smallint, msg = $4::text, attempt = t.attempt + 1,
+        lease_until = now() + $2::double precision * interval '1 millisecond', heartbeat_at = NULL,
+        not_before = NULL, updated_at = $5::text, state_changed_at = now()
+    FROM picked AS p
+    WHERE t.id = p.id AND t.id = ANY(ARRAY(SELECT p2.id FROM picked AS p2))
+    RETURNING ${taskColumns('t')}, t.seq, t.lease_until, p.previous_state, p.previous_msg${carried}
+  )
+  SELECT c.id, c.document_id, c.key, c.previous_state AS state, c.previous_msg AS msg, c.priority, c.args,
+         c.depends_on, c.attempt, c.created_at, c.updated_at, c.lease_until, ${documentColumns('d', 'doc_')}
+  FROM claimed AS c
+  JOIN documents AS d ON d.id = c.document_id AND d.id = ANY(ARRAY(SELECT c2.document_id FROM claimed AS c2))
+  ORDER BY ${order}`;
+}
+
+/**
  * The claim without fair share (SCHEDULER.MAX_IN_FLIGHT_PER_KEY = 0, the default): every runnable task is
  * published within moments of becoming runnable, so the order of one claim decides little and the
  * cheapest order wins — priority, then oldest, straight off tasks_dispatchable.
@@ -28,20 +50,7 @@ export const CLAIM_RUNNABLE = `
     ORDER BY t.priority DESC, t.seq
     LIMIT $1
     FOR UPDATE SKIP LOCKED
-  ), claimed AS (
-    UPDATE tasks AS t
-    SET state = $3::smallint, msg = $4::text, attempt = t.attempt + 1,
-        lease_until = now() + $2::double precision * interval '1 millisecond', heartbeat_at = NULL,
-        not_before = NULL, updated_at = $5::text, state_changed_at = now()
-    FROM picked AS p
-    WHERE t.id = p.id AND t.id = ANY(ARRAY(SELECT p2.id FROM picked AS p2))
-    RETURNING ${taskColumns('t')}, t.seq, t.lease_until, p.previous_state, p.previous_msg
-  )
-  SELECT c.id, c.document_id, c.key, c.previous_state AS state, c.previous_msg AS msg, c.priority, c.args,
-         c.depends_on, c.attempt, c.created_at, c.updated_at, c.lease_until, ${documentColumns('d', 'doc_')}
-  FROM claimed AS c
-  JOIN documents AS d ON d.id = c.document_id AND d.id = ANY(ARRAY(SELECT c2.document_id FROM claimed AS c2))
-  ORDER BY c.priority DESC, c.seq`;
+  ), ${claimedAndDocuments('', 'c.priority DESC, c.seq')}`;
 
 /**
  * The claim with fair share (SCHEDULER.MAX_IN_FLIGHT_PER_KEY > 0: the backlog stays in the store, where
@@ -124,20 +133,7 @@ export const CLAIM_RUNNABLE_FAIR = `
     ORDER BY o.ord
     LIMIT $1::int
     FOR UPDATE OF t SKIP LOCKED
-  ), claimed AS (
-    UPDATE tasks AS t
-    SET state = $3::smallint, msg = $4::text, attempt = t.attempt + 1,
-        lease_until = now() + $2::double precision * interval '1 millisecond', heartbeat_at = NULL,
-        not_before = NULL, updated_at = $5::text, state_changed_at = now()
-    FROM picked AS p
-    WHERE t.id = p.id AND t.id = ANY(ARRAY(SELECT p2.id FROM picked AS p2))
-    RETURNING ${taskColumns('t')}, t.seq, t.lease_until, p.previous_state, p.previous_msg, p.ord
-  )
-  SELECT c.id, c.document_id, c.key, c.previous_state AS state, c.previous_msg AS msg, c.priority, c.args,
-         c.depends_on, c.attempt, c.created_at, c.updated_at, c.lease_until, ${documentColumns('d', 'doc_')}
-  FROM claimed AS c
-  JOIN documents AS d ON d.id = c.document_id AND d.id = ANY(ARRAY(SELECT c2.document_id FROM claimed AS c2))
-  ORDER BY c.ord`;
+  ), ${claimedAndDocuments(', p.ord', 'c.ord')}`;
 
 /** $1 ids, $2 their attempts, $3 queue lease ms. One statement per confirmed batch. */
 export const CONFIRM_PUBLISHED = `
