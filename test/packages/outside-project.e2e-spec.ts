@@ -1,13 +1,41 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerNames, Build, DaneServer, DaneSetup, NodeProcess, REPO_ROOT, TestDatabase, buildPrivateDist, commonEnv, createDatabase, waitFor } from '../support/dane-processes';
 
 const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+/** The packages in build order (each depends only on the ones before it) and their folders. */
 const PACKAGES = ['@dane/protocol', '@dane/client', '@dane/worker', '@dane/cli'];
+const FOLDERS: Record<string, string> = { '@dane/protocol': 'libs/protocol', '@dane/client': 'libs/client-sdk', '@dane/worker': 'libs/worker-sdk', '@dane/cli': 'apps/cli' };
 const FIXTURES = join(__dirname, 'outside-project');
+
+/**
+ * `npm pack` of each package as its workspace defines it (package.json, README, tsconfig.build.json, src), built
+ * and packed in a copy of the tree under `stage`: building in the repository would leave `libs/*\/dist` behind,
+ * which Node then resolves for `@dane/protocol` through the workspace link instead of the sources (the Nest CLI
+ * leaves a resolvable import unrewritten). The copy's node_modules links the repository's, except `@dane/*`,
+ * which link the copies.
+ */
+async function packInCopy(stage: string, tarballs: string): Promise<void> {
+  for (const f of ['tsconfig.json', 'tsconfig.package.json']) {
+    await mkdir(stage, { recursive: true });
+    await copyFile(join(REPO_ROOT, f), join(stage, f));
+  }
+  const modules = join(stage, 'node_modules');
+  await mkdir(join(modules, '@dane'), { recursive: true });
+  for (const entry of await readdir(join(REPO_ROOT, 'node_modules'))) {
+    if (entry !== '@dane' && entry !== '.bin') await symlink(join(REPO_ROOT, 'node_modules', entry), join(modules, entry));
+  }
+  for (const pkg of PACKAGES) {
+    const folder = FOLDERS[pkg];
+    await cp(join(REPO_ROOT, folder), join(stage, folder), { recursive: true, filter: (src) => !/[/\\](dist|test|node_modules)$/.test(src) });
+    await symlink(join(stage, folder), join(modules, ...pkg.split('/')));
+    ok(await run(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(stage, folder, 'tsconfig.build.json')], stage), `tsc of ${pkg}`);
+    ok(await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', tarballs], join(stage, folder), outsideEnv()), `npm pack of ${pkg}`);
+  }
+}
 
 interface Run {
   code: number;
@@ -64,7 +92,7 @@ describe('the npm packages, installed into a project outside the repository', ()
       setup = { build, db, names, home: project, amqpPort: 5672 };
       server = await new DaneServer(setup, {}).start();
     })();
-    ok(await run('npm', ['pack', ...PACKAGES.flatMap((p) => ['-w', p]), '--pack-destination', tarballs, '--silent'], REPO_ROOT), 'npm pack');
+    await packInCopy(join(project, 'stage'), tarballs);
     const files = (await readdir(tarballs)).filter((f) => f.endsWith('.tgz'));
     expect(files).toHaveLength(PACKAGES.length);
 
