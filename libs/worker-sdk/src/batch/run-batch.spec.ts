@@ -10,6 +10,7 @@ import { testSchema } from '@dane/core/storage/sql/postgres-test-db';
 import { createApiTestApp } from '../../../../test/support/api-test-app';
 import { DaneWorker } from '../dane-worker';
 import { RetryLater } from '../errors/outcome-errors';
+import { TaskCancelledError } from '../execution/cancellations';
 import type { TaskContext } from '../execution/task-context';
 import type { WorkerTask } from '../worker-task';
 import { batchExitCode, runBatch, type BatchOptions } from './run-batch';
@@ -140,6 +141,28 @@ describe('runBatch against the API (PostgreSQL)', () => {
     const busy = await run(new CountingWorker(), { documents: [doc._id] });
     expect(busy).toMatchObject({ processed: 0, skipped: 1 });
     expect(busy.items[0].reason).toMatch(/is in flight \(102 at attempt 2\)/);
+  });
+
+  it('tells a running callback through ctx.signal when its task is cancelled meanwhile (a refused heartbeat); the late outcome changes nothing', async () => {
+    const doc = await register('CANCEL-1');
+    let reason: unknown;
+    class CancelledWhileRunning extends CountingWorker {
+      override async callback(task: WorkerTask, _document: DaneDocument, ctx: TaskContext) {
+        const res = await fetch(`${apiUrl}task/${task._id}/cancel`, { method: 'POST' });
+        expect(res.status).toBe(200);
+        await new Promise<void>((resolve, reject) => {
+          const giveUp = setTimeout(() => reject(new Error('ctx.signal was not aborted within 5 s')), 5_000);
+          const done = () => (clearTimeout(giveUp), resolve());
+          if (ctx.signal.aborted) done();
+          else ctx.signal.addEventListener('abort', done);
+        });
+        reason = ctx.signal.reason;
+        return { state: 200 as const, message: 'finished anyway' };
+      }
+    }
+    await run(new CancelledWhileRunning({}, 30), { documents: [doc._id] });
+    expect(reason).toBeInstanceOf(TaskCancelledError);
+    expect(await store.tasks.findById(taskId(doc._id, KEY))).toMatchObject({ state: 499 });
   });
 
   it('stores failures as queue mode does: 500 waits for a person, RetryLater is retried within the budget; exit 1', async () => {

@@ -3,6 +3,7 @@ import { DEFAULT_PRIORITY, formatTimestamp, taskId, type DaneDocument, TaskState
 import { apiClientFor, DaneApiClient, DaneApiError, type TaskView } from '../api/dane-api-client';
 import type { DaneWorker } from '../dane-worker';
 import { invokeHandler, errorText } from '../execution/invoke-handler';
+import { TaskCancelledError } from '../execution/cancellations';
 import { RunContext } from '../execution/task-context';
 import { assertPayload } from '../broker/result-sender';
 import { checkDocument } from '../protocol/parse-task-message';
@@ -261,7 +262,8 @@ interface ClaimedRun {
 /**
  * The callback on a claimed task, as in queue mode: declared dependencies checked first (412 naming the keys that
  * are not done), heartbeats every heartbeatIntervalMs (at most a third of the lease) and on ctx.heartbeat, results
- * stored through the API under the task.
+ * stored through the API under the task. A refused heartbeat (the task was cancelled, reset, or lost its lease) aborts
+ * ctx.signal — with a TaskCancelledError when the task is in 499 — so the callback can stop.
  */
 async function runClaimed(
   worker: DaneWorker,
@@ -296,18 +298,25 @@ async function runClaimed(
     attempt,
   } as WorkerTask;
   let lost = false;
+  const abort = new AbortController();
   const beat = async (progress?: string) => {
     if (lost) return;
     try {
       if (!(await api.heartbeatTask(view._id, attempt, progress))) {
         lost = true;
-        taskLog.warn('heartbeat_refused', 'The task is no longer in flight at this attempt (lease ran out or reset); its outcome will not be applied');
+        // Cancelled (499), reset, or its lease ran out: tell the callback through ctx.signal, as queue mode does.
+        const now = await api.findTask(view._id).catch(() => null);
+        const cancelled = Number(now?.state) === TaskState.CANCELLED;
+        taskLog.warn(
+          'heartbeat_refused',
+          `The task is no longer in flight at this attempt (${cancelled ? 'cancelled' : 'reset, or its lease ran out'}); its outcome will not be applied`,
+        );
+        abort.abort(cancelled ? new TaskCancelledError(view._id, attempt) : new Error(`Task ${view._id} is no longer in flight at attempt ${attempt}`));
       }
     } catch (e) {
       taskLog.warn('heartbeat_failed', `Heartbeat failed: ${errorText(e)}`);
     }
   };
-  const abort = new AbortController();
   const ctx = new RunContext(task, document, taskLog, abort.signal, {
     heartbeat: (progress) => beat(progress),
     saveResult: async (payload) => {
