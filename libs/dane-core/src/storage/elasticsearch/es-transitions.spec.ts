@@ -45,6 +45,25 @@ describe('Elasticsearch task transitions: conditional writes with if_seq_no/if_p
     expect(after).toMatchObject({ _id: t.id, state: S.SUCCESS, msg: 'Success', attempt: 1, updated_at: body.doc.updated_at, document_id: doc._id });
   });
 
+  it('claims one task by id for a batch run: realtime GET, then 102, attempt + 1 and a lease at that version; nothing from another state', async () => {
+    const t = storedTask('ASR', S.ERROR, 11, { attempt: 2, not_before: 1_900_000_000_000, heartbeat_at: 1_800_000_000_000 });
+    recorded.es.on('GET', `/${INDEX}/_doc/${t.id}`, found(t));
+    recorded.es.once('POST', `/${INDEX}/_update/${t.id}`, updated(t.id, 12));
+    const before = Date.now();
+    const claimed = await recorded.store.tasks.claimOne(t.id, [S.CREATED, S.ERROR], 60_000, 'Claimed by a batch run');
+    expect(claimed).toMatchObject({ _id: t.id, state: S.QUEUED, msg: 'Claimed by a batch run', attempt: 3 });
+    const update = recorded.es.calls[1];
+    expect(`${update.method} ${update.path}`).toBe(`POST /${INDEX}/_update/${t.id}`);
+    expect(update.query).toMatchObject({ routing: doc._id, if_seq_no: '11', if_primary_term: '1' });
+    const body = update.body as { doc: { task: Record<string, unknown>; dane_node: Record<string, number | null> } };
+    expect(body.doc.task).toEqual({ state: S.QUEUED, msg: 'Claimed by a batch run' });
+    expect(body.doc.dane_node).toMatchObject({ attempt: 3, heartbeat_at: null, not_before: null });
+    expect(body.doc.dane_node.lease_until).toBeGreaterThanOrEqual(before + 60_000);
+    // In 500 but asked only from 201: no write.
+    expect(await recorded.store.tasks.claimOne(t.id, [S.CREATED], 60_000, 'x')).toBeNull();
+    expect(recorded.es.calls.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
   it('writes nothing when the condition does not hold, or the task does not exist', async () => {
     const t = storedTask('ASR', S.QUEUED, 7);
     recorded.es.on('GET', `/${INDEX}/_doc/${t.id}`, found(t));
