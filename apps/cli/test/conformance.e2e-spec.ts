@@ -162,6 +162,8 @@ describe('dane conformance (real workers, real RabbitMQ)', () => {
       expect(res.stderr).toContain(`queue ${queue} already exists on the broker`);
       expect(await existing([queue])).toEqual([queue]);
     } finally {
+      // autoDelete removes a queue only after a consumer left it; this one never had one.
+      await ch.deleteQueue(queue).catch(() => undefined);
       await conn.close();
     }
   }, 60_000);
