@@ -1,10 +1,9 @@
-import { STATE_TABLE, stateInfo } from '@dane/protocol';
+import { STATE_TABLE, stateInfo, stateLabel as labelOfCode } from '@dane/protocol';
 
-/** `500 ERROR`; a code outside the table stays a bare number. */
+/** `500 ERROR` for a code or its text (the API sends states as strings); text that names no state stays as it is. */
 export function stateLabel(code: number | string): string {
   const n = Number(code);
-  const info = stateInfo(n);
-  return info ? `${n} ${info.name}` : String(code);
+  return stateInfo(n) ? labelOfCode(n) : String(code);
 }
 
 /** Every state, for help texts and errors: `102 QUEUED, 200 SUCCESS, …`. */

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InvalidStateError, ValidationError, DaneTask, normaliseKey, MASS_RESET_DEFAULT_STATE, RETRY_REFUSED_STATES, stateInfo, TRANSITIONS } from '@dane/protocol';
+import { InvalidStateError, ValidationError, DaneTask, normaliseKey, MASS_RESET_DEFAULT_STATE, RETRY_REFUSED_STATES, stateInfo, stateLabel, TRANSITIONS } from '@dane/protocol';
 import { DANE_STORE, DaneStore, TransitionRequest } from '../storage/store.port';
 import { taskNotFound } from './not-found';
-import { tasksOfDocument, unmetDependencies, waitingMessage } from './task-dependencies';
+import { dependantsOf, tasksOfDocument, unmetDependencies, waitingMessage } from './task-dependencies';
 
 export const TASK_ACTIONS = ['retry', 'forceretry', 'reset'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
@@ -21,11 +21,6 @@ export interface TaskActionOptions {
 export interface MassResetOutcome {
   total: number;
   error: string;
-}
-
-function describeState(code: number): string {
-  const info = stateInfo(code);
-  return info ? `${code} ${info.name}` : String(code);
 }
 
 /** `retry`, `RETRY`, `ForceRetry` … → the action; anything else is a 400 naming the allowed ones. */
@@ -94,18 +89,9 @@ export class TaskActionService {
    * theirs in turn) back to 412: what they consumed is about to be produced again.
    */
   private async cascade(task: DaneTask, siblings: readonly DaneTask[]): Promise<number> {
-    const resetKeys = new Set([task.key]);
-    const dependants: DaneTask[] = [];
-    for (let i = 0, frontier = [task.key]; i < frontier.length; i++) {
-      for (const t of siblings) {
-        if (!resetKeys.has(t.key) && (t.depends_on ?? []).includes(frontier[i])) {
-          resetKeys.add(t.key);
-          frontier.push(t.key);
-          dependants.push(t);
-        }
-      }
-    }
+    const dependants = dependantsOf(siblings, [task.key]).map((d) => d.task);
     if (dependants.length === 0) return 0;
+    const resetKeys = new Set([task.key, ...dependants.map((t) => t.key)]);
     const requests: TransitionRequest[] = dependants.map((t) => ({
       id: t._id,
       from: TRANSITIONS.reset.from,
@@ -121,11 +107,11 @@ export class TaskActionService {
   private refused(task: DaneTask, action: TaskAction): InvalidStateError {
     if (action === 'retry' && RETRY_REFUSED_STATES.includes(task.state)) {
       return new InvalidStateError(
-        `Task \`${task._id}\` is in state ${describeState(task.state)}; retry refuses tasks in ${RETRY_REFUSED_STATES.map(describeState).join(' or ')}` +
+        `Task \`${task._id}\` is in state ${stateLabel(task.state)}; retry refuses tasks in ${RETRY_REFUSED_STATES.map(stateLabel).join(' or ')}` +
           ' (use forceretry to run it again anyway)',
       );
     }
-    return new InvalidStateError(`Task \`${task._id}\` is in state ${describeState(task.state)}; ${action} is not allowed from it`);
+    return new InvalidStateError(`Task \`${task._id}\` is in state ${stateLabel(task.state)}; ${action} is not allowed from it`);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   MAX_PAGE_SIZE,
   normaliseKey,
   stateInfo,
+  stateLabel,
   TaskCancelSummaryView,
   TaskState,
   TRANSITIONS,
@@ -13,7 +14,7 @@ import {
 } from '@dane/protocol';
 import { DANE_STORE, DaneStore, TaskFilter, TransitionRequest } from '../storage/store.port';
 import { taskNotFound } from './not-found';
-import { tasksOfDocument } from './task-dependencies';
+import { dependantsOf, tasksOfDocument } from './task-dependencies';
 
 /** Which tasks a bulk cancel selects; the criteria combine with AND, and at least one of key, creator, documents or tasks is required. */
 export interface CancelFilter {
@@ -72,11 +73,6 @@ const CANCEL_MSG = stateInfo(TaskState.CANCELLED)?.defaultMessage ?? 'Cancelled'
 /** The text a dependant shows when its dependency was cancelled (no cascade). */
 export function blockedByCancelMessage(key: string): string {
   return `blocked by ${key}: cancelled`;
-}
-
-function describeState(code: number): string {
-  const info = stateInfo(code);
-  return info ? `${code} ${info.name}` : String(code);
 }
 
 /**
@@ -235,10 +231,11 @@ export class TaskCancellationService {
           const cancelledKeys = byDocument.get(documentId)!;
           const siblings = await tasksOfDocument(this.store, documentId);
           if (options.cascade) {
-            const found = transitiveDependants(siblings, cancelledKeys);
+            const found = dependantsOf(siblings, cancelledKeys, (t) => TRANSITIONS.cancel.from.includes(t.state));
+            const via = new Map(found.map((d) => [d.task._id, d.via]));
             const { cancelled: more } = await this.write(
               found.map((d) => d.task),
-              (t) => `${CANCEL_MSG}: depends on ${found.find((d) => d.task._id === t._id)!.via}, which was cancelled`,
+              (t) => `${CANCEL_MSG}: depends on ${via.get(t._id)}, which was cancelled`,
             );
             summary.cascaded.push(...more.map((t) => t._id));
           } else {
@@ -291,26 +288,9 @@ export class TaskCancellationService {
   }
 }
 
-/** Tasks of the document that depend, directly or through each other, on one of `keys`, not done and not cancelled, with the key they wait for. */
-function transitiveDependants(siblings: readonly DaneTask[], keys: ReadonlySet<string>): Array<{ task: DaneTask; via: string }> {
-  const seen = new Set(keys);
-  const out: Array<{ task: DaneTask; via: string }> = [];
-  for (let i = 0, frontier = [...keys]; i < frontier.length; i++) {
-    for (const t of siblings) {
-      if (seen.has(t.key) || !(t.depends_on ?? []).includes(frontier[i])) continue;
-      seen.add(t.key);
-      // A done dependant stays done, and what waits for it does not wait for the cancelled task.
-      if (!TRANSITIONS.cancel.from.includes(t.state)) continue;
-      frontier.push(t.key);
-      out.push({ task: t, via: frontier[i] });
-    }
-  }
-  return out;
-}
-
 function refused(task: DaneTask): InvalidStateError {
-  if (task.state === TaskState.CANCELLED) return new InvalidStateError(`Task \`${task._id}\` is already cancelled (${describeState(task.state)})`);
-  return new InvalidStateError(`Task \`${task._id}\` is in state ${describeState(task.state)}; a finished task cannot be cancelled (reset or forceretry runs it again)`);
+  if (task.state === TaskState.CANCELLED) return new InvalidStateError(`Task \`${task._id}\` is already cancelled (${stateLabel(task.state)})`);
+  return new InvalidStateError(`Task \`${task._id}\` is in state ${stateLabel(task.state)}; a finished task cannot be cancelled (reset or forceretry runs it again)`);
 }
 
 /** The REST answer of a bulk cancel (TaskCancelSummaryView). */

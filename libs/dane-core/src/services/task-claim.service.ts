@@ -12,7 +12,7 @@ import {
   ValidationError,
   normaliseKey,
   parseReply,
-  stateInfo,
+  stateLabel,
   taskId,
   type TaskClaimDto,
   type TaskHeartbeatDto,
@@ -40,10 +40,6 @@ export interface TaskClaim {
   previousState: number;
   /** How long the claim holds without a heartbeat (SCHEDULER.LEASE_SECONDS). */
   leaseSeconds: number;
-}
-
-function describe(state: number): string {
-  return `${state} ${stateInfo(state)?.name ?? ''}`.trim();
 }
 
 /**
@@ -107,7 +103,7 @@ export class TaskClaimService {
     if (await this.store.tasks.heartbeat(id, body.attempt, this.leaseMs, body.message)) return { leaseSeconds: this.leaseMs / 1000 };
     const task = await this.store.tasks.findById(id);
     if (!task) throw taskNotFound(id);
-    throw new InvalidStateError(`Task \`${id}\` is not in flight at attempt ${body.attempt} (it is in ${describe(task.state)} at attempt ${task.attempt ?? 0})`);
+    throw new InvalidStateError(`Task \`${id}\` is not in flight at attempt ${body.attempt} (it is in ${stateLabel(task.state)} at attempt ${task.attempt ?? 0})`);
   }
 
   /**
@@ -150,7 +146,7 @@ export class TaskClaimService {
       }),
     );
     if (decision.effect === 'needs_person' || decision.effect === 'retries_spent') {
-      await this.store.tasks.annotateDependants(after.document_id, after.key, `blocked by ${after.key}: ${describe(after.state)}`);
+      await this.store.tasks.annotateDependants(after.document_id, after.key, `blocked by ${after.key}: ${stateLabel(after.state)}`);
     } else if (decision.effect === 'waiting_for_dependencies') {
       for (const spec of decision.assign ?? []) {
         try {
@@ -170,6 +166,6 @@ export class TaskClaimService {
     const what = `Task \`${task.key}\` of document \`${task.document_id}\``;
     if (task.state === TaskState.QUEUED) return `${what} is in flight (102 at attempt ${task.attempt ?? 0}): another worker or batch run has it`;
     if (task.state === TaskState.SUCCESS && !force) return `${what} is done (200); claim it with force to run it again`;
-    return `${what} cannot be claimed from ${describe(task.state)}`;
+    return `${what} cannot be claimed from ${stateLabel(task.state)}`;
   }
 }

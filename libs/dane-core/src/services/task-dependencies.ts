@@ -23,3 +23,23 @@ export function unmetDependencies(siblings: readonly DaneTask[], dependsOn: read
 export function waitingMessage(keys: readonly string[]): string {
   return `Waiting for dependencies: ${keys.join(', ')}`;
 }
+
+/**
+ * The tasks of a document that depend on one of `keys`, directly or through each other (breadth first), each with
+ * the key it waits for. A dependant `follow` refuses is left out and not walked through: what waits for it does not
+ * wait for `keys`.
+ */
+export function dependantsOf(siblings: readonly DaneTask[], keys: Iterable<string>, follow: (task: DaneTask) => boolean = () => true): Array<{ task: DaneTask; via: string }> {
+  const seen = new Set(keys);
+  const out: Array<{ task: DaneTask; via: string }> = [];
+  for (let i = 0, frontier = [...seen]; i < frontier.length; i++) {
+    for (const t of siblings) {
+      if (seen.has(t.key) || !(t.depends_on ?? []).includes(frontier[i])) continue;
+      seen.add(t.key);
+      if (!follow(t)) continue;
+      frontier.push(t.key);
+      out.push({ task: t, via: frontier[i] });
+    }
+  }
+  return out;
+}

@@ -60,6 +60,12 @@ export function stateInfo(code: number): StateInfo | undefined {
   return byCode.get(code);
 }
 
+/** `500 ERROR`, as messages and listings name a state; a code outside the table stays a bare number. */
+export function stateLabel(code: number): string {
+  const info = byCode.get(code);
+  return info ? `${code} ${info.name}` : String(code);
+}
+
 export function isKnownState(code: number): boolean {
   return byCode.has(code);
 }
