@@ -1,4 +1,4 @@
-import type { TaskCancelSummaryView } from '@dane/protocol';
+import type { TaskCancelSummaryView, TaskCancelView } from '@dane/protocol';
 import { BODY_CHECKS } from '../http/body-checks';
 import type { HttpTransport } from '../http/http-transport';
 import { PagedQuery, pageFromBody, pageFromHeaders } from '../paging/page';
@@ -66,14 +66,8 @@ export interface TaskCancelOptions {
   cascade?: boolean;
 }
 
-/** What POST /DANE/task/<id>/cancel answers. */
-export interface TaskCancelAnswer {
-  task: TaskView;
-  /** Ids of the dependants cancelled with it (cascade). */
-  cascaded: string[];
-  /** Ids of the 412 dependants that now say `blocked by KEY: cancelled`. */
-  blocked: string[];
-}
+/** What POST /DANE/task/<id>/cancel answers: the server's own view type, with the client's TaskView. */
+export type TaskCancelAnswer = TaskCancelView<TaskView>;
 
 /** What POST /DANE/task/cancel answers (docs/protocol.md, Cancellation): the server's own view type. */
 export type TaskCancelSummary = TaskCancelSummaryView;
