@@ -1,4 +1,4 @@
-import type { TaskCancelSummaryView, TaskCancelView } from '@dane/protocol';
+import type { TaskCancelSummaryView, TaskCancelView, TaskClaimView, TaskOutcomeBody } from '@dane/protocol';
 import { BODY_CHECKS } from '../http/body-checks';
 import type { HttpTransport } from '../http/http-transport';
 import { PagedQuery, pageFromBody, pageFromHeaders } from '../paging/page';
@@ -26,29 +26,11 @@ export interface TaskListFilter {
   states?: readonly number[];
 }
 
-/** What POST /DANE/task/claim answers. */
-export interface TaskClaim {
-  task: TaskView;
-  document: DocumentView;
-  /** The attempt to name in heartbeats and the outcome. */
-  attempt: number;
-  /** The state the claim took the task from. */
-  previous_state: number;
-  /** Without a heartbeat for this long the task is considered lost. */
-  lease_seconds: number;
-}
+/** What POST /DANE/task/claim answers: the server's own view type, with the client's views. */
+export type TaskClaim = TaskClaimView<TaskView, DocumentView>;
 
 /** The outcome of a claimed attempt (a worker reply: docs/protocol.md, Replies). */
-export interface TaskOutcome {
-  state: number;
-  message?: string;
-  /** With 412: the keys (or task objects) to run first. */
-  dependencies?: Array<string | Record<string, unknown>>;
-  /** With 503: run again after this delay. */
-  retry_after_ms?: number;
-  /** The worker refused the job: back to runnable after a back-off. */
-  refused?: boolean;
-}
+export type TaskOutcome = TaskOutcomeBody;
 
 /** Which tasks `cancelMany` cancels: the criteria combine with AND; at least one of key, creator, documentIds, taskIds. */
 export interface TaskCancelFilter {

@@ -63,6 +63,21 @@ export class TaskOutcomeDto extends TaskHeartbeatDto {
   refused?: boolean;
 }
 
+/** Answer of `POST /DANE/task/claim`: the claimed task and its document, the attempt to name in heartbeats and the outcome. */
+export interface TaskClaimView<TaskView = unknown, DocumentView = unknown> {
+  task: TaskView;
+  document: DocumentView;
+  /** The attempt to name in heartbeats and the outcome. */
+  attempt: number;
+  /** The state the claim took the task from. */
+  previous_state: number;
+  /** Without a heartbeat for this long the task is considered lost. */
+  lease_seconds: number;
+}
+
+/** Body of `POST /DANE/task/claim/<id>/outcome` besides the attempt: a worker reply (docs/protocol.md, Replies). */
+export type TaskOutcomeBody = Omit<TaskOutcomeDto, 'attempt'>;
+
 export function validateTaskClaim(input: unknown): TaskClaimDto {
   return validateBody(TaskClaimDto, input, { notObject: 'Invalid claim: expected a JSON object with document_id and key', closed: 'Invalid claim' });
 }

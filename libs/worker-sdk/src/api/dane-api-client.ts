@@ -1,4 +1,4 @@
-import { taskId, withStringIds, type DaneDocument, type DaneConfig } from '@dane/protocol';
+import { taskId, withStringIds, type DaneDocument, type DaneConfig, type TaskClaimView, type TaskOutcomeBody } from '@dane/protocol';
 
 /** Page size of the list reads (the API's maximum). */
 const PAGE_SIZE = 1000;
@@ -18,25 +18,12 @@ export interface TaskView {
   updated_at: string | null;
 }
 
-interface TaskClaimBody {
-  task: TaskView;
-  document: DaneDocument;
-  attempt: number;
-  previous_state: number;
-  lease_seconds: number;
-}
+type TaskClaimBody = TaskClaimView<TaskView, DaneDocument>;
 
 /** What `POST task/claim` answered: the claim, or why not with the task as it is now (null: none). */
 export type TaskClaimAnswer = ({ claimed: true } & TaskClaimBody) | { claimed: false; reason: string; task: TaskView | null };
 
-/** Body of `POST task/claim/<id>/outcome` besides the attempt (docs/protocol.md, Batch runs). */
-export interface TaskOutcomeBody {
-  state: number;
-  message?: string;
-  dependencies?: Array<string | Record<string, unknown>>;
-  retry_after_ms?: number;
-  refused?: boolean;
-}
+export type { TaskOutcomeBody } from '@dane/protocol';
 
 /** An API call that failed: `status` is the HTTP status, undefined when the API could not be reached. */
 export class DaneApiError extends Error {
