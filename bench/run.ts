@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import * as amqp from 'amqplib';
 import { taskId } from '@dane/protocol';
 import { PREFETCH_ONE_CEILING, runCeiling, TUNED_CEILING } from './ceiling';
+import { budgetPer1000, CpuBudget, startCpuBudget } from './cpu-budget';
 import { delta, readProcStats, ProcStats } from './proc-stats';
 import { freePort } from '../test/support/net';
 import { NodeProcess } from '../test/support/node-process';
@@ -29,6 +30,8 @@ interface Options {
   postgresUrl: string;
   /** Assignments per second of the latency phase; default half the measured throughput. */
   latencyRate?: number;
+  /** --throughput-only: skip the dependency and latency phases (for quick comparisons). */
+  throughputOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -53,6 +56,7 @@ function parseOptions(argv: string[]): Options {
     amqpUrl: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
     postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     latencyRate: argv.includes('--latency-rate') ? Number(get('latency-rate', '0')) || undefined : undefined,
+    throughputOnly: argv.includes('--throughput-only'),
   };
 }
 
@@ -139,6 +143,8 @@ interface StoreRun {
     samples: number;
   };
   costPer1000: { server: ProcStats | null; worker: ProcStats | null };
+  /** Where the machine's CPU went during the throughput phase (see cpu-budget.ts). */
+  cpuBudget: CpuBudget | null;
 }
 
 function per1000(s: ProcStats | null, n: number): ProcStats | null {
@@ -197,13 +203,27 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     const ids = await api.registerDocuments(`bench-${tag}`, 'tp', n);
     const s0 = readProcStats(server.pid);
     const w0 = readProcStats(worker.pid);
+    const budget = startCpuBudget({ server: server.pid, worker: worker.pid });
     const t0 = clock();
     await api.assignMany(ids, 'NOOP');
     await api.waitAllDone('NOOP', n, 600_000);
     const seconds = (clock() - t0) / 1000;
+    const cpuBudget = budget.stop();
     const tps = n / seconds;
     const cost = { server: per1000(delta(s0, readProcStats(server.pid)), n), worker: per1000(delta(w0, readProcStats(worker.pid)), n) };
     say(`[${store}] ${tps.toFixed(0)} tasks/s`);
+    if (o.throughputOnly) {
+      const empty = { p50: NaN, p95: NaN, p99: NaN };
+      return {
+        store,
+        tasksPerSecond: tps,
+        ratioToCeiling: tps / ceilingTps,
+        dependencyTasksPerSecond: NaN,
+        latency: { assignToCallbackMs: empty, replyToStoredMs: null, ratePerSecond: NaN, targetRatePerSecond: NaN, samples: 0 },
+        costPer1000: cost,
+        cpuBudget,
+      };
+    }
 
     // Dependencies: A then B (depends_on A) on N/2 documents.
     const depDocs = ids.slice(0, Math.floor(n / 2));
@@ -265,6 +285,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
       dependencyTasksPerSecond: depTps,
       latency: { assignToCallbackMs: percentiles(a2c), replyToStoredMs: r2s, ratePerSecond: reached, targetRatePerSecond: rate, samples: a2c.length },
       costPer1000: cost,
+      cpuBudget,
     };
     return run;
   } finally {
@@ -303,13 +324,20 @@ async function deleteBrokerObjects(url: string, queues: string[], exchanges: str
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   // The tuned ceiling is what `ours / ceiling` compares with; the prefetch-1 one is shown beside it.
+  const ceilingBudget = startCpuBudget();
   const ceiling = await runCeiling({ url: o.amqpUrl, tasks: o.tasks, ...TUNED_CEILING });
+  const ceilingRaw = ceilingBudget.stop();
+  const ceilingCpu = budgetPer1000(ceilingRaw, o.tasks);
   say(`ceiling (tuned): ${ceiling.tasksPerSecond.toFixed(0)} tasks/s — ${ceiling.configuration}`);
   const ceilingP1 = await runCeiling({ url: o.amqpUrl, tasks: o.tasks, ...PREFETCH_ONE_CEILING });
   say(`ceiling (prefetch 1): ${ceilingP1.tasksPerSecond.toFixed(0)} tasks/s — ${ceilingP1.configuration}`);
   const runs: StoreRun[] = [];
   for (const store of o.stores) runs.push(await runStore(o, store, ceiling.tasksPerSecond));
 
+  // The CPU each part of the machine spent per 1000 tasks: with every core busy, throughput is
+  // bounded by the sum, so the ratio of the sums explains the ratio of the throughputs.
+  const cpu = runs.map((r) => budgetPer1000(r.cpuBudget, o.tasks));
+  const cpuRow = (label: string, group: string, ceilingValue: number | string = ceilingCpu?.[group] ?? NaN) => [label, ceilingValue, '—', ...cpu.map((c) => c?.[group] ?? NaN)];
   const fmt = (p: Record<string, number> | null) => (p ? `${p.p50.toFixed(1)} / ${p.p95.toFixed(1)} / ${p.p99.toFixed(1)}` : 'n/a');
   const table = formatTable(
     ['measure', 'ceiling', 'prefetch-1 ceiling', ...runs.map((r) => `DANE (${r.store})`)],
@@ -324,6 +352,12 @@ async function main(): Promise<void> {
       ['server peak RSS MB', '—', '—', ...runs.map((r) => r.costPer1000.server?.peakRssMb ?? NaN)],
       ['worker CPU s / 1000 tasks', '—', '—', ...runs.map((r) => r.costPer1000.worker?.cpuSeconds ?? NaN)],
       ['worker peak RSS MB', '—', '—', ...runs.map((r) => r.costPer1000.worker?.peakRssMb ?? NaN)],
+      ['machine busy (fraction of all cores)', ceilingRaw?.machineBusyFraction ?? NaN, '—', ...runs.map((r) => r.cpuBudget?.machineBusyFraction ?? NaN)],
+      cpuRow('machine CPU s / 1000 tasks (server, worker: above)', 'machine'),
+      cpuRow('  RabbitMQ', 'rabbitmq'),
+      cpuRow('  PostgreSQL', 'postgresql'),
+      cpuRow('  bench client (ceiling: its clients)', 'bench'),
+      cpuRow('  other', 'other'),
     ],
   );
   const load = loadavg()
@@ -338,7 +372,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     options: { tasks: o.tasks, workers: o.workers, prefetch: o.prefetch },
     machine: { cores: cpus().length, loadAverage: loadavg() },
-    ceiling,
+    ceiling: { ...ceiling, cpuBudget: ceilingRaw },
     ceilingPrefetchOne: ceilingP1,
     runs,
   };
