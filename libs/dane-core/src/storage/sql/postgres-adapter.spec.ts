@@ -3,7 +3,7 @@ import { DaneStore } from '../store.port';
 import { createSqlStore } from './create-store';
 import { MIGRATIONS } from './migrations';
 import { adminQuery, testSchema } from './postgres-test-db';
-import { describePostgresUrl } from './postgres-client';
+import { describePostgresUrl, PostgresSqlClient, PreparedNames } from './postgres-client';
 
 /** PostgreSQL-only behaviour: connection failures, concurrent start-up. */
 describe('PostgreSQL adapter', () => {
@@ -39,6 +39,34 @@ describe('PostgreSQL adapter', () => {
     stores.push(...(await Promise.all([0, 1, 2].map(() => createSqlStore({ kind: 'postgres', url: schema.url, poolSize: 2 })))));
     const rows = await adminQuery<{ version: number }>(`SELECT version FROM ${schema.name}.dane_migrations ORDER BY version`);
     expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it('names a prepared text after the text, the same on every call, and stops naming new texts at its cap', () => {
+    const names = new PreparedNames(2);
+    const a = names.nameFor('SELECT 1');
+    expect(a).toMatch(/^dane_[0-9a-f]{24}$/);
+    expect(names.nameFor('SELECT 1')).toBe(a);
+    const b = names.nameFor('SELECT 2');
+    expect(b).not.toBe(a);
+    expect(names.nameFor('SELECT 3')).toBeUndefined();
+    expect(names.nameFor('SELECT 2')).toBe(b);
+  });
+
+  it('keeps a statement marked prepare prepared on its connection, with right answers past the planner’s custom plans', async () => {
+    const client = new PostgresSqlClient(schema.url, 1);
+    try {
+      const text = 'SELECT $1::int * 2 AS doubled';
+      // PostgreSQL plans the first five runs for their values, then may switch to a generic plan.
+      for (let i = 0; i < 8; i++) expect((await client.query<{ doubled: number }>(text, [i], { prepare: true })).rows).toEqual([{ doubled: 2 * i }]);
+      await client.transaction(async (tx) => expect((await tx.query<{ doubled: number }>(text, [21], { prepare: true })).rows).toEqual([{ doubled: 42 }]));
+      const { rows } = await client.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+      expect(rows.map((r) => r.statement)).toEqual([text]);
+      // Without the option a statement is not kept.
+      await client.query('SELECT 3 AS three');
+      expect((await client.query('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await client.close();
+    }
   });
 
   it('refuses work after close with StorageUnavailableError', async () => {

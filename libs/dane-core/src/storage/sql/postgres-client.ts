@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { DatabaseError, Pool, PoolClient } from 'pg';
+import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import { DaneError, StorageUnavailableError } from '@dane/protocol';
-import { SqlClient, SqlExecutor, SqlRows } from './sql-client';
+import { SqlClient, SqlExecutor, SqlQueryOptions, SqlRows } from './sql-client';
 import { translateInputError } from './sql-errors';
 
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
@@ -39,11 +40,37 @@ function translatePostgresError(err: unknown, where: string): unknown {
   return new StorageUnavailableError(`PostgreSQL at ${where} is unavailable: ${(err as Error).message || String(err)}`);
 }
 
+/**
+ * Distinct statement texts kept prepared at most: a text built from varying input (a mistake: see
+ * SqlQueryOptions.prepare) then runs unprepared instead of growing every connection's cache.
+ */
+const MAX_PREPARED_TEXTS = 256;
+
+/**
+ * The name a prepared statement text runs under: derived from the text, so one name never stands
+ * for two texts (node-postgres prepares it on each connection the first time it runs there).
+ */
+export class PreparedNames {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly max = MAX_PREPARED_TEXTS) {}
+
+  nameFor(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < this.max) {
+      name = `dane_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+}
+
 /** node-postgres pool behind the SqlClient interface. */
 export class PostgresSqlClient implements SqlClient {
   private readonly logger = new Logger('PostgresStore');
   private readonly pool: Pool;
   private closed = false;
+  private readonly prepared = new PreparedNames();
   readonly where: string;
 
   constructor(url: string, poolSize = 10, ssl?: ConnectionOptions) {
@@ -53,10 +80,10 @@ export class PostgresSqlClient implements SqlClient {
     this.pool.on('error', (err) => this.logger.warn(`Idle connection to ${this.where} failed: ${err.message}`));
   }
 
-  async query<R>(text: string, params?: readonly unknown[]): Promise<SqlRows<R>> {
+  async query<R>(text: string, params?: readonly unknown[], options?: SqlQueryOptions): Promise<SqlRows<R>> {
     this.assertOpen();
     try {
-      const res = await this.pool.query(text, params as unknown[] | undefined);
+      const res = await this.pool.query(this.config(text, params, options));
       return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
     } catch (err) {
       throw translatePostgresError(err, this.where);
@@ -75,8 +102,8 @@ export class PostgresSqlClient implements SqlClient {
     try {
       await conn.query('BEGIN');
       const tx: SqlExecutor = {
-        query: async <R>(text: string, params?: readonly unknown[]) => {
-          const res = await conn.query(text, params as unknown[] | undefined);
+        query: async <R>(text: string, params?: readonly unknown[], options?: SqlQueryOptions) => {
+          const res = await conn.query(this.config(text, params, options));
           return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
         },
       };
@@ -96,6 +123,11 @@ export class PostgresSqlClient implements SqlClient {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+  }
+
+  private config(text: string, params: readonly unknown[] | undefined, options: SqlQueryOptions | undefined) {
+    const name = options?.prepare ? this.prepared.nameFor(text) : undefined;
+    return { text, values: params as unknown[] | undefined, ...(name ? { name } : {}) };
   }
 
   private assertOpen(): void {

@@ -9,8 +9,18 @@ export interface SqlRows<R> {
   rowCount: number;
 }
 
+export interface SqlQueryOptions {
+  /**
+   * The statement is on a hot path and its text never varies: a client that can keeps it prepared
+   * per connection, so it is parsed and planned once instead of on every run (PostgreSQL; PGlite
+   * ignores it). Only for texts built from constants: each distinct text holds a prepared statement
+   * on every connection.
+   */
+  prepare?: boolean;
+}
+
 export interface SqlExecutor {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlRows<R>>;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: SqlQueryOptions): Promise<SqlRows<R>>;
 }
 
 export interface SqlClient extends SqlExecutor {

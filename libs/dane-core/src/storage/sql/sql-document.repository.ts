@@ -67,6 +67,7 @@ export class SqlDocumentRepository implements DocumentRepository {
         docs.map((d) => d.created_at),
         docs.map((d) => d.updated_at),
       ],
+      { prepare: true },
     );
     // A repeated id inside one batch is inserted once: the first occurrence wins.
     const inserted = new Set(rows.map((r) => r.id));
@@ -83,7 +84,7 @@ export class SqlDocumentRepository implements DocumentRepository {
 
   async findByIds(ids: string[]): Promise<DaneDocument[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM documents AS d WHERE d.id = ANY($1::text[]) ORDER BY d.seq`, [ids]);
+    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM documents AS d WHERE d.id = ANY($1::text[]) ORDER BY d.seq`, [ids], { prepare: true });
     return rows.map((r) => documentFromRow(r));
   }
 

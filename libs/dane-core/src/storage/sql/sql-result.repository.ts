@@ -80,6 +80,7 @@ export class SqlResultRepository implements ResultRepository {
           items.map((i) => i.result.updated_at),
           items.map((i) => i.dedupKey ?? null),
         ],
+        { prepare: true },
       ));
     } catch (err) {
       // A task deleted between the join and the insert: alone, that result just has no task (NotFound

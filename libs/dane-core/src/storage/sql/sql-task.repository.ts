@@ -4,7 +4,7 @@ import { LeaseExpiryBudget, LEASE_EXPIRED_STATE, WORKER_LOST_STATE } from '../..
 import { NEEDS_PERSON, NeedsPersonCount } from '../../lifecycle/needs-person';
 import { BulkOutcome, ClaimedTask, StuckReason, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
 import { documentFromRow, taskColumns, taskFromRow } from './rows';
-import { SqlExecutor } from './sql-client';
+import { SqlExecutor, SqlQueryOptions } from './sql-client';
 import { FOREIGN_KEY_VIOLATION, sqlState } from './sql-errors';
 import { SqlList, SqlPagingOptions, readSqlPage, sqlStateSet } from './sql-paging';
 import { SqlParams } from './sql-params';
@@ -27,6 +27,8 @@ import { transitionArrays, transitionParams, transitionSet } from './task-transi
 const COLUMNS = taskColumns('t');
 /** Documents scanned per statement when releasing dependants across the whole store. */
 const RELEASE_BATCH_DOCUMENTS = 500;
+/** The dispatcher's, the replies' and the sweep's statements run often with one text: prepared once per connection. */
+const PREPARED: SqlQueryOptions = { prepare: true };
 const CLAIM_MESSAGE = stateInfo(TRANSITIONS.claim.to)?.defaultMessage ?? 'Queued';
 const RELEASE_MESSAGE = 'Dependencies done';
 const MOVED_COLUMNS = taskColumns('moved');
@@ -167,6 +169,7 @@ export class SqlTaskRepository implements TaskRepository {
           tasks.map((t) => t.created_at),
           tasks.map((t) => t.updated_at),
         ],
+        PREPARED,
       );
       return rows.map((r) => r.id);
     } catch (err) {
@@ -177,13 +180,13 @@ export class SqlTaskRepository implements TaskRepository {
   }
 
   async findById(id: string): Promise<DaneTask | null> {
-    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM tasks AS t WHERE t.id = $1`, [id]);
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM tasks AS t WHERE t.id = $1`, [id], PREPARED);
     return rows.length ? taskFromRow(rows[0]) : null;
   }
 
   async findByIds(ids: string[]): Promise<DaneTask[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM tasks AS t WHERE t.id = ANY($1::text[]) ORDER BY t.seq`, [ids]);
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM tasks AS t WHERE t.id = ANY($1::text[]) ORDER BY t.seq`, [ids], PREPARED);
     return rows.map(taskFromRow);
   }
 
@@ -243,7 +246,7 @@ export class SqlTaskRepository implements TaskRepository {
   /** One UPDATE … FROM unnest; a request whose condition fails (or repeats an id) gets null. */
   async transitionMany(reqs: TransitionRequest[]): Promise<(DaneTask | null)[]> {
     if (reqs.length === 0) return [];
-    const { rows } = await this.db.query<Row>(`${transitionCtes()} ${MOVE} RETURNING r.ord, ${COLUMNS}`, transitionArrays(reqs, formatTimestamp()));
+    const { rows } = await this.db.query<Row>(`${transitionCtes()} ${MOVE} RETURNING r.ord, ${COLUMNS}`, transitionArrays(reqs, formatTimestamp()), PREPARED);
     const out: (DaneTask | null)[] = reqs.map(() => null);
     for (const row of rows) out[Number(row.ord) - 1] = taskFromRow(row);
     return out;
@@ -279,6 +282,7 @@ export class SqlTaskRepository implements TaskRepository {
        UNION ALL
        SELECT 'released' AS change, NULL, ${RELEASED_COLUMNS} FROM released`,
       [...params, TRANSITIONS.release.to, RELEASE_MESSAGE, formatTimestamp()],
+      PREPARED,
     );
     const stored: (DaneTask | null)[] = reqs.map(() => null);
     const released: DaneTask[] = [];
@@ -310,24 +314,24 @@ export class SqlTaskRepository implements TaskRepository {
     const perKey = Math.max(0, Math.floor(maxInFlightPerKey));
     const params = [limit, leaseMs, TRANSITIONS.claim.to, CLAIM_MESSAGE, formatTimestamp()];
     // Fair share only pays off when the backlog stays in the store (a per-key limit); without one the cheap claim.
-    const { rows } = await this.db.query<Row>(perKey > 0 ? CLAIM_RUNNABLE_FAIR : CLAIM_RUNNABLE, perKey > 0 ? [...params, perKey] : params);
+    const { rows } = await this.db.query<Row>(perKey > 0 ? CLAIM_RUNNABLE_FAIR : CLAIM_RUNNABLE, perKey > 0 ? [...params, perKey] : params, PREPARED);
     return rows.map((row) => ({ task: taskFromRow(row), document: documentFromRow(row, 'doc_'), leaseUntil: row.lease_until as Date }));
   }
 
   async claimOne(id: string, from: readonly number[], leaseMs: number, msg: string): Promise<DaneTask | null> {
     if (from.length === 0) return null;
-    const { rows } = await this.db.query<Row>(CLAIM_ONE, [id, [...from], leaseMs, TRANSITIONS.claim.to, msg, formatTimestamp()]);
+    const { rows } = await this.db.query<Row>(CLAIM_ONE, [id, [...from], leaseMs, TRANSITIONS.claim.to, msg, formatTimestamp()], PREPARED);
     return rows.length > 0 ? taskFromRow(rows[0]) : null;
   }
 
   async heartbeat(id: string, attempt: number | undefined, leaseMs: number, msg?: string): Promise<boolean> {
-    const { rowCount } = await this.db.query(HEARTBEAT, [leaseMs, id, attempt ?? null, msg ?? null, formatTimestamp()]);
+    const { rowCount } = await this.db.query(HEARTBEAT, [leaseMs, id, attempt ?? null, msg ?? null, formatTimestamp()], PREPARED);
     return rowCount > 0;
   }
 
   async confirmPublished(tasks: ReadonlyArray<{ id: string; attempt: number }>, queueLeaseMs: number): Promise<number> {
     if (tasks.length === 0) return 0;
-    const { rowCount } = await this.db.query(CONFIRM_PUBLISHED, [tasks.map((t) => t.id), tasks.map((t) => t.attempt), queueLeaseMs]);
+    const { rowCount } = await this.db.query(CONFIRM_PUBLISHED, [tasks.map((t) => t.id), tasks.map((t) => t.attempt), queueLeaseMs], PREPARED);
     return rowCount;
   }
 
@@ -335,16 +339,20 @@ export class SqlTaskRepository implements TaskRepository {
   async expireLeases(limit: number, budget?: LeaseExpiryBudget): Promise<DaneTask[]> {
     if (limit <= 0) return [];
     const perKey = Object.entries(budget?.maxRetriesPerKey ?? {}).filter(([, n]) => Number.isFinite(n));
-    const { rows } = await this.db.query<Row>(EXPIRE_LEASES_WITHIN_BUDGET, [
-      limit,
-      perKey.map(([key]) => key.toUpperCase()),
-      perKey.map(([, n]) => Math.max(0, Math.floor(n))),
-      budget && Number.isFinite(budget.maxRetries) ? Math.max(0, Math.floor(budget.maxRetries)) : null,
-      formatTimestamp(),
-      LEASE_EXPIRED_STATE,
-      WORKER_LOST_STATE,
-      budget !== undefined,
-    ]);
+    const { rows } = await this.db.query<Row>(
+      EXPIRE_LEASES_WITHIN_BUDGET,
+      [
+        limit,
+        perKey.map(([key]) => key.toUpperCase()),
+        perKey.map(([, n]) => Math.max(0, Math.floor(n))),
+        budget && Number.isFinite(budget.maxRetries) ? Math.max(0, Math.floor(budget.maxRetries)) : null,
+        formatTimestamp(),
+        LEASE_EXPIRED_STATE,
+        WORKER_LOST_STATE,
+        budget !== undefined,
+      ],
+      PREPARED,
+    );
     return rows.map(taskFromRow);
   }
 
@@ -360,7 +368,7 @@ export class SqlTaskRepository implements TaskRepository {
     const released: DaneTask[] = [];
     let after = '';
     for (;;) {
-      const { rows } = await this.db.query<{ document_id: string }>(WAITING_DOCUMENTS, [after, RELEASE_BATCH_DOCUMENTS]);
+      const { rows } = await this.db.query<{ document_id: string }>(WAITING_DOCUMENTS, [after, RELEASE_BATCH_DOCUMENTS], PREPARED);
       if (rows.length === 0) break;
       const remaining = limit === undefined ? undefined : limit - released.length;
       released.push(
@@ -376,7 +384,7 @@ export class SqlTaskRepository implements TaskRepository {
   }
 
   private async releaseIn(documentIds: string[], limit?: number): Promise<DaneTask[]> {
-    const { rows } = await this.db.query<Row>(RELEASE_DEPENDANTS, [documentIds, limit ?? null, TRANSITIONS.release.to, RELEASE_MESSAGE, formatTimestamp()]);
+    const { rows } = await this.db.query<Row>(RELEASE_DEPENDANTS, [documentIds, limit ?? null, TRANSITIONS.release.to, RELEASE_MESSAGE, formatTimestamp()], PREPARED);
     return rows.map(taskFromRow);
   }
 
@@ -391,7 +399,7 @@ export class SqlTaskRepository implements TaskRepository {
   }
 
   async nextDueAt(): Promise<Date | null> {
-    const { rows } = await this.db.query<{ due: Date | null }>(NEXT_DUE);
+    const { rows } = await this.db.query<{ due: Date | null }>(NEXT_DUE, [], PREPARED);
     return rows[0]?.due ?? null;
   }
 }
