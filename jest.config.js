@@ -4,7 +4,7 @@ module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '\\.(spec|e2e-spec)\\.ts$',
-  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/workers', '<rootDir>/test'],
+  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/workers', '<rootDir>/test', '<rootDir>/bench'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] },
   moduleNameMapper: {
     '^@dane/protocol$': '<rootDir>/libs/protocol/src',

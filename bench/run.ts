@@ -12,7 +12,7 @@ import { freePort } from '../test/support/net';
 import { NodeProcess } from '../test/support/node-process';
 import { sleep, waitFor } from '../test/support/polling';
 import { spawnNode } from './processes';
-import { formatTable, percentiles } from './stats';
+import { formatTable, percentiles, quarterMedians } from './stats';
 
 /**
  * `npm run bench`: the broker's ceiling and DANE for Node end to end, measured in one run on one
@@ -145,6 +145,8 @@ interface StoreRun {
   costPer1000: { server: ProcStats | null; worker: ProcStats | null };
   /** Where the machine's CPU went during the throughput phase (see cpu-budget.ts). */
   cpuBudget: CpuBudget | null;
+  /** Median RSS (MB) of the server in each quarter of the throughput phase, sampled every second. */
+  serverRssQuarters: number[];
 }
 
 function per1000(s: ProcStats | null, n: number): ProcStats | null {
@@ -204,11 +206,19 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     const s0 = readProcStats(server.pid);
     const w0 = readProcStats(worker.pid);
     const budget = startCpuBudget({ server: server.pid, worker: worker.pid });
+    // The server's RSS each second while the tasks flow: flat or growing (a long run is the soak).
+    const rss: number[] = [];
+    const rssTimer = setInterval(() => {
+      const s = readProcStats(server.pid);
+      if (s) rss.push(s.rssMb);
+    }, 1000);
     const t0 = clock();
     await api.assignMany(ids, 'NOOP');
     await api.waitAllDone('NOOP', n, 600_000);
     const seconds = (clock() - t0) / 1000;
     const cpuBudget = budget.stop();
+    clearInterval(rssTimer);
+    const serverRssQuarters = quarterMedians(rss);
     const tps = n / seconds;
     const cost = { server: per1000(delta(s0, readProcStats(server.pid)), n), worker: per1000(delta(w0, readProcStats(worker.pid)), n) };
     say(`[${store}] ${tps.toFixed(0)} tasks/s`);
@@ -222,6 +232,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
         latency: { assignToCallbackMs: empty, replyToStoredMs: null, ratePerSecond: NaN, targetRatePerSecond: NaN, samples: 0 },
         costPer1000: cost,
         cpuBudget,
+        serverRssQuarters,
       };
     }
 
@@ -286,6 +297,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
       latency: { assignToCallbackMs: percentiles(a2c), replyToStoredMs: r2s, ratePerSecond: reached, targetRatePerSecond: rate, samples: a2c.length },
       costPer1000: cost,
       cpuBudget,
+      serverRssQuarters,
     };
     return run;
   } finally {
@@ -350,6 +362,7 @@ async function main(): Promise<void> {
       ['latency load (tasks/s) reached / target', '—', '—', ...runs.map((r) => `${r.latency.ratePerSecond.toFixed(0)} / ${r.latency.targetRatePerSecond.toFixed(0)}`)],
       ['server CPU s / 1000 tasks', '—', '—', ...runs.map((r) => r.costPer1000.server?.cpuSeconds ?? NaN)],
       ['server peak RSS MB', '—', '—', ...runs.map((r) => r.costPer1000.server?.peakRssMb ?? NaN)],
+      ['server RSS MB, median of each quarter', '—', '—', ...runs.map((r) => (r.serverRssQuarters.length ? r.serverRssQuarters.map((m) => m.toFixed(0)).join(' / ') : 'n/a'))],
       ['worker CPU s / 1000 tasks', '—', '—', ...runs.map((r) => r.costPer1000.worker?.cpuSeconds ?? NaN)],
       ['worker peak RSS MB', '—', '—', ...runs.map((r) => r.costPer1000.worker?.peakRssMb ?? NaN)],
       ['machine busy (fraction of all cores)', ceilingRaw?.machineBusyFraction ?? NaN, '—', ...runs.map((r) => r.cpuBudget?.machineBusyFraction ?? NaN)],

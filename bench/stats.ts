@@ -13,6 +13,16 @@ export function percentiles(values: number[], ps: number[] = [50, 95, 99]): Reco
   return out;
 }
 
+/** The median of each quarter of a series (empty when it has fewer than 4 values): flat or growing. */
+export function quarterMedians(values: number[]): number[] {
+  if (values.length < 4) return [];
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  return [0, 1, 2, 3].map((q) => median(values.slice(Math.floor((values.length * q) / 4), Math.floor((values.length * (q + 1)) / 4))));
+}
+
 export function formatTable(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
