@@ -1,8 +1,21 @@
 import { PARKED_UNTIL, TaskState } from '@dane/core';
 import { ReplyConsumer } from '@dane/scheduler';
-import { useSchedulerApp, TestBroker, TestWorker, newDocument, publishRawReply, queueTypeOf, sleep, storeFor, waitFor, waitForState } from './support/scheduler-harness';
+import {
+  useSchedulerApp,
+  TestBroker,
+  TestWorker,
+  isTransientWakeupQueue,
+  newDocument,
+  publishRawReply,
+  queueTypeOf,
+  sleep,
+  storeFor,
+  waitFor,
+  waitForState,
+  wakeupQueueOf,
+} from './support/scheduler-harness';
 
-// RABBITMQ.QUEUE_TYPE quorum: the response queue (and the wake-up queue) as a RabbitMQ cluster would replicate them.
+// RABBITMQ.QUEUE_TYPE quorum: the response queue as a RabbitMQ cluster would replicate it (the wake-up queue stays transient and classic).
 describe.each(['classic', 'quorum'])('scheduler replies (postgres, %s server queues)', (queueType) => {
   const ctx = useSchedulerApp(new TestBroker(`replies-${queueType}`), storeFor('postgres', `replies${queueType}`), { MAX_RETRIES: 2 }, undefined, { QUEUE_TYPE: queueType });
   const { broker, worker } = ctx;
@@ -12,9 +25,9 @@ describe.each(['classic', 'quorum'])('scheduler replies (postgres, %s server que
     replies = ctx.app.get(ReplyConsumer);
   });
 
-  it(`declares the response and wake-up queues as ${queueType} queues`, async () => {
+  it(`declares the response queue as a ${queueType} queue, and its wake-up queue transient and classic whatever the type`, async () => {
     await waitFor('response queue declared', async () => (await queueTypeOf(broker.responseQueue)) === queueType);
-    expect(await queueTypeOf(broker.wakeupQueue, { 'x-message-ttl': 60_000 })).toBe(queueType);
+    expect(await isTransientWakeupQueue(ctx.app, await wakeupQueueOf(ctx.app))).toBe(true);
   });
 
   /** A task dispatched to a worker that holds on to it (no reply), so the test can answer by hand. */

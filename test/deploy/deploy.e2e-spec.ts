@@ -357,7 +357,7 @@ describe('deployment: each container start command starts here and stops cleanly
   afterAll(async () => {
     for (const run of running) run.kill('SIGKILL');
     const conn = await amqp.connect(AMQP_URL);
-    for (const q of [responseQueue, `DANE-deploy-${id}-scheduler-wakeups`, responseQueue.replace(/-response-queue$/, '') + '-results', `DANE-deploy-${id}-results`, workerQueue]) {
+    for (const q of [responseQueue, responseQueue.replace(/-response-queue$/, '') + '-results', `DANE-deploy-${id}-results`, workerQueue]) {
       const ch = await conn.createChannel();
       await ch.deleteQueue(q).catch(() => undefined);
       await ch.close().catch(() => undefined);

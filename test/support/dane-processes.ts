@@ -98,12 +98,10 @@ export class BrokerNames {
   readonly responseQueue: string;
   readonly resultQueue: string;
   readonly eventsExchange: string;
-  readonly wakeupQueue: string;
 
   constructor(label: string) {
     this.exchange = `DANE-exchange-e2e-${label}-${this.id}`;
     this.eventsExchange = `DANE-events-e2e-${label}-${this.id}`;
-    this.wakeupQueue = `DANE-e2e-${label}-${this.id}-scheduler-wakeups`;
     this.responseQueue = `DANE-e2e-${label}-${this.id}-response-queue`;
     // resultQueueName(): the response queue's name without `-response-queue`, plus the suffix.
     this.resultQueue = `DANE-e2e-${label}-${this.id}-results`;
@@ -114,11 +112,11 @@ export class BrokerNames {
     return `${name}${this.id}`.toUpperCase();
   }
 
-  /** Removes the exchange and the queues (server's and workers') from the broker at `amqpUrl`. */
+  /** Removes the exchange and the queues (server's and workers'; the schedulers' exclusive wake-up queues go with their connections) from the broker at `amqpUrl`. */
   async cleanup(amqpUrl: string, workerQueues: string[]): Promise<void> {
     const conn = await amqp.connect(amqpUrl);
     try {
-      for (const q of [...workerQueues, this.responseQueue, this.resultQueue, `${this.resultQueue}-dead`, this.wakeupQueue]) {
+      for (const q of [...workerQueues, this.responseQueue, this.resultQueue, `${this.resultQueue}-dead`]) {
         const ch = await conn.createChannel();
         await ch.deleteQueue(q).catch(() => undefined);
         await ch.close().catch(() => undefined);

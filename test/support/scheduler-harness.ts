@@ -1,5 +1,6 @@
 import { ConsoleLogger, Type } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import * as amqp from 'amqplib';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +12,7 @@ import { TestSchema, testSchema } from '@dane/core/storage/sql/postgres-test-db'
 import { sleep, waitFor } from './polling';
 
 export { sleep, waitFor };
-import { SchedulerModule } from '@dane/scheduler';
+import { EventWakeupsConsumer, SchedulerModule } from '@dane/scheduler';
 
 export const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -27,7 +28,8 @@ export class TestBroker {
   readonly responseQueue: string;
   readonly resultQueue: string;
   readonly eventsExchange: string;
-  readonly wakeupQueue: string;
+  /** The durable wake-up queue earlier versions' schedulers shared (each scheduler process now has its own, exclusive). */
+  readonly legacyWakeupQueue: string;
   private readonly queues = new Set<string>();
 
   constructor(label: string) {
@@ -35,7 +37,7 @@ export class TestBroker {
     this.responseQueue = `DANE-${label}-${this.id}-response-queue`;
     this.resultQueue = `DANE-${label}-${this.id}-results`;
     this.eventsExchange = `DANE-events-${label}-${this.id}`;
-    this.wakeupQueue = `DANE-${label}-${this.id}-scheduler-wakeups`;
+    this.legacyWakeupQueue = `DANE-${label}-${this.id}-scheduler-wakeups`;
   }
 
   queueName(name: string): string {
@@ -44,10 +46,10 @@ export class TestBroker {
     return q;
   }
 
-  /** Removes what this file declared (the server's queues too). */
+  /** Removes what this file declared (the server's queues too; the schedulers' exclusive wake-up queues went with their connections). */
   async cleanup(): Promise<void> {
     const conn = await amqp.connect(AMQP_URL);
-    for (const q of [...this.queues, this.responseQueue, this.resultQueue, this.wakeupQueue]) {
+    for (const q of [...this.queues, this.responseQueue, this.resultQueue, this.legacyWakeupQueue]) {
       const ch = await conn.createChannel();
       await ch.deleteQueue(q).catch(() => undefined);
       await ch.close().catch(() => undefined);
@@ -212,6 +214,35 @@ export async function queueTypeOf(queue: string, otherArguments: Record<string, 
     }
   } finally {
     await conn.close().catch(() => undefined);
+  }
+}
+
+/** The wake-up queue of the scheduler in `app`, once it is subscribed (a new one after each reconnect). */
+export function wakeupQueueOf(app: TestingModule): Promise<string> {
+  return waitFor('the scheduler subscribed to its wake-up queue', () => app.get(EventWakeupsConsumer).queue);
+}
+
+/**
+ * Whether `queue` is declared as a scheduler wake-up queue should be: exclusive to the connection
+ * of `app`, auto-delete, classic, 60 s message TTL. Told by RabbitMQ itself: it accepts a
+ * re-declaration only with the same auto-delete flag and arguments (406 PRECONDITION_FAILED
+ * otherwise) and an exclusive queue's only from its own connection (405 RESOURCE_LOCKED). An
+ * exclusive queue is never kept past its connection (RabbitMQ does not compare `durable` for one),
+ * and a quorum queue cannot be exclusive.
+ */
+export async function isTransientWakeupQueue(app: TestingModule, queue: string): Promise<boolean> {
+  const model = app.get(AmqpConnection).managedConnection.connection as unknown as ChannelModel;
+  const ch = await model.createChannel();
+  ch.on('error', () => undefined);
+  try {
+    // Passive first: a re-declaration of a missing queue would create it.
+    await ch.checkQueue(queue);
+    await ch.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false, arguments: { 'x-queue-type': 'classic', 'x-message-ttl': 60_000 } });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await ch.close().catch(() => undefined);
   }
 }
 

@@ -7,7 +7,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createSqlStore } from '@dane/core/storage/sql';
-import { amqpSettings, DaneConfig, DaneStore, encodeEvent, resultQueueName, TaskState } from '@dane/core';
+import { amqpSettings, DaneConfig, DaneStore, encodeEvent, resultQueueName, schedulerWakeupQueueName, TaskState } from '@dane/core';
 import { DashboardEvents } from '../src/dashboard/dashboard-events.service';
 import { workerCompletes } from '../../../test/support/api-server';
 import { waitFor } from '../../../test/support/polling';
@@ -101,6 +101,7 @@ describe('dashboard events across api replicas (real RabbitMQ, PGlite)', () => {
     },
   } as unknown as DaneConfig);
   const workerQueue = `${KEY}-worker-${id}`;
+  const schedulerWakeups = schedulerWakeupQueueName(settings, '0123456789ab');
   let store: DaneStore;
   let appA: INestApplication;
   let appB: INestApplication;
@@ -161,6 +162,8 @@ describe('dashboard events across api replicas (real RabbitMQ, PGlite)', () => {
         const dashboards = [appA, appB].map((app) => app.get(DashboardEvents).queue).filter((q): q is string => !!q);
         return json([
           { name: workerQueue, consumers: 1, messages: 4 },
+          // A scheduler process's wake-up queue (no scheduler runs here).
+          { name: schedulerWakeups, consumers: 1, messages: 0 },
           ...dashboards.map((name) => ({ name, consumers: 1, messages: 0 })),
           { name: 'someone-elses-queue', consumers: 9, messages: 9 },
         ]);
@@ -332,7 +335,12 @@ describe('dashboard events across api replicas (real RabbitMQ, PGlite)', () => {
       const server = browser.page.locator('#server-queues');
       expect(await server.locator(`tr[data-role="response"]`).getAttribute('data-queue')).toBe(settings.responseQueue);
       expect(await server.locator(`tr[data-role="results"] td`).allTextContents()).toEqual([resultQueueName(settings), 'results', '—', '—']);
-      expect(await server.locator(`tr[data-role="scheduler-wakeups"]`).getAttribute('data-queue')).toBe(`DANE-dashev-${id}-scheduler-wakeups`);
+      expect(await server.locator(`tr[data-role="scheduler-wakeups"] td`).allTextContents()).toEqual([
+        `DANE-dashev-${id}-scheduler-wakeups-0123456789ab`,
+        'scheduler wake-ups (a scheduler process)',
+        '1',
+        '0',
+      ]);
       expect(await server.locator(`tr[data-role="dashboard-events"]`).getAttribute('data-queue')).toBe(queue);
       expect(await browser.page.locator('#workers-where').textContent()).toBe(`exchange ${settings.exchange}`);
       mkdirSync(join(__dirname, 'artifacts'), { recursive: true });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DaneClient } from '@dane/client';
-import { amqpSettings, loadConfig, resultQueueName, schedulerWakeupQueueName, TaskState } from '@dane/core';
+import { amqpSettings, loadConfig, resultQueueName, TaskState } from '@dane/core';
 import { configureApiApp } from '@dane/api';
 import { DaneModule } from '../../dane/src/dane.module';
 import { FilesizeWorker } from '../../../workers/filesize/filesize-worker';
@@ -98,7 +98,8 @@ describe('the dashboard with a real scheduler and worker (RabbitMQ, PGlite)', ()
     await app?.close();
     const settings = amqpSettings(loadConfig({ env, cwd: home }).config);
     const conn = await amqp.connect(AMQP_URL);
-    for (const queue of [settings.responseQueue, resultQueueName(settings), schedulerWakeupQueueName(settings), env.DANE_FILESIZE_WORKER__QUEUE, holdQueue]) {
+    // The scheduler's wake-up queue is exclusive: it went with the app's connection.
+    for (const queue of [settings.responseQueue, resultQueueName(settings), env.DANE_FILESIZE_WORKER__QUEUE, holdQueue]) {
       const ch = await conn.createChannel();
       await ch.deleteQueue(queue).catch(() => undefined);
       await ch.close().catch(() => undefined);

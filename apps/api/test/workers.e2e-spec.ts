@@ -92,6 +92,9 @@ describe('worker, health and readiness routes (PGlite)', () => {
               { name: 'ASR', consumers: 2, messages: 5, vhost: '/' },
               { name: 'DANE-response-queue', consumers: 1, messages: 0 },
               { name: 'DANE-results', consumers: 1, messages: 0 },
+              // Two scheduler processes' own wake-up queues.
+              { name: 'DANE-scheduler-wakeups-fedcba987654', consumers: 1, messages: 0 },
+              { name: 'DANE-scheduler-wakeups-0123456789ab', consumers: 1, messages: 0 },
               { name: 'DOWNLOAD', consumers: 0, messages: 12 },
               { name: 'OTHER-DEPLOYMENT-ASR', consumers: 3, messages: 40 },
             ]);
@@ -139,7 +142,8 @@ describe('worker, health and readiness routes (PGlite)', () => {
           server: [
             { name: 'DANE-response-queue', role: 'response', consumers: 1, messages: 0 },
             { name: 'DANE-results', role: 'results', consumers: 1, messages: 0 },
-            { name: 'DANE-scheduler-wakeups', role: 'scheduler-wakeups', consumers: null, messages: null },
+            { name: 'DANE-scheduler-wakeups-0123456789ab', role: 'scheduler-wakeups', consumers: 1, messages: 0 },
+            { name: 'DANE-scheduler-wakeups-fedcba987654', role: 'scheduler-wakeups', consumers: 1, messages: 0 },
           ],
         });
         const off = await otherApp({ env: { DANE_RABBITMQ__MANAGEMENT: 'false' } });

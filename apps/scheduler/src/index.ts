@@ -4,6 +4,7 @@ export * from './dispatch.service';
 export * from './dispatch-wakeups';
 export * from './reply.consumer';
 export * from './event-wakeups.consumer';
+export * from './legacy-wakeup-queue';
 export * from './response-queue-guard';
 export * from './sweeper.service';
 export * from './dependency.service';

@@ -6,6 +6,8 @@ import {
   dashboardEventsQueueName,
   deploymentQueues,
   isDashboardEventsQueue,
+  isSchedulerWakeupQueue,
+  legacySchedulerWakeupQueueName,
   ManagementBinding,
   ManagementQueue,
   schedulerWakeupQueueName,
@@ -35,10 +37,15 @@ const QUEUES: ManagementQueue[] = [
   { name: 'DANE-results', consumers: 1, messages: 0 },
   { name: 'DANE-dashboard-0123456789ab', consumers: 1, messages: 0 },
   { name: 'DANE-dashboard-ba9876543210', consumers: 1, messages: 7 },
+  // Two scheduler processes' wake-up queues, and the durable one earlier versions shared (not listed).
+  { name: 'DANE-scheduler-wakeups-fedcba987654', consumers: 1, messages: 0 },
+  { name: 'DANE-scheduler-wakeups-0123456789ab', consumers: 1, messages: 2 },
+  { name: 'DANE-scheduler-wakeups', consumers: 0, messages: 40 },
   // Another deployment's queues on the same broker: never listed.
   { name: 'OTHER-ASR', consumers: 4, messages: 100 },
   { name: 'OTHER-response-queue', consumers: 1, messages: 0 },
   { name: 'OTHER-dashboard-0123456789ab', consumers: 1, messages: 0 },
+  { name: 'OTHER-scheduler-wakeups-0123456789ab', consumers: 1, messages: 0 },
   // Not a dashboard queue of this deployment: another deployment whose prefix starts like ours.
   { name: 'DANE-dashboard-feedbeef-response-queue', consumers: 1, messages: 0 },
   { name: 'DANE-dashboard-feedbeef-dashboard-0123456789ab', consumers: 1, messages: 0 },
@@ -50,9 +57,20 @@ describe('worker queues of this deployment', () => {
     it('derives the server queues from the response queue', () => {
       expect(serverQueuePrefix(settings)).toBe('DANE');
       expect(serverQueuePrefix({ responseQueue: 'custom-queue' })).toBe('custom-queue');
-      expect(schedulerWakeupQueueName(settings)).toBe('DANE-scheduler-wakeups');
+      expect(schedulerWakeupQueueName(settings, '0123456789ab')).toBe('DANE-scheduler-wakeups-0123456789ab');
+      expect(() => schedulerWakeupQueueName(settings, '0123456789AB')).toThrow(/12 lower-case hex digits/);
+      expect(legacySchedulerWakeupQueueName(settings)).toBe('DANE-scheduler-wakeups');
       expect(dashboardEventsQueueName(settings, '0123456789ab')).toBe('DANE-dashboard-0123456789ab');
       expect(() => dashboardEventsQueueName(settings, 'x')).toThrow(/12 lower-case hex digits/);
+    });
+
+    it('tells this deployment’s scheduler wake-up queues from the legacy shared one and look-alikes', () => {
+      expect(isSchedulerWakeupQueue(settings, 'DANE-scheduler-wakeups-0123456789ab')).toBe(true);
+      expect(isSchedulerWakeupQueue(settings, 'DANE-scheduler-wakeups')).toBe(false);
+      expect(isSchedulerWakeupQueue(settings, 'DANE-scheduler-wakeups-0123456789abc')).toBe(false);
+      expect(isSchedulerWakeupQueue(settings, 'DANE-dashboard-0123456789ab')).toBe(false);
+      expect(isSchedulerWakeupQueue(settings, 'OTHER-scheduler-wakeups-0123456789ab')).toBe(false);
+      expect(isDashboardEventsQueue(settings, 'DANE-scheduler-wakeups-0123456789ab')).toBe(false);
     });
 
     it('tells this deployment’s dashboard event queues from look-alikes', () => {
@@ -77,11 +95,12 @@ describe('worker queues of this deployment', () => {
       expect(q).toMatchObject({ exchange: 'DANE-exchange', vhost: '/' });
     });
 
-    it('lists the server queues, absent ones with null counts, and this deployment’s dashboard queues', () => {
+    it('lists the server queues, absent ones with null counts, and this deployment’s scheduler and dashboard queues', () => {
       expect(deploymentQueues(settings, BINDINGS, QUEUES).server).toEqual([
         { name: 'DANE-response-queue', role: 'response', consumers: 1, messages: 3 },
         { name: 'DANE-results', role: 'results', consumers: 1, messages: 0 },
-        { name: 'DANE-scheduler-wakeups', role: 'scheduler-wakeups', consumers: null, messages: null },
+        { name: 'DANE-scheduler-wakeups-0123456789ab', role: 'scheduler-wakeups', consumers: 1, messages: 2 },
+        { name: 'DANE-scheduler-wakeups-fedcba987654', role: 'scheduler-wakeups', consumers: 1, messages: 0 },
         { name: 'DANE-dashboard-0123456789ab', role: 'dashboard-events', consumers: 1, messages: 0 },
         { name: 'DANE-dashboard-ba9876543210', role: 'dashboard-events', consumers: 1, messages: 7 },
       ]);
@@ -95,6 +114,7 @@ describe('worker queues of this deployment', () => {
           { source: 'DANE-exchange', destination: '', destination_type: 'queue', routing_key: 'X' },
           { source: 'DANE-exchange', destination: 42, destination_type: 'queue', routing_key: 'X' },
           { source: 'DANE-exchange', destination: 'DANE-dashboard-0123456789ab', destination_type: 'queue', routing_key: '#' },
+          { source: 'DANE-exchange', destination: 'DANE-scheduler-wakeups-0123456789ab', destination_type: 'queue', routing_key: 'task.#.201' },
           {},
         ],
         [{ name: 'OTHER-ASR', consumers: 'lots', messages: -1 }],
@@ -166,7 +186,7 @@ describe('worker queues of this deployment', () => {
       const q = await service({}).deployment();
       expect(seen.sort()).toEqual(['/api/exchanges/dane%2Ftest/DANE%20exchange/bindings/source', '/api/queues/dane%2Ftest?columns=name,consumers,messages']);
       expect(q.workers.map((w) => w.name)).toEqual(['ASR', 'DOWNLOAD', 'SHOTS']);
-      expect(q.server.map((s) => s.role)).toEqual(['response', 'results', 'scheduler-wakeups', 'dashboard-events', 'dashboard-events']);
+      expect(q.server.map((s) => s.role)).toEqual(['response', 'results', 'scheduler-wakeups', 'scheduler-wakeups', 'dashboard-events', 'dashboard-events']);
       expect(q).toMatchObject({ exchange: 'DANE exchange', vhost: 'dane/test' });
     });
 

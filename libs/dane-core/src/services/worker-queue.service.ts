@@ -56,25 +56,47 @@ export function serverQueuePrefix(s: Pick<AmqpSettings, 'responseQueue'>): strin
   return s.responseQueue.replace(/-response-queue$/, '');
 }
 
-/** The schedulers' shared queue of wake-up events (apps/scheduler, event-wakeups.consumer.ts). */
-export function schedulerWakeupQueueName(s: Pick<AmqpSettings, 'responseQueue'>): string {
-  return serverQueuePrefix(s) + '-scheduler-wakeups';
+const REPLICA_QUEUE_ID = /^[0-9a-f]{12}$/;
+
+/** `<prefix>-<kind>-<12 hex>`: a queue of one server process, named (not server-named) so the dashboard can list every replica's. */
+function replicaQueueName(s: Pick<AmqpSettings, 'responseQueue'>, kind: string, id: string): string {
+  if (!REPLICA_QUEUE_ID.test(id)) throw new Error(`a ${kind} queue id is 12 lower-case hex digits, not ${JSON.stringify(id)}`);
+  return `${serverQueuePrefix(s)}-${kind}-${id}`;
 }
 
-const DASHBOARD_QUEUE_ID = /^[0-9a-f]{12}$/;
+function isReplicaQueue(s: Pick<AmqpSettings, 'responseQueue'>, kind: string, name: string): boolean {
+  const prefix = `${serverQueuePrefix(s)}-${kind}-`;
+  return name.startsWith(prefix) && REPLICA_QUEUE_ID.test(name.slice(prefix.length));
+}
+
+/**
+ * The exclusive, auto-delete queue through which one scheduler process hears the DANE-events that
+ * wake its dispatcher (apps/scheduler, event-wakeups.consumer.ts): `<prefix>-scheduler-wakeups-<12 hex>`,
+ * a new name on each connection.
+ */
+export function schedulerWakeupQueueName(s: Pick<AmqpSettings, 'responseQueue'>, id: string): string {
+  return replicaQueueName(s, 'scheduler-wakeups', id);
+}
+
+export function isSchedulerWakeupQueue(s: Pick<AmqpSettings, 'responseQueue'>, name: string): boolean {
+  return isReplicaQueue(s, 'scheduler-wakeups', name);
+}
+
+/** The durable wake-up queue the scheduler replicas of earlier versions shared; a scheduler deletes it once unused. */
+export function legacySchedulerWakeupQueueName(s: Pick<AmqpSettings, 'responseQueue'>): string {
+  return serverQueuePrefix(s) + '-scheduler-wakeups';
+}
 
 /**
  * The exclusive, auto-delete queue through which one api replica's dashboard receives DANE-events:
  * `<prefix>-dashboard-<12 hex>`, named (not server-named) so the dashboard can list its replicas'.
  */
 export function dashboardEventsQueueName(s: Pick<AmqpSettings, 'responseQueue'>, id: string): string {
-  if (!DASHBOARD_QUEUE_ID.test(id)) throw new Error(`a dashboard events queue id is 12 lower-case hex digits, not ${JSON.stringify(id)}`);
-  return `${serverQueuePrefix(s)}-dashboard-${id}`;
+  return replicaQueueName(s, 'dashboard', id);
 }
 
 export function isDashboardEventsQueue(s: Pick<AmqpSettings, 'responseQueue'>, name: string): boolean {
-  const prefix = `${serverQueuePrefix(s)}-dashboard-`;
-  return name.startsWith(prefix) && DASHBOARD_QUEUE_ID.test(name.slice(prefix.length));
+  return isReplicaQueue(s, 'dashboard', name);
 }
 
 /** The deployment's fixed server queues, in the order the dashboard lists them. */
@@ -82,14 +104,14 @@ export function fixedServerQueues(s: Pick<AmqpSettings, 'responseQueue'>): Array
   return [
     { name: s.responseQueue, role: 'response' },
     { name: resultQueueName(s as AmqpSettings), role: 'results' },
-    { name: schedulerWakeupQueueName(s), role: 'scheduler-wakeups' },
   ];
 }
 
 /**
  * Sorts the broker's queues into this deployment's: worker queues are those its exchange routes to
- * (bindings with destination_type queue), without the server's own; server queues are the response,
- * results and wake-up queues (listed even when absent) and the api replicas' dashboard event queues.
+ * (bindings with destination_type queue), without the server's own; server queues are the response
+ * and results queues (listed even when absent), the scheduler processes' wake-up queues and the api
+ * replicas' dashboard event queues.
  * Queues of other deployments on the same broker (or vhost) appear in neither.
  */
 export function deploymentQueues(
@@ -105,7 +127,7 @@ export function deploymentQueues(
   for (const b of bindings) {
     if (b.destination_type !== 'queue' || typeof b.destination !== 'string' || b.destination === '') continue;
     if (b.source !== undefined && b.source !== s.exchange) continue;
-    if (own.has(b.destination) || isDashboardEventsQueue(s, b.destination)) continue;
+    if (own.has(b.destination) || replicaQueueRole(s, b.destination)) continue;
     const keys = keysOf.get(b.destination) ?? [];
     if (typeof b.routing_key === 'string' && !keys.includes(b.routing_key)) keys.push(b.routing_key);
     keysOf.set(b.destination, keys);
@@ -118,13 +140,24 @@ export function deploymentQueues(
     const q = byName.get(name);
     return { name, role, consumers: q ? count(q.consumers) : null, messages: q ? count(q.messages) : null };
   };
-  const dashboards = [...byName.keys()].filter((name) => isDashboardEventsQueue(s, name)).sort();
+  const replicas = (role: ServerQueueRole) => [...byName.keys()].filter((name) => replicaQueueRole(s, name) === role).sort();
   return {
     exchange: s.exchange,
     vhost: s.vhost,
     workers,
-    server: [...fixed.map((q) => serverRow(q.name, q.role)), ...dashboards.map((name) => serverRow(name, 'dashboard-events'))],
+    server: [
+      ...fixed.map((q) => serverRow(q.name, q.role)),
+      ...replicas('scheduler-wakeups').map((name) => serverRow(name, 'scheduler-wakeups')),
+      ...replicas('dashboard-events').map((name) => serverRow(name, 'dashboard-events')),
+    ],
   };
+}
+
+/** The role of a queue of one server process (a scheduler's wake-ups, an api replica's dashboard events), if it is one. */
+function replicaQueueRole(s: Pick<AmqpSettings, 'responseQueue'>, name: string): ServerQueueRole | undefined {
+  if (isSchedulerWakeupQueue(s, name)) return 'scheduler-wakeups';
+  if (isDashboardEventsQueue(s, name)) return 'dashboard-events';
+  return undefined;
 }
 
 function count(v: unknown): number {

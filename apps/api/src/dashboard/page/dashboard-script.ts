@@ -44,7 +44,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   var SERVER_QUEUE_ROLES = {
     response: 'worker replies',
     results: 'results',
-    'scheduler-wakeups': 'scheduler wake-ups',
+    'scheduler-wakeups': 'scheduler wake-ups (a scheduler process)',
     'dashboard-events': 'dashboard events (an api replica)'
   };
 
