@@ -304,7 +304,8 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     for (const p of procs.reverse()) await p.stop();
     await deleteBrokerObjects(
       o.amqpUrl,
-      ['response-queue', 'results', 'scheduler-wakeups', 'noop'].map((q) => `bench-${tag}-${q}`),
+      // The schedulers' wake-up queues are exclusive: they went with the server's connection.
+      ['response-queue', 'results', 'noop'].map((q) => `bench-${tag}-${q}`),
       [`bench-${tag}`, `bench-${tag}-events`],
     );
     if (admin) {
