@@ -136,6 +136,8 @@ interface StoreRun {
   dependencyTasksPerSecond: number;
   latency: {
     assignToCallbackMs: Record<string, number>;
+    /** The assignment's own HTTP round trip (POST /DANE/task/ until its answer): the API's share of assign→callback. */
+    assignAnsweredMs: Record<string, number>;
     replyToStoredMs: Record<string, number> | null;
     /** Assignments per second reached (below the target when the server could not keep up). */
     ratePerSecond: number;
@@ -229,7 +231,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
         tasksPerSecond: tps,
         ratioToCeiling: tps / ceilingTps,
         dependencyTasksPerSecond: NaN,
-        latency: { assignToCallbackMs: empty, replyToStoredMs: null, ratePerSecond: NaN, targetRatePerSecond: NaN, samples: 0 },
+        latency: { assignToCallbackMs: empty, assignAnsweredMs: empty, replyToStoredMs: null, ratePerSecond: NaN, targetRatePerSecond: NaN, samples: 0 },
         costPer1000: cost,
         cpuBudget,
         serverRssQuarters,
@@ -261,6 +263,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     const rate = o.latencyRate ?? Math.max(1, tps / 2);
     say(`[${store}] latency: ${m} single assignments at ${rate.toFixed(0)}/s`);
     const assigned = new Map<string, number>();
+    const answered: number[] = [];
     const tl = clock();
     const inflight: Promise<unknown>[] = [];
     // A server that cannot keep up would otherwise get thousands of connections at once (and the
@@ -275,7 +278,13 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
       const id = taskId(latDocs[i], 'NOOP');
       assigned.set(id, clock());
       waiting++;
-      inflight.push(api.call('POST', '/DANE/task/', { document_id: latDocs[i], key: 'NOOP' }).finally(() => waiting--));
+      const sent = clock();
+      inflight.push(
+        api
+          .call('POST', '/DANE/task/', { document_id: latDocs[i], key: 'NOOP' })
+          .then(() => answered.push(clock() - sent))
+          .finally(() => waiting--),
+      );
     }
     await Promise.all(inflight);
     const reached = m / ((clock() - tl) / 1000);
@@ -294,7 +303,14 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
       tasksPerSecond: tps,
       ratioToCeiling: tps / ceilingTps,
       dependencyTasksPerSecond: depTps,
-      latency: { assignToCallbackMs: percentiles(a2c), replyToStoredMs: r2s, ratePerSecond: reached, targetRatePerSecond: rate, samples: a2c.length },
+      latency: {
+        assignToCallbackMs: percentiles(a2c),
+        assignAnsweredMs: percentiles(answered),
+        replyToStoredMs: r2s,
+        ratePerSecond: reached,
+        targetRatePerSecond: rate,
+        samples: a2c.length,
+      },
       costPer1000: cost,
       cpuBudget,
       serverRssQuarters,
@@ -359,6 +375,7 @@ async function main(): Promise<void> {
       ['ours / ceiling', 1, ceilingP1.tasksPerSecond / ceiling.tasksPerSecond, ...runs.map((r) => r.ratioToCeiling)],
       ['tasks/s with A→B dependency', '—', '—', ...runs.map((r) => r.dependencyTasksPerSecond)],
       ['assign→callback ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.assignToCallbackMs))],
+      ['  of which: assignment answered ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.assignAnsweredMs))],
       ['reply→stored ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.replyToStoredMs))],
       ['latency load (tasks/s) reached / target', '—', '—', ...runs.map((r) => `${r.latency.ratePerSecond.toFixed(0)} / ${r.latency.targetRatePerSecond.toFixed(0)}`)],
       ['server CPU s / 1000 tasks', '—', '—', ...runs.map((r) => r.costPer1000.server?.cpuSeconds ?? NaN)],
