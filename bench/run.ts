@@ -375,7 +375,7 @@ async function main(): Promise<void> {
       ['ours / ceiling', 1, ceilingP1.tasksPerSecond / ceiling.tasksPerSecond, ...runs.map((r) => r.ratioToCeiling)],
       ['tasks/s with A→B dependency', '—', '—', ...runs.map((r) => r.dependencyTasksPerSecond)],
       ['assign→callback ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.assignToCallbackMs))],
-      ['  of which: assignment answered ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.assignAnsweredMs))],
+      ['assignment answered (HTTP) ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.assignAnsweredMs))],
       ['reply→stored ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.replyToStoredMs))],
       ['latency load (tasks/s) reached / target', '—', '—', ...runs.map((r) => `${r.latency.ratePerSecond.toFixed(0)} / ${r.latency.targetRatePerSecond.toFixed(0)}`)],
       ['server CPU s / 1000 tasks', '—', '—', ...runs.map((r) => r.costPer1000.server?.cpuSeconds ?? NaN)],
