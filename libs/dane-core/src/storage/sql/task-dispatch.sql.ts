@@ -141,8 +141,10 @@ export const CONFIRM_PUBLISHED = `
   locked AS MATERIALIZED (
     -- A row another statement holds is being answered or heartbeated right now: it needs no queue lease,
     -- and waiting for it could deadlock with a reply batch.
+    -- l.id = ANY($1): the batch's rows through tasks_pkey, whatever the planner knows of the table (without
+    -- statistics, as in PGlite, which never analyzes, it scanned every queued task through tasks_lease).
     SELECT l.id FROM tasks AS l JOIN c ON l.id = c.id AND l.attempt = c.attempt
-    WHERE l.state = ${SQL_QUEUED} AND l.heartbeat_at IS NULL
+    WHERE l.id = ANY($1::text[]) AND l.state = ${SQL_QUEUED} AND l.heartbeat_at IS NULL
     ORDER BY l.id
     FOR UPDATE OF l SKIP LOCKED
   )
