@@ -60,6 +60,8 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
+/** How often the bench asks for the task counts while it waits for a phase to end. */
+const POLL_MS = 100;
 /** Latency phase: requests waiting for an answer at most. */
 const LATENCY_MAX_IN_FLIGHT = 64;
 const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
@@ -108,11 +110,19 @@ class Api {
     for (const row of r.json.counts as Array<{ key: string; state: number; count: number }>) if (row.key === key) out[String(row.state)] = row.count;
     return out;
   }
-  async waitAllDone(key: string, n: number, timeoutMs: number): Promise<void> {
+  /**
+   * Polls the counts every POLL_MS until `n` tasks of `key` are in 200 and returns when that happened:
+   * the middle between the last poll that saw fewer and the first that saw all (±POLL_MS / 2). Each
+   * poll is a count over the tasks table, so polling much faster would load the system measured.
+   */
+  async waitAllDone(key: string, n: number, timeoutMs: number): Promise<number> {
     let lastLog = 0;
+    let before = clock();
+    let doneAt = NaN;
     await waitFor(
       `${n} ${key} tasks in 200`,
       async () => {
+        const asked = clock();
         const c = await this.counts(key);
         const done = c['200'] ?? 0;
         if (Date.now() - lastLog > 5000) {
@@ -121,11 +131,17 @@ class Api {
         }
         const others = Object.entries(c).filter(([s, v]) => s !== '200' && v > 0 && !['102', '201', '205', '412'].includes(s));
         if (others.length) throw new Error(`tasks ended in ${JSON.stringify(others)}`);
-        return done >= n;
+        if (done < n) {
+          before = asked;
+          return false;
+        }
+        doneAt = (before + asked) / 2;
+        return true;
       },
       timeoutMs,
-      25,
+      POLL_MS,
     );
+    return doneAt;
   }
 }
 
@@ -216,8 +232,8 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     }, 1000);
     const t0 = clock();
     await api.assignMany(ids, 'NOOP');
-    await api.waitAllDone('NOOP', n, 600_000);
-    const seconds = (clock() - t0) / 1000;
+    const doneAt = await api.waitAllDone('NOOP', n, 600_000);
+    const seconds = (doneAt - t0) / 1000;
     const cpuBudget = budget.stop();
     clearInterval(rssTimer);
     const serverRssQuarters = quarterMedians(rss);
@@ -243,8 +259,8 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     const td = clock();
     await api.assignMany(depDocs, 'STEP_A');
     await api.assignMany(depDocs, 'STEP_B', { depends_on: ['STEP_A'] });
-    await api.waitAllDone('STEP_B', depDocs.length, 600_000);
-    const depTps = (2 * depDocs.length) / ((clock() - td) / 1000);
+    const depDoneAt = await api.waitAllDone('STEP_B', depDocs.length, 600_000);
+    const depTps = (2 * depDocs.length) / ((depDoneAt - td) / 1000);
     say(`[${store}] dependencies: ${depTps.toFixed(0)} tasks/s`);
 
     // Latency at about half the measured throughput, one assignment at a time.
