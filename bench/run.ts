@@ -60,8 +60,14 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-/** How often the bench asks for the task counts while it waits for a phase to end. */
-const POLL_MS = 100;
+/**
+ * How often the bench asks for the task counts while it waits for `n` tasks: every 100 ms, and for long
+ * runs every n / 50 ms (at most 2 s), as each poll is a count over the tasks table that would otherwise
+ * load the store measured (100k tasks: a poll every 2 s, ±1 s on a run of minutes).
+ */
+function pollMs(n: number): number {
+  return Math.min(2000, Math.max(100, Math.round(n / 50)));
+}
 /** Latency phase: requests waiting for an answer at most. */
 const LATENCY_MAX_IN_FLIGHT = 64;
 const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
@@ -111,9 +117,8 @@ class Api {
     return out;
   }
   /**
-   * Polls the counts every POLL_MS until `n` tasks of `key` are in 200 and returns when that happened:
-   * the middle between the last poll that saw fewer and the first that saw all (±POLL_MS / 2). Each
-   * poll is a count over the tasks table, so polling much faster would load the system measured.
+   * Polls the counts (every pollMs(n)) until `n` tasks of `key` are in 200 and returns when that happened:
+   * the middle between the last poll that saw fewer and the first that saw all.
    */
   async waitAllDone(key: string, n: number, timeoutMs: number): Promise<number> {
     let lastLog = 0;
@@ -139,7 +144,7 @@ class Api {
         return true;
       },
       timeoutMs,
-      POLL_MS,
+      pollMs(n),
     );
     return doneAt;
   }

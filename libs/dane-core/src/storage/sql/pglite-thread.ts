@@ -4,6 +4,13 @@ import { StorageUnavailableError } from '@dane/protocol';
 /** What the PGlite thread answers: rows, or the error's fields (an Error does not survive postMessage with its SQLSTATE). */
 type ThreadReply = { id: number; ok: true; rows: unknown[]; rowCount: number } | { id: number; ok: false; error: Record<string, unknown> & { message: string } };
 
+/**
+ * The PGlite thread's young generation (V8's default on a large machine is several times this): its
+ * JavaScript only carries statements and rows across, and the smaller nursery kept the single-machine
+ * server ~30 MB smaller at the same throughput (20,000-task runs, 357 vs 388 MB peak).
+ */
+const YOUNG_GENERATION_MB = 8;
+
 /** The fields of a database error that cross the thread boundary (the SQLSTATE `code` above all). */
 const ERROR_FIELDS = ['code', 'detail', 'hint', 'constraint', 'table', 'column', 'schema', 'severity', 'position'];
 
@@ -72,7 +79,7 @@ export class PgliteThread {
     startParams: string[],
     private readonly where: string,
   ) {
-    this.worker = new Worker(THREAD_SCRIPT, { eval: true, workerData: { entry, dataDir, startParams } });
+    this.worker = new Worker(THREAD_SCRIPT, { eval: true, workerData: { entry, dataDir, startParams }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker.on('message', (reply: ThreadReply) => this.settle(reply));
     this.worker.on('error', (err) => this.fail(new StorageUnavailableError(`${this.where} failed: ${err.message}`)));
     this.worker.on('exit', (code) => this.fail(new StorageUnavailableError(`${this.where} is closed${this.closing ? '' : ` (its thread exited with code ${code})`}`)));
