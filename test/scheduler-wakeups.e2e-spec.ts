@@ -4,6 +4,7 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import * as amqp from 'amqplib';
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 import { AMQP_SETTINGS, DaneStore, TaskState, createTask } from '@dane/core';
+import { queueState } from './support/amqp-queues';
 import { DispatchService, EventWakeupsConsumer, LegacyWakeupQueue, SchedulerModule } from '@dane/scheduler';
 import {
   AMQP_URL,
@@ -96,36 +97,10 @@ describe('scheduler wake-up queues (postgres, real RabbitMQ)', () => {
   const workers: TestWorker[] = [];
   let conn: amqp.ChannelModel;
 
-  /**
-   * Whether the broker has the queue now, asked from the test's own connection: another
-   * connection's exclusive queue answers 405 RESOURCE_LOCKED, a missing one 404.
-   */
-  const queueExists = async (queue: string): Promise<boolean> => {
-    const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
-    try {
-      await ch.checkQueue(queue);
-      await ch.close();
-      return true;
-    } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code === 405) return true;
-      if (code === 404) return false;
-      throw err;
-    }
-  };
+  /** Whether the broker has the queue now (another connection's exclusive queue counts), asked from the test's own connection. */
+  const queueExists = async (queue: string): Promise<boolean> => (await queueState(conn, queue)) !== 'missing';
   /** Whether the queue is exclusive to another connection than the test's. */
-  const lockedToAnother = async (queue: string): Promise<boolean> => {
-    const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
-    try {
-      await ch.checkQueue(queue);
-      await ch.close();
-      return false;
-    } catch (err) {
-      return (err as { code?: number }).code === 405;
-    }
-  };
+  const lockedToAnother = async (queue: string): Promise<boolean> => (await queueState(conn, queue)) === 'locked';
   /** The durable queue earlier versions' schedulers shared, as they declared it (bound to DANE-events). */
   const declareLegacyQueue = async (b: TestBroker, queueType: 'classic' | 'quorum', waiting = 0): Promise<void> => {
     const ch = await conn.createConfirmChannel();

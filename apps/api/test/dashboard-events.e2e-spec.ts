@@ -11,6 +11,7 @@ import { amqpSettings, DaneConfig, DaneStore, encodeEvent, resultQueueName, sche
 import { DashboardEvents } from '../src/dashboard/dashboard-events.service';
 import { workerCompletes } from '../../../test/support/api-server';
 import { waitFor } from '../../../test/support/polling';
+import { queueState } from '../../../test/support/amqp-queues';
 import { createApiTestApp } from '../../../test/support/api-test-app';
 import { DashboardBrowser, openBrowser } from '../../../test/support/dashboard-browser';
 import { documentBody } from '../../../test/support/fixtures';
@@ -112,25 +113,8 @@ describe('dashboard events across api replicas (real RabbitMQ, PGlite)', () => {
   const declared = new Set<string>();
 
   const eventsOfA = () => appA.get(DashboardEvents);
-  /**
-   * Whether the broker has the queue now: another connection's exclusive queue answers a passive
-   * declare with 405 RESOURCE_LOCKED, a missing one with 404 (either closes the channel, so each
-   * check gets its own).
-   */
-  const queueExists = async (queue: string): Promise<boolean> => {
-    const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
-    try {
-      await ch.checkQueue(queue);
-      await ch.close();
-      return true;
-    } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code === 405) return true;
-      if (code === 404) return false;
-      throw err;
-    }
-  };
+  /** Whether the broker has the queue now (another connection's exclusive queue counts). */
+  const queueExists = async (queue: string): Promise<boolean> => (await queueState(conn, queue)) !== 'missing';
   /** A task of KEY in ERROR, registered and assigned through replica B. */
   const erroredTask = async (tid: string): Promise<{ taskId: string; documentId: string }> => {
     const documentId = (await request(appB.getHttpServer()).post('/DANE/document/').send(documentBody(tid)).expect(200)).body._id as string;
