@@ -31,11 +31,9 @@ interface Snapshot {
 const COMM_GROUPS: Record<string, string> = { 'beam.smp': 'rabbitmq', postgres: 'postgresql' };
 
 function machineBusyTicks(): number {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = cpu;
-  void idle;
-  void iowait;
-  return user + nice + system + irq + softirq + (steal ?? 0);
+  // cpu  user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+  const [user, nice, system, , , irq, softirq, steal = 0] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return user + nice + system + irq + softirq + steal;
 }
 
 function snapshot(named: Record<string, number>): Snapshot | null {

@@ -23,9 +23,3 @@ export function readProcStats(pid: number): ProcStats | null {
     return null;
   }
 }
-
-/** Difference of CPU seconds between two readings; the peak is the later reading's. */
-export function delta(before: ProcStats | null, after: ProcStats | null): ProcStats | null {
-  if (!before || !after) return after;
-  return { cpuSeconds: after.cpuSeconds - before.cpuSeconds, peakRssMb: after.peakRssMb, rssMb: after.rssMb };
-}

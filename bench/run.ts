@@ -7,7 +7,7 @@ import * as amqp from 'amqplib';
 import { taskId } from '@dane/protocol';
 import { PREFETCH_ONE_CEILING, runCeiling, TUNED_CEILING } from './ceiling';
 import { budgetPer1000, CpuBudget, startCpuBudget } from './cpu-budget';
-import { delta, readProcStats, ProcStats } from './proc-stats';
+import { readProcStats, ProcStats } from './proc-stats';
 import { freePort } from '../test/support/net';
 import { NodeProcess } from '../test/support/node-process';
 import { sleep, waitFor } from '../test/support/polling';
@@ -172,8 +172,11 @@ interface StoreRun {
   serverRssQuarters: number[];
 }
 
-function per1000(s: ProcStats | null, n: number): ProcStats | null {
-  return s ? { cpuSeconds: (s.cpuSeconds * 1000) / n, peakRssMb: s.peakRssMb, rssMb: s.rssMb } : null;
+/** A process's CPU per 1000 tasks (from the phase's CPU budget) and its memory as it stands now. */
+function costOf(budget: CpuBudget | null, name: string, pid: number, n: number): ProcStats | null {
+  const now = readProcStats(pid);
+  const cpu = budget?.groups[name];
+  return now && cpu !== undefined ? { ...now, cpuSeconds: (cpu * 1000) / n } : null;
 }
 
 async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: number): Promise<StoreRun> {
@@ -226,8 +229,6 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     const n = o.tasks;
     say(`[${store}] throughput: ${n} tasks, ${o.workers} workers`);
     const ids = await api.registerDocuments(`bench-${tag}`, 'tp', n);
-    const s0 = readProcStats(server.pid);
-    const w0 = readProcStats(worker.pid);
     const budget = startCpuBudget({ server: server.pid, worker: worker.pid });
     // The server's RSS each second while the tasks flow: flat or growing (a long run is the soak).
     const rss: number[] = [];
@@ -243,21 +244,19 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     clearInterval(rssTimer);
     const serverRssQuarters = quarterMedians(rss);
     const tps = n / seconds;
-    const cost = { server: per1000(delta(s0, readProcStats(server.pid)), n), worker: per1000(delta(w0, readProcStats(worker.pid)), n) };
     say(`[${store}] ${tps.toFixed(0)} tasks/s`);
-    if (o.throughputOnly) {
-      const empty = { p50: NaN, p95: NaN, p99: NaN };
-      return {
-        store,
-        tasksPerSecond: tps,
-        ratioToCeiling: tps / ceilingTps,
-        dependencyTasksPerSecond: NaN,
-        latency: { assignToCallbackMs: empty, assignAnsweredMs: empty, replyToStoredMs: null, ratePerSecond: NaN, targetRatePerSecond: NaN, samples: 0 },
-        costPer1000: cost,
-        cpuBudget,
-        serverRssQuarters,
-      };
-    }
+    const notMeasured = { p50: NaN, p95: NaN, p99: NaN };
+    const run: StoreRun = {
+      store,
+      tasksPerSecond: tps,
+      ratioToCeiling: tps / ceilingTps,
+      dependencyTasksPerSecond: NaN,
+      latency: { assignToCallbackMs: notMeasured, assignAnsweredMs: notMeasured, replyToStoredMs: null, ratePerSecond: NaN, targetRatePerSecond: NaN, samples: 0 },
+      costPer1000: { server: costOf(cpuBudget, 'server', server.pid, n), worker: costOf(cpuBudget, 'worker', worker.pid, n) },
+      cpuBudget,
+      serverRssQuarters,
+    };
+    if (o.throughputOnly) return run;
 
     // Dependencies: A then B (depends_on A) on N/2 documents.
     const depDocs = ids.slice(0, Math.floor(n / 2));
@@ -265,8 +264,8 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
     await api.assignMany(depDocs, 'STEP_A');
     await api.assignMany(depDocs, 'STEP_B', { depends_on: ['STEP_A'] });
     const depDoneAt = await api.waitAllDone('STEP_B', depDocs.length, 600_000);
-    const depTps = (2 * depDocs.length) / ((depDoneAt - td) / 1000);
-    say(`[${store}] dependencies: ${depTps.toFixed(0)} tasks/s`);
+    run.dependencyTasksPerSecond = (2 * depDocs.length) / ((depDoneAt - td) / 1000);
+    say(`[${store}] dependencies: ${run.dependencyTasksPerSecond.toFixed(0)} tasks/s`);
 
     // Latency at about half the measured throughput, one assignment at a time.
     await worker.stop();
@@ -299,11 +298,10 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
       const id = taskId(latDocs[i], 'NOOP');
       assigned.set(id, clock());
       waiting++;
-      const sent = clock();
       inflight.push(
         api
           .call('POST', '/DANE/task/', { document_id: latDocs[i], key: 'NOOP' })
-          .then(() => answered.push(clock() - sent))
+          .then(() => answered.push(clock() - assigned.get(id)!))
           .finally(() => waiting--),
       );
     }
@@ -319,22 +317,13 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
       await c.end();
       r2s = percentiles(rows.filter((r) => ends.has(r.id)).map((r) => Number(r.at) - ends.get(r.id)!));
     }
-    const run: StoreRun = {
-      store,
-      tasksPerSecond: tps,
-      ratioToCeiling: tps / ceilingTps,
-      dependencyTasksPerSecond: depTps,
-      latency: {
-        assignToCallbackMs: percentiles(a2c),
-        assignAnsweredMs: percentiles(answered),
-        replyToStoredMs: r2s,
-        ratePerSecond: reached,
-        targetRatePerSecond: rate,
-        samples: a2c.length,
-      },
-      costPer1000: cost,
-      cpuBudget,
-      serverRssQuarters,
+    run.latency = {
+      assignToCallbackMs: percentiles(a2c),
+      assignAnsweredMs: percentiles(answered),
+      replyToStoredMs: r2s,
+      ratePerSecond: reached,
+      targetRatePerSecond: rate,
+      samples: a2c.length,
     };
     return run;
   } finally {
