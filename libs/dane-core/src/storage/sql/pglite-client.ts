@@ -249,7 +249,6 @@ export class PgliteSqlClient implements SqlClient {
   }
 
   private async run<R>(text: string, params?: readonly unknown[]): Promise<SqlRows<R>> {
-    if (this.db.closed) throw new StorageUnavailableError(`${this.where} is closed`);
     const res = await this.db.query<R>(text, params).catch((err: unknown) => {
       throw translateInputError(err);
     });

@@ -19,6 +19,9 @@ export interface SqlQueryOptions {
   prepare?: boolean;
 }
 
+/** SqlQueryOptions of a statement on the hot path (constant text): prepared where the client can. */
+export const PREPARED: SqlQueryOptions = { prepare: true };
+
 export interface SqlExecutor {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: SqlQueryOptions): Promise<SqlRows<R>>;
 }

@@ -2,7 +2,7 @@ import { DaneDocument, pythonStr, DocumentExistsError, Page, PageRequest } from 
 import { MicroBatcher } from '../micro-batcher';
 import { BulkOutcome, DocumentRepository, DocumentSearch } from '../store.port';
 import { documentColumns, documentFromRow } from './rows';
-import { SqlExecutor } from './sql-client';
+import { PREPARED, SqlExecutor } from './sql-client';
 import { SqlList, SqlPagingOptions, readSqlPage } from './sql-paging';
 import { SqlParams } from './sql-params';
 import { wildcardToLike } from './wildcard';
@@ -67,7 +67,7 @@ export class SqlDocumentRepository implements DocumentRepository {
         docs.map((d) => d.created_at),
         docs.map((d) => d.updated_at),
       ],
-      { prepare: true },
+      PREPARED,
     );
     // A repeated id inside one batch is inserted once: the first occurrence wins.
     const inserted = new Set(rows.map((r) => r.id));
@@ -84,7 +84,7 @@ export class SqlDocumentRepository implements DocumentRepository {
 
   async findByIds(ids: string[]): Promise<DaneDocument[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM documents AS d WHERE d.id = ANY($1::text[]) ORDER BY d.seq`, [ids], { prepare: true });
+    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM documents AS d WHERE d.id = ANY($1::text[]) ORDER BY d.seq`, [ids], PREPARED);
     return rows.map((r) => documentFromRow(r));
   }
 

@@ -2,7 +2,7 @@ import { NotFoundError, ValidationError, DaneResult, Page, PageRequest } from '@
 import { MicroBatcher } from '../micro-batcher';
 import { ResultQuery, ResultRepository } from '../store.port';
 import { resultColumns, resultFromRow } from './rows';
-import { SqlExecutor } from './sql-client';
+import { PREPARED, SqlExecutor } from './sql-client';
 import { FOREIGN_KEY_VIOLATION, sqlState } from './sql-errors';
 import { SqlList, SqlPagingOptions, readSqlPage } from './sql-paging';
 import { SqlParams } from './sql-params';
@@ -80,7 +80,7 @@ export class SqlResultRepository implements ResultRepository {
           items.map((i) => i.result.updated_at),
           items.map((i) => i.dedupKey ?? null),
         ],
-        { prepare: true },
+        PREPARED,
       ));
     } catch (err) {
       // A task deleted between the join and the insert: alone, that result just has no task (NotFound

@@ -4,7 +4,7 @@ import { LeaseExpiryBudget, LEASE_EXPIRED_STATE, WORKER_LOST_STATE } from '../..
 import { NEEDS_PERSON, NeedsPersonCount } from '../../lifecycle/needs-person';
 import { BulkOutcome, ClaimedTask, StuckReason, StuckTask, TaskFilter, TaskRepository, TaskStats, TransitionRequest } from '../store.port';
 import { documentFromRow, taskColumns, taskFromRow } from './rows';
-import { SqlExecutor, SqlQueryOptions } from './sql-client';
+import { PREPARED, SqlExecutor } from './sql-client';
 import { FOREIGN_KEY_VIOLATION, sqlState } from './sql-errors';
 import { SqlList, SqlPagingOptions, readSqlPage, sqlStateSet } from './sql-paging';
 import { SqlParams } from './sql-params';
@@ -27,8 +27,6 @@ import { transitionArrays, transitionParams, transitionSet } from './task-transi
 const COLUMNS = taskColumns('t');
 /** Documents scanned per statement when releasing dependants across the whole store. */
 const RELEASE_BATCH_DOCUMENTS = 500;
-/** The dispatcher's, the replies' and the sweep's statements run often with one text: prepared once per connection. */
-const PREPARED: SqlQueryOptions = { prepare: true };
 const CLAIM_MESSAGE = stateInfo(TRANSITIONS.claim.to)?.defaultMessage ?? 'Queued';
 const RELEASE_MESSAGE = 'Dependencies done';
 const MOVED_COLUMNS = taskColumns('moved');
