@@ -36,7 +36,7 @@ function machineBusyTicks(): number {
   return user + nice + system + irq + softirq + steal;
 }
 
-function snapshot(named: Record<string, number>): Snapshot | null {
+function snapshot(named: Record<string, number | number[]>): Snapshot | null {
   try {
     const byComm: Record<string, Map<number, number>> = {};
     for (const entry of readdirSync('/proc')) {
@@ -53,7 +53,7 @@ function snapshot(named: Record<string, number>): Snapshot | null {
       if (s) (byComm[group] ??= new Map()).set(Number(entry), s.cpuSeconds);
     }
     const namedCpu: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(named)) namedCpu[name] = readProcStats(pid)?.cpuSeconds ?? NaN;
+    for (const [name, pids] of Object.entries(named)) namedCpu[name] = [pids].flat().reduce((sum, pid) => sum + (readProcStats(pid)?.cpuSeconds ?? NaN), 0);
     const u = process.cpuUsage();
     return { at: performance.now(), machineBusy: machineBusyTicks() / TICKS_PER_SECOND, named: namedCpu, byComm, self: (u.user + u.system) / 1e6 };
   } catch {
@@ -62,7 +62,7 @@ function snapshot(named: Record<string, number>): Snapshot | null {
 }
 
 /** Starts measuring; `stop()` returns the budget of the time in between. */
-export function startCpuBudget(named: Record<string, number> = {}): { stop(): CpuBudget | null } {
+export function startCpuBudget(named: Record<string, number | number[]> = {}): { stop(): CpuBudget | null } {
   const before = snapshot(named);
   return {
     stop() {
