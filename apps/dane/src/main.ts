@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { amqpSettings, DaneError, daneLogger, loadConfig, probeBroker } from '@dane/core';
+import { amqpSettings, applyHeapGrowing, DaneError, daneLogger, loadConfig, probeBroker } from '@dane/core';
 import { bootstrapAdminKey, configureApiApp } from '@dane/api';
 import { DaneModule } from './dane.module';
 
@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   const { config, files } = loadConfig();
   Logger.overrideLogger(daneLogger(config));
   const logger = new Logger('dane');
-  logger.log(JSON.stringify({ event: 'config_loaded', files, storage: config.STORAGE.TYPE }));
+  const heapGrowingPercent = applyHeapGrowing(config);
+  logger.log(JSON.stringify({ event: 'config_loaded', files, storage: config.STORAGE.TYPE, heap_growing_percent: heapGrowingPercent }));
   await probeBroker(amqpSettings(config));
   const app = await NestFactory.create(DaneModule.forRoot(), { logger: daneLogger(config), bodyParser: false });
   configureApiApp(app, config);

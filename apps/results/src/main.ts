@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DaneConfigModule, DaneError, daneLogger, loadConfig, StorageModule } from '@dane/core';
+import { applyHeapGrowing, DaneConfigModule, DaneError, daneLogger, loadConfig, StorageModule } from '@dane/core';
 import { MetricsServerModule } from '@dane/core/metrics';
 import { ResultsModule } from './results.module';
 
@@ -10,9 +10,11 @@ class ResultsMainModule {}
 
 /** Result intake alone (one replica of several, architecture principle 8). */
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(ResultsMainModule, { logger: daneLogger(loadConfig().config) });
+  const { config } = loadConfig();
+  const heapGrowingPercent = applyHeapGrowing(config);
+  const app = await NestFactory.createApplicationContext(ResultsMainModule, { logger: daneLogger(config) });
   app.enableShutdownHooks();
-  new Logger('results').log(JSON.stringify({ event: 'results_started' }));
+  new Logger('results').log(JSON.stringify({ event: 'results_started', heap_growing_percent: heapGrowingPercent }));
 }
 
 main().catch((e) => {

@@ -1,1 +1,2 @@
 export * from './dane-config.module';
+export * from './heap-growing';

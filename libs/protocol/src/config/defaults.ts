@@ -14,6 +14,8 @@ export function builtInDefaults(home: string): DaneConfig {
       API_TOKEN: null, // key workers send to API_URL (read role); DANE_TOKEN wins; env DANE_DANE__API_TOKEN
       MANAGE_URL: 'http://localhost:5500/manage/',
       MAX_BODY_BYTES: 10 * 1024 * 1024,
+      /** V8's heap growing factor past the live heap, in percent (0 = V8's own, up to 4×); docs/operations.md. */
+      HEAP_GROWING_PERCENT: 50,
     },
     RABBITMQ: {
       HOST: 'localhost',

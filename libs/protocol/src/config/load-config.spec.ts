@@ -86,4 +86,10 @@ describe('layered configuration (docs/protocol.md, Configuration)', () => {
     expect(() => load({ DANE_STORAGE__TYPE: 'mongo' })).toThrow(/STORAGE.TYPE must be one of/);
     expect(() => load({ DANE_RABBITMQ__NOPE: '1' })).toThrow(/unknown key RABBITMQ.NOPE/);
   });
+
+  it('takes DANE.HEAP_GROWING_PERCENT from 0 to 900 (default 50) and names it otherwise', () => {
+    expect(load().config.DANE.HEAP_GROWING_PERCENT).toBe(50);
+    expect(load({ DANE_DANE__HEAP_GROWING_PERCENT: '0' }).config.DANE.HEAP_GROWING_PERCENT).toBe(0);
+    for (const bad of ['-1', '901', '12.5', 'lots']) expect(() => load({ DANE_DANE__HEAP_GROWING_PERCENT: bad })).toThrow(/DANE.HEAP_GROWING_PERCENT/);
+  });
 });

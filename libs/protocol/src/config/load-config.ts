@@ -152,6 +152,10 @@ function validate(config: DaneConfig): void {
   if (token !== null && token !== '' && String(token).length < 16) {
     throw new ConfigError('AUTH.ADMIN_TOKEN (DANE_ADMIN_TOKEN) must be at least 16 characters; generate one with `openssl rand -hex 32`');
   }
+  const growing = config.DANE.HEAP_GROWING_PERCENT as number;
+  if (!Number.isInteger(growing) || growing < 0 || growing > 900) {
+    throw new ConfigError(`DANE.HEAP_GROWING_PERCENT must be a whole number from 0 (V8's own heuristics) to 900 (got ${JSON.stringify(growing)})`);
+  }
   const rate = config.AUTH.RATE_LIMIT_PER_MINUTE as number;
   if (!Number.isInteger(rate) || rate < 0) throw new ConfigError(`AUTH.RATE_LIMIT_PER_MINUTE must be a whole number ≥ 0 (got ${JSON.stringify(rate)})`);
   for (const [key, value] of Object.entries(config.LIMITS)) {
