@@ -409,7 +409,8 @@ describe('deployment: each container start command starts here and stops cleanly
     expect(await metrics.text()).toMatch(/^dane_store_up 1$/m);
     // The log lines are JSON objects (LOGGING.FORMAT json).
     const line = api.lines.find((l) => l.includes('api_listening'))!;
-    expect(JSON.parse(line)).toMatchObject({ level: 'log', message: { event: 'api_listening', port } });
+    // DANE.HEAP_GROWING_PERCENT's default, applied at start-up (V8's --heap-growing-percent).
+    expect(JSON.parse(line)).toMatchObject({ level: 'log', message: { event: 'api_listening', port, heap_growing_percent: 50 } });
     const hc = healthcheck('api');
     expect([hc.status, hc.out]).toEqual([0, expect.stringContaining('"ok":true')]);
   });
