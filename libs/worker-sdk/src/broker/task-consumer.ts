@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AmqpConnection } from './amqp-connection';
 import { type Generator, amqpSettings, resultQueueName, type DaneConfig } from '@dane/protocol';
 import { DeliveryHandler } from '../execution/delivery-handler';
@@ -62,6 +63,8 @@ export class TaskConsumer {
     handler: TaskHandler,
     private readonly log: WorkerLog,
   ) {
+    // Each running task listens on the stop signal until it ends (Cancellations.start): at most `concurrency` at once.
+    setMaxListeners(0, this.abort.signal);
     const settings = amqpSettings(config);
     this.connection = new AmqpConnection(settings, `worker:${options.queue}`);
     const resultQueue = resultQueueName(settings);

@@ -9,7 +9,7 @@ import type { WorkerOutcome, WorkerTask } from '../worker-task';
 import { Heartbeat } from './heartbeat';
 import { invokeHandler, TaskHandler } from './invoke-handler';
 import { RunContext } from './task-context';
-import { Cancellations } from './cancellations';
+import { Cancellations, TaskCancelledError } from './cancellations';
 
 export interface DeliveryPolicy {
   dependsOn: string[];
@@ -81,8 +81,8 @@ export class DeliveryHandler {
 
   private async run(delivery: Delivery, task: WorkerTask, document: DaneDocument, log: WorkerLog): Promise<void> {
     // ctx.signal: the worker stopping, or this task cancelled (a task.<KEY>.499 event; CancellationListener).
-    const cancel = this.cancellations.start(task._id, task.attempt);
-    const ctx = new RunContext(task, document, log, AbortSignal.any([this.shutdownSignal, cancel.signal]), {
+    const cancel = this.cancellations.start(task._id, task.attempt, this.shutdownSignal);
+    const ctx = new RunContext(task, document, log, cancel.signal, {
       heartbeat: (progress) => this.replies.heartbeat(delivery, progress, 5_000),
       saveResult: (payload) => this.results.save(task, payload),
     });
@@ -94,7 +94,8 @@ export class DeliveryHandler {
     heartbeat.start();
     const { outcome, refused } = await invokeHandler(this.handler, task, document, ctx).finally(() => cancel.end());
     ctx.finish();
-    if (cancel.signal.aborted) {
+    // Aborted by a cancellation, not by the worker stopping (the same signal carries both).
+    if (cancel.signal.reason instanceof TaskCancelledError) {
       // The reply still goes (the message is settled after it, as always); the server ignores it as stale.
       log.info('task_cancelled', `Task ${task.key} was cancelled while running; its reply ${outcome.state} will be ignored by the server`, {
         state: outcome.state,
