@@ -5,7 +5,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import * as amqp from 'amqplib';
-import { taskId } from '@dane/protocol';
+import { taskId, withMallocArenaMax } from '@dane/protocol';
 import { PREFETCH_ONE_CEILING, runCeiling, TUNED_CEILING } from './ceiling';
 import { budgetPer1000, CpuBudget, startCpuBudget } from './cpu-budget';
 import { readProcStats, ProcStats } from './proc-stats';
@@ -243,12 +243,14 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
   };
   try {
     say(`[${store}] starting the single-machine server on :${port}`);
-    const server = spawnNode('apps/dane/src/main.js', env, 'server');
+    // The server's processes run as `npm start`, `dane up` and the image start them: MALLOC_ARENA_MAX 2 unless set.
+    const serverEnv = withMallocArenaMax({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX, ...env });
+    const server = spawnNode('apps/dane/src/main.js', serverEnv, 'server');
     procs.push(server);
     const api = new Api(`http://127.0.0.1:${port}`, adminToken);
     await waitFor('the server', async () => (await fetch(`${api.base}/health`)).ok, 60_000, 200);
     // More scheduler replicas (--schedulers): each wakes for every new task and claims with SKIP LOCKED.
-    const schedulers = Array.from({ length: o.schedulers - 1 }, (_, i) => spawnNode('apps/scheduler/src/main.js', env, `scheduler-${i + 2}`));
+    const schedulers = Array.from({ length: o.schedulers - 1 }, (_, i) => spawnNode('apps/scheduler/src/main.js', serverEnv, `scheduler-${i + 2}`));
     procs.push(...schedulers);
     // Ready when every replica consumes the response queue (their logs are quiet at WARNING).
     if (schedulers.length) await waitFor('the scheduler replicas', async () => (await consumersOf(o.amqpUrl, env.DANE_RABBITMQ__RESPONSE_QUEUE)) >= o.schedulers, 60_000, 200);
@@ -448,7 +450,7 @@ async function main(): Promise<void> {
     .map((l) => l.toFixed(1))
     .join(' ');
   console.log(
-    `\nDANE for Node benchmark — ${o.tasks} tasks, worker concurrency ${o.workers} × prefetch ${o.prefetch}${o.schedulers > 1 ? `, ${o.schedulers} scheduler replicas` : ''}, node ${process.version}, ${cpus().length} cores, load average ${load}\n`,
+    `\nDANE for Node benchmark — ${o.tasks} tasks, worker concurrency ${o.workers} × prefetch ${o.prefetch}${o.schedulers > 1 ? `, ${o.schedulers} scheduler replicas` : ''}, server MALLOC_ARENA_MAX ${withMallocArenaMax({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX }).MALLOC_ARENA_MAX}, node ${process.version}, ${cpus().length} cores, load average ${load}\n`,
   );
   console.log(table);
   console.log(`\nceiling: ${ceiling.configuration}\nprefetch-1 ceiling: ${ceilingP1.configuration}`);

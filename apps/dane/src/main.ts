@@ -11,7 +11,15 @@ async function main(): Promise<void> {
   Logger.overrideLogger(daneLogger(config));
   const logger = new Logger('dane');
   const heapGrowingPercent = applyHeapGrowing(config);
-  logger.log(JSON.stringify({ event: 'config_loaded', files, storage: config.STORAGE.TYPE, heap_growing_percent: heapGrowingPercent }));
+  logger.log(
+    JSON.stringify({
+      event: 'config_loaded',
+      files,
+      storage: config.STORAGE.TYPE,
+      heap_growing_percent: heapGrowingPercent,
+      malloc_arena_max: process.env.MALLOC_ARENA_MAX || null,
+    }),
+  );
   await probeBroker(amqpSettings(config));
   const app = await NestFactory.create(DaneModule.forRoot(), { logger: daneLogger(config), bodyParser: false });
   configureApiApp(app, config);

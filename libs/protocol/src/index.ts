@@ -5,6 +5,7 @@ export * from './amqp/cork-per-tick';
 export * from './amqp/topology';
 export * from './config/defaults';
 export * from './config/load-config';
+export * from './config/malloc-arenas';
 export * from './dto/document.dto';
 export * from './dto/page-query.dto';
 export * from './dto/result.dto';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DaneClient, ServerUnreachableError } from '@dane/client';
+import { withMallocArenaMax } from '@dane/protocol';
 import type { Command } from '../command';
 import { UsageError } from '../errors/usage-error';
 import { ExitCode } from '../exit-codes';
@@ -45,7 +46,8 @@ Ctrl-C stops it. Configuration: ~/.DANE/config.yml, ./config.yml, DANE_<SECTION>
     if (!existsSync(entry)) {
       throw new UsageError(`the single-machine app is not built (no ${entry}); run \`npm run build\` first, or \`npm start\` in the dane-node folder`, NAME);
     }
-    const env = { ...ctx.io.env, ...(port === undefined ? {} : { DANE_DANE__PORT: String(port) }) };
+    // MALLOC_ARENA_MAX as `npm start` and the image set it (glibc reads it when the process starts).
+    const env = withMallocArenaMax({ ...ctx.io.env, ...(port === undefined ? {} : { DANE_DANE__PORT: String(port) }) });
     const child = spawn(process.execPath, [entry], { stdio: 'inherit', env });
     void ctx.io.interrupted?.().then(() => child.kill('SIGTERM'));
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
