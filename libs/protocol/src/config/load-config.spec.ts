@@ -81,6 +81,12 @@ describe('layered configuration (docs/protocol.md, Configuration)', () => {
     expect(config.DANE.API_TOKEN).toBe('0123');
   });
 
+  it("reads an environment value that only looks like a YAML mapping as the string it is (STORAGE.DATA_DIR ':memory:')", () => {
+    expect(load({ DANE_STORAGE__DATA_DIR: ':memory:' }).config.STORAGE.DATA_DIR).toBe(':memory:');
+    expect(load({ DANE_RABBITMQ__VHOST: 'team: a' }).config.RABBITMQ.VHOST).toBe('team: a');
+    expect(() => load({ DANE_STORAGE__DATA_DIR: '{a: 1}' })).toThrow(/environment: STORAGE.DATA_DIR must be a string, not a mapping/);
+  });
+
   it('rejects bad environment overrides with the same checks', () => {
     expect(() => load({ DANE_RABBITMQ__PORT: 'abc' })).toThrow(/environment: RABBITMQ.PORT must be a number/);
     expect(() => load({ DANE_STORAGE__TYPE: 'mongo' })).toThrow(/STORAGE.TYPE must be one of/);

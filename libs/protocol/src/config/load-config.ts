@@ -104,6 +104,8 @@ function envLayer(env: NodeJS.ProcessEnv): Record<string, Record<string, unknown
       value = raw;
     }
     if (value === null && raw !== '' && raw !== 'null' && raw !== '~') value = raw;
+    // A mapping only when written as one (`{…}`): `:memory:` or `a: b` is the string it looks like.
+    if (isObject(value) && !raw.trimStart().startsWith('{')) value = raw;
     // Secrets stay the string they are: `0123…` or `12e45` must not turn into a number.
     if (SECRET_KEYS.has(`${parts[0].toUpperCase()}.${parts[1].toUpperCase()}`)) value = raw;
     (layer[parts[0].toUpperCase()] ??= {})[parts[1].toUpperCase()] = value;
