@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import {
   CampaignService,
   DocumentService,
@@ -27,7 +27,8 @@ import { TaskController } from './controllers/task.controller';
 import { TaskClaimController } from './controllers/task-claim.controller';
 import { WorkerController } from './controllers/worker.controller';
 import { DashboardModule } from './dashboard/dashboard.module';
-import { InputLimitsInterceptor } from './middleware/input-limits.interceptor';
+import { InputLimitsCheck } from './middleware/input-limits.check';
+import { ApiRequestGuard } from './http/api-request.guard';
 import { OpsModule } from './ops/ops.module';
 
 const SERVICES = [
@@ -75,7 +76,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [AuthModule, DashboardModule.forRoot(options), OpsModule.forRoot(options), ...broker.imports],
       controllers: CONTROLLERS,
-      providers: [...SERVICES, ...broker.providers, { provide: APP_INTERCEPTOR, useClass: InputLimitsInterceptor }],
+      providers: [...SERVICES, ...broker.providers, InputLimitsCheck, { provide: APP_GUARD, useClass: ApiRequestGuard }],
       exports: SERVICES,
     };
   }

@@ -112,6 +112,15 @@ describe('API keys and roles (PGlite)', () => {
     });
   });
 
+  it('checks the role before the input limits: a read key sending an oversized task learns only that it may not submit', async () => {
+    const body = { document_id: 'x'.repeat(5000), key: 'K'.repeat(500) };
+    const res = await http().post('/DANE/task/').set('Authorization', `Bearer ${keys.read}`).send(body).expect(403);
+    expect(res.body).toEqual({ message: 'This route needs the submit role; your key has read' });
+    // With the role, the same body is refused by the limits (400 naming the field), not stored.
+    const limited = await http().post('/DANE/task/').set('Authorization', `Bearer ${keys.submit}`).send(body).expect(400);
+    expect(limited.body.message).toMatch(/LIMITS\./);
+  });
+
   it.each(READS)('GET %s needs a read key (401 without, not 401/403 with one)', async (path) => {
     const anonymous = await http().get(path).expect(401);
     expect(anonymous.headers['www-authenticate']).toMatch(/^Bearer/);

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyService } from '@dane/core';
 import { AuthGuard } from './auth.guard';
 import { AUTH_SETTINGS, AuthSettings, authSettings } from './auth-settings';
@@ -37,19 +36,13 @@ class AuthStartupReport implements OnApplicationBootstrap {
 }
 
 /**
- * API keys and roles: the global AuthGuard on every route, key management at /DANE/keys, the
+ * API keys and roles: the AuthGuard (run on every route by ApiModule's ApiRequestGuard), key management at /DANE/keys, the
  * per-key rate limit. Needs the global DANE_STORE and ConfigService (AUTH section).
  */
 @Module({
   controllers: [KeysController],
-  providers: [
-    { provide: AUTH_SETTINGS, inject: [ConfigService], useFactory: authSettings },
-    ApiKeyService,
-    Authenticator,
-    RateLimiter,
-    AuthStartupReport,
-    { provide: APP_GUARD, useClass: AuthGuard },
-  ],
-  exports: [ApiKeyService, Authenticator, AUTH_SETTINGS],
+  providers: [{ provide: AUTH_SETTINGS, inject: [ConfigService], useFactory: authSettings }, ApiKeyService, Authenticator, RateLimiter, AuthStartupReport, AuthGuard],
+  // AuthGuard runs on every route through ApiModule's global ApiRequestGuard.
+  exports: [ApiKeyService, Authenticator, AUTH_SETTINGS, AuthGuard],
 })
 export class AuthModule {}

@@ -8,6 +8,7 @@ import { TaskDto } from '../dtos/task.dto';
 import { EMPTY_JSON_STRING } from '../http/empty-json';
 import { CURSOR_PAGING_HEADERS, cursorPagedList } from '../http/paged-response';
 import { BodyPipe } from '../http/validation.pipe';
+import { noteCreatedId } from '../ops/request-log-fields';
 
 @ApiTags('document')
 @Controller('DANE/document')
@@ -24,8 +25,10 @@ export class DocumentController {
   @ApiOkResponse({ type: DocumentDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A document with the same target.id and creator.id exists' })
-  async register(@Body(new BodyPipe(validateDocument)) body: DocumentCreateDto) {
-    return documentView(await this.documents.register(body));
+  async register(@Body(new BodyPipe(validateDocument)) body: DocumentCreateDto, @Res({ passthrough: true }) res: Response) {
+    const doc = await this.documents.register(body);
+    noteCreatedId(res, 'document_id', doc._id);
+    return documentView(doc);
   }
 
   @Get('search/:target_id/:creator_id')

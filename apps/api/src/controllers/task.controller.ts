@@ -31,6 +31,7 @@ import { InProgressDto, TaskBulkResponseDto, TaskCancelResponseDto, TaskCancelSu
 import { EMPTY_JSON_STRING } from '../http/empty-json';
 import { CURSOR_PAGING_HEADERS, cursorPagedList } from '../http/paged-response';
 import { BodyPipe } from '../http/validation.pipe';
+import { noteCreatedId } from '../ops/request-log-fields';
 
 // Route order matters: literal segments (inprogress, delete, document, results, result) come
 // before the `:id/:action` catch-all.
@@ -59,7 +60,10 @@ export class TaskController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Task `KEY` already assigned to document `id`' })
   async assign(@Body(new BodyPipe(validateTaskAssignment)) body: TaskAssignDto, @Res({ passthrough: true }) res: Response) {
     const outcome = await this.assignment.assign(body);
-    if (!outcome.many) return taskView(outcome.task);
+    if (!outcome.many) {
+      noteCreatedId(res, 'task_id', outcome.task._id);
+      return taskView(outcome.task);
+    }
     res.status(200);
     return { success: outcome.success.map(taskView), failed: outcome.failed };
   }

@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { TaskMetrics, TaskMetricsModule } from '@dane/core/metrics';
@@ -10,7 +9,6 @@ import { ApiModuleOptions, brokerWiring } from '../api-module-options';
 import { MetricsController } from './metrics.controller';
 import { OpsHealthController } from './ops-health.controller';
 import { OpsMetricsService } from './ops-metrics.service';
-import { RequestLogFieldsInterceptor } from './request-log-fields.interceptor';
 
 /**
  * Operations of the API process: `GET /metrics` (Prometheus) and the terminus probes
@@ -33,7 +31,7 @@ export class OpsModule {
       module: OpsModule,
       imports: [TaskMetricsModule, TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }), ...broker.imports],
       controllers: [MetricsController, OpsHealthController],
-      providers: [metrics, ReadinessService, ...broker.providers, { provide: APP_INTERCEPTOR, useClass: RequestLogFieldsInterceptor }],
+      providers: [metrics, ReadinessService, ...broker.providers],
     };
   }
 }

@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
-import { Observable } from 'rxjs';
 import { InputChecker, inputLimits } from './input-limits';
 
 type Check = (checker: InputChecker, body: unknown) => void;
@@ -17,25 +16,23 @@ const BODY_CHECKS: Readonly<Record<string, Check>> = {
 
 /**
  * Size and shape limits of request bodies (LIMITS section): string lengths of ids, urls, keys and
- * messages, nesting and size of args and payloads, list lengths. Runs after the AuthGuard, so a
- * caller without a key learns nothing from it; a failure is a 400 naming the field.
+ * messages, nesting and size of args and payloads, list lengths. Run by the ApiRequestGuard after
+ * the AuthGuard's checks, so a caller without a key learns nothing from it; a failure is a 400
+ * naming the field.
  */
 @Injectable()
-export class InputLimitsInterceptor implements NestInterceptor {
+export class InputLimitsCheck {
   private readonly checker: InputChecker;
 
   constructor(config: ConfigService) {
     this.checker = new InputChecker(inputLimits(config));
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http') {
-      const body = context.switchToHttp().getRequest<Request>().body as unknown;
-      if (body !== undefined) {
-        BODY_CHECKS[`${context.getClass().name}.${context.getHandler().name}`]?.(this.checker, body);
-        this.checker.body(body);
-      }
-    }
-    return next.handle();
+  /** Throws a ValidationError (400) naming the first field over a limit. */
+  check(context: ExecutionContext): void {
+    const body = context.switchToHttp().getRequest<Request>().body as unknown;
+    if (body === undefined) return;
+    BODY_CHECKS[`${context.getClass().name}.${context.getHandler().name}`]?.(this.checker, body);
+    this.checker.body(body);
   }
 }
