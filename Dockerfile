@@ -42,7 +42,7 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean -
 
 # 4. Runtime: production node_modules + compiled output, as the unprivileged `node` user (uid 1000).
 FROM ${NODE_IMAGE} AS runtime
-# MALLOC_ARENA_MAX: glibc's malloc arenas bounded to 2 (docs/operations.md, Memory).
+# MALLOC_ARENA_MAX: glibc's malloc arenas bounded to 2 (docs/operations.md, Configuration).
 ENV NODE_ENV=production \
     DANE_HOME=/home/node/.DANE \
     MALLOC_ARENA_MAX=2
