@@ -213,8 +213,9 @@ describe('scheduler wake-up queues (postgres, real RabbitMQ)', () => {
         await waitFor('the quorum legacy queue deleted', async () => !(await queueExists(quorum.legacyWakeupQueue)));
         await waitFor('the deletion logged', () => logged(log, 'legacy_wakeup_queue_deleted').length === 1);
         expect(logged(log, 'legacy_wakeup_queue_deleted')).toEqual([{ event: 'legacy_wakeup_queue_deleted', queue: quorum.legacyWakeupQueue, messages_dropped: 1 }]);
-        // Same connection as before: nothing the look did closed it.
-        expect(connection.managedConnection.connection).toBe(model);
+        // Same connection as before: nothing the look did closed it. (Compared as a boolean: a failed
+        // matcher holding the connection itself cannot be reported by jest's workers, it is circular.)
+        expect({ sameConnection: connection.managedConnection.connection === model }).toEqual({ sameConnection: true });
         expect(await isTransientWakeupQueue(app, await wakeupQueueOf(app))).toBe(true);
         await stop(app);
       } finally {
@@ -299,7 +300,7 @@ describe('scheduler wake-up queues (postgres, real RabbitMQ)', () => {
       const oldModel = connection.managedConnection.connection;
       relay.cutClients();
       const fresh = await waitFor('a new wake-up queue', () => (consumerOf(a).queue !== old ? consumerOf(a).queue : undefined), 30_000);
-      expect(connection.managedConnection.connection).not.toBe(oldModel);
+      expect({ newConnection: connection.managedConnection.connection !== oldModel }).toEqual({ newConnection: true });
       expect(fresh).toMatch(new RegExp(`^DANE-wakeups-${broker.id}-scheduler-wakeups-[0-9a-f]{12}$`));
       expect(await isTransientWakeupQueue(a, fresh)).toBe(true);
       // The broker still holds the old connection and its exclusive queue: declaring that name

@@ -81,8 +81,7 @@ export function testEnv(broker: TestBroker, store: { kind: StoreKind; url?: stri
     DANE_SCHEDULER__UNROUTABLE_GRACE_SECONDS: '0',
   };
   if (store.kind === 'postgres') env.DANE_STORAGE__POSTGRES_URL = store.url!;
-  // Env values are read as YAML: quoted, or `:memory:` would be a mapping.
-  else env.DANE_STORAGE__DATA_DIR = "':memory:'";
+  else env.DANE_STORAGE__DATA_DIR = ':memory:';
   for (const [k, v] of Object.entries(scheduler)) env[`DANE_SCHEDULER__${k}`] = String(v);
   for (const [k, v] of Object.entries(rabbit)) env[`DANE_RABBITMQ__${k}`] = v;
   return env;
