@@ -416,6 +416,9 @@ async function main(): Promise<void> {
   say(`ceiling (prefetch 1): ${ceilingP1.tasksPerSecond.toFixed(0)} tasks/s — ${ceilingP1.configuration}`);
   const runs: StoreRun[] = [];
   for (const store of o.stores) runs.push(await runStore(o, store, ceiling.tasksPerSecond));
+  // The same tuned ceiling once more: a machine whose speed drifts during the run shows it here.
+  const ceilingAfter = await runCeiling({ url: o.amqpUrl, tasks: o.tasks, ...TUNED_CEILING });
+  say(`ceiling (tuned), again after DANE's runs: ${ceilingAfter.tasksPerSecond.toFixed(0)} tasks/s`);
 
   // The CPU each part of the machine spent per 1000 tasks: with every core busy, throughput is
   // bounded by the sum, so the ratio of the sums explains the ratio of the throughputs.
@@ -427,6 +430,7 @@ async function main(): Promise<void> {
     [
       ['tasks/s end to end', ceiling.tasksPerSecond, ceilingP1.tasksPerSecond, ...runs.map((r) => r.tasksPerSecond)],
       ['ours / ceiling', 1, ceilingP1.tasksPerSecond / ceiling.tasksPerSecond, ...runs.map((r) => r.ratioToCeiling)],
+      ['ceiling again after the runs; ours / it', ceilingAfter.tasksPerSecond, '—', ...runs.map((r) => r.tasksPerSecond / ceilingAfter.tasksPerSecond)],
       ['tasks/s with A→B dependency', '—', '—', ...runs.map((r) => r.dependencyTasksPerSecond)],
       ['assign→callback ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.assignToCallbackMs))],
       ['assignment answered (HTTP) ms p50/p95/p99', '—', '—', ...runs.map((r) => fmt(r.latency.assignAnsweredMs))],
@@ -460,6 +464,7 @@ async function main(): Promise<void> {
     machine: { cores: cpus().length, loadAverage: loadavg() },
     ceiling: { ...ceiling, cpuBudget: ceilingRaw },
     ceilingPrefetchOne: ceilingP1,
+    ceilingAfterRuns: ceilingAfter,
     runs,
   };
   mkdirSync(join(o.out, '..'), { recursive: true });
