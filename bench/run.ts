@@ -37,6 +37,8 @@ interface Options {
   throughputOnly: boolean;
   /** --schedulers N: scheduler replicas in all (the server's own plus N − 1 processes of apps/scheduler). */
   schedulers: number;
+  /** MALLOC_ARENA_MAX of the server's processes: as `npm start` and the image start them (2), unless set here. */
+  serverMallocArenaMax: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -66,6 +68,7 @@ function parseOptions(argv: string[]): Options {
     latencyRate: argv.includes('--latency-rate') ? Number(get('latency-rate', '0')) || undefined : undefined,
     throughputOnly: argv.includes('--throughput-only'),
     schedulers,
+    serverMallocArenaMax: withMallocArenaMax({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX }).MALLOC_ARENA_MAX,
   };
 }
 
@@ -243,8 +246,7 @@ async function runStore(o: Options, store: 'pglite' | 'postgres', ceilingTps: nu
   };
   try {
     say(`[${store}] starting the single-machine server on :${port}`);
-    // The server's processes run as `npm start`, `dane up` and the image start them: MALLOC_ARENA_MAX 2 unless set.
-    const serverEnv = withMallocArenaMax({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX, ...env });
+    const serverEnv = { ...env, MALLOC_ARENA_MAX: o.serverMallocArenaMax };
     const server = spawnNode('apps/dane/src/main.js', serverEnv, 'server');
     procs.push(server);
     const api = new Api(`http://127.0.0.1:${port}`, adminToken);
@@ -454,7 +456,7 @@ async function main(): Promise<void> {
     .map((l) => l.toFixed(1))
     .join(' ');
   console.log(
-    `\nDANE for Node benchmark — ${o.tasks} tasks, worker concurrency ${o.workers} × prefetch ${o.prefetch}${o.schedulers > 1 ? `, ${o.schedulers} scheduler replicas` : ''}, server MALLOC_ARENA_MAX ${withMallocArenaMax({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX }).MALLOC_ARENA_MAX}, node ${process.version}, ${cpus().length} cores, load average ${load}\n`,
+    `\nDANE for Node benchmark — ${o.tasks} tasks, worker concurrency ${o.workers} × prefetch ${o.prefetch}${o.schedulers > 1 ? `, ${o.schedulers} scheduler replicas` : ''}, server MALLOC_ARENA_MAX ${o.serverMallocArenaMax}, node ${process.version}, ${cpus().length} cores, load average ${load}\n`,
   );
   console.log(table);
   console.log(`\nceiling: ${ceiling.configuration}\nprefetch-1 ceiling: ${ceilingP1.configuration}`);

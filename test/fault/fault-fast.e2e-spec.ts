@@ -1,5 +1,4 @@
 import { FaultWorld, PhaseRow, formatPhaseTable, poisonKinds, publishPoison, runPhase, say, sleep } from './fault-kit';
-import { waitFor } from '../support/polling';
 
 /**
  * Fault injection (issue 5 items 3–4): with tasks in flight, kill workers, cut the broker, kill the
@@ -173,8 +172,7 @@ describe('fault injection: nothing is lost', () => {
     // Every poison message was acknowledged and counted, and the server never went down. The phase ends
     // when the tasks are done: the last poison messages may still be on their way through the consumer
     // (once, under CI load, one was), so the queue gets a few seconds to drain; one never acknowledged fails.
-    const drained = await waitFor('the response queue drained', async () => (await world.rabbit.queueDepth(world.responseQueue)) === 0, 15_000, 250).catch(() => false);
-    const depth = drained ? 0 : await world.rabbit.queueDepth(world.responseQueue);
+    const depth = await world.rabbit.drain(world.responseQueue, 15_000);
     const after = { malformed: world.server.count('reply_malformed'), unknown: world.server.count('reply_unknown_task'), stale: world.server.count('reply_stale') };
     say(
       `[poison] published ${row.injected}; server counted malformed +${after.malformed - before.malformed}, unknown task +${after.unknown - before.unknown}, stale +${after.stale - before.stale}`,

@@ -155,6 +155,12 @@ class PrivateRabbit {
     return undefined;
   }
 
+  /** Waits (up to `timeoutMs`) for the queue to be empty: 0 once it is, else its depth when the time is up. */
+  async drain(queue: string, timeoutMs: number): Promise<number | undefined> {
+    const empty = await waitFor(`${queue} to drain`, async () => (await this.queueDepth(queue)) === 0, timeoutMs, 250).catch(() => false);
+    return empty ? 0 : this.queueDepth(queue);
+  }
+
   async stop(): Promise<void> {
     if (!this.dir) return;
     await this.ctl(['stop'], 30_000).catch(() => undefined);
@@ -523,9 +529,7 @@ export async function runPhase(world: FaultWorld, fault: string, n: number, inje
   const outstanding = options.outstanding ?? 100;
   const timeoutMs = options.timeoutMs;
   // Stale duplicates of the previous phase first: every phase starts with an empty worker queue.
-  await waitFor('the worker queue to drain', async () => (await world.rabbit.queueDepth('faultkit')) === 0, 30_000, 250).catch(() =>
-    say(`[${fault}] the worker queue did not drain before the phase`),
-  );
+  if ((await world.rabbit.drain('faultkit', 30_000)) !== 0) say(`[${fault}] the worker queue did not drain before the phase`);
   say(`[${fault}] streaming ${n} tasks (at most ${outstanding} outstanding)`);
   // The feeder: chunks of 50 through the REST API while fewer than `outstanding` are unfinished. A
   // chunk that fails (server down) is retried under new ids; what counts is what the store holds.
